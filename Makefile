@@ -1,0 +1,29 @@
+# optocom task runner. `make help` lists the targets.
+SHELL := /bin/bash
+CARGO ?= cargo
+
+.PHONY: help demo test test-rust bench bench-quick fixtures fmt lint
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+demo: ## Train on the built-in demo data, print the report, forecasts and top patients
+	$(CARGO) run --release -q -p optocom-examples --example purchase_forecast
+
+test: test-rust ## Run every test of every crate and language
+
+test-rust: ## Rust unit, integration and doc tests (optimised build)
+	$(CARGO) test --workspace --release
+	$(CARGO) build --workspace --release --benches --examples
+
+bench: ## Criterion benches (full sizes; takes a while)
+	$(CARGO) bench -p optocom-benches
+
+fixtures: ## Regenerate the golden artifacts and expected predictions under fixtures/
+	$(CARGO) run --release -q -p optocom-examples --example make_fixtures
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+lint: ## Clippy on the default members
+	$(CARGO) clippy --workspace --all-targets -- -D warnings

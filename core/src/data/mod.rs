@@ -1,0 +1,11 @@
+//! The data layer: typed records, CSV/XLSX ingest, demo generators, filters and pages.
+
+pub mod appointment;
+pub mod campaign;
+pub mod filter;
+pub mod page;
+
+pub use appointment::Appointment;
+pub use campaign::{Campaign, CampaignData, Doctor, RxRecord, Targeting};
+pub use filter::DoctorFilter;
+pub use page::{Page, PageRequest, DEFAULT_PER_PAGE, MAX_PER_PAGE};

@@ -1,0 +1,342 @@
+//! The one error type of optocom.
+//!
+//! Variants are grouped by what a caller can act on, not by where the error happened. Every
+//! variant has a stable [`Error::code`] string that the bindings expose unchanged (Python maps
+//! each code to one exception class, Node and the browser set `error.code`).
+//!
+//! Errors about input data carry a [`Location`] (file line and record, in-memory row, or
+//! workbook sheet and row), the column and the offending value, and say all three in
+//! `Display`:
+//!
+//! ```
+//! use optocom_core::{Error, Location};
+//! let e = Error::InvalidValue {
+//!     location: Location::Line { line: 7, record: 6 },
+//!     column: "age".into(),
+//!     value: "-3".into(),
+//!     reason: "must be between 0 and 120".into(),
+//! };
+//! assert_eq!(e.code(), "invalid_value");
+//! assert_eq!(e.to_string(), "line 7 (record 6), column `age`: invalid value \"-3\": must be between 0 and 120");
+//! ```
+
+use std::fmt;
+
+/// Result alias used throughout optocom.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where in the input a bad value was found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Location {
+    /// A line of a text file (1-based, the header is line 1) and its data record number
+    /// (1-based, the first data row is record 1).
+    Line {
+        /// 1-based physical line in the file.
+        line: u64,
+        /// 1-based data record (header excluded).
+        record: u64,
+    },
+    /// A row of an in-memory table or array (0-based, as in numpy/pandas).
+    Row {
+        /// 0-based row index.
+        row: usize,
+    },
+    /// A row of a workbook sheet (1-based, as Excel shows it).
+    Sheet {
+        /// Sheet name.
+        sheet: String,
+        /// 1-based row number as shown by Excel.
+        row: usize,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line { line, record } => write!(f, "line {line} (record {record})"),
+            Location::Row { row } => write!(f, "row {row}"),
+            Location::Sheet { sheet, row } => write!(f, "sheet `{sheet}` row {row}"),
+        }
+    }
+}
+
+/// Every error optocom returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter is out of range or inconsistent with another parameter.
+    #[error("invalid parameter `{name}` = {value}: {reason}")]
+    InvalidParameter {
+        /// Parameter name, as spelled in the params builder.
+        name: String,
+        /// The rejected value, formatted.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+
+    /// A value in the input could not be parsed or is out of range.
+    #[error("{location}, column `{column}`: invalid value {value:?}: {reason}")]
+    InvalidValue {
+        /// Where the value is.
+        location: Location,
+        /// Column name.
+        column: String,
+        /// The value as found (lossily decoded when it is not UTF-8).
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+
+    /// A required column is absent.
+    #[error("missing column `{column}` (found: {})", found.join(", "))]
+    MissingColumn {
+        /// Canonical name of the missing column.
+        column: String,
+        /// Column names that were present.
+        found: Vec<String>,
+    },
+
+    /// Two input columns map to the same field (directly or through aliases).
+    #[error("duplicate column `{column}`: headers {first:?} (position {first_index}) and {second:?} (position {second_index}) both map to it")]
+    DuplicateColumn {
+        /// Canonical column name.
+        column: String,
+        /// First header text.
+        first: String,
+        /// 0-based position of the first header.
+        first_index: usize,
+        /// Second header text.
+        second: String,
+        /// 0-based position of the second header.
+        second_index: usize,
+    },
+
+    /// There is nothing to work on: an empty file, no data rows, or no rows left after
+    /// filtering.
+    #[error("empty input: {what}")]
+    EmptyInput {
+        /// What was empty.
+        what: String,
+    },
+
+    /// The target cannot be learned from: one class only, one treatment group only, a group
+    /// smaller than the minimum leaf size...
+    #[error("degenerate target: {reason}")]
+    DegenerateTarget {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Array or table dimensions disagree.
+    #[error("shape mismatch in {what}: expected {expected}, found {found}")]
+    ShapeMismatch {
+        /// What was being compared.
+        what: String,
+        /// Expected size.
+        expected: usize,
+        /// Size found.
+        found: usize,
+    },
+
+    /// Data was encoded with a different feature schema than the model was trained on.
+    #[error("feature schema mismatch: model expects [{}], data has [{}]", expected.join(", "), found.join(", "))]
+    SchemaMismatch {
+        /// The model's feature names, in order.
+        expected: Vec<String>,
+        /// The data's feature names, in order.
+        found: Vec<String>,
+    },
+
+    /// A model artifact was written by an incompatible format version.
+    #[error("unsupported {format} artifact version {found}: this build reads version {supported}")]
+    UnsupportedVersion {
+        /// Format name.
+        format: String,
+        /// Version in the artifact.
+        found: String,
+        /// Version this build reads.
+        supported: String,
+    },
+
+    /// A model artifact is malformed or of the wrong kind.
+    #[error("invalid artifact: {reason}")]
+    InvalidArtifact {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A referenced entity (campaign, doctor, product, sheet...) does not exist.
+    #[error("{what} not found: {key}")]
+    NotFound {
+        /// Kind of entity.
+        what: String,
+        /// The key that was looked up.
+        key: String,
+    },
+
+    /// A workbook could not be opened or read.
+    #[error("workbook error: {reason}")]
+    Workbook {
+        /// What went wrong.
+        reason: String,
+    },
+
+    /// The caller cancelled a long operation through its progress callback.
+    #[error("operation cancelled")]
+    Cancelled,
+
+    /// An I/O error from a reader or writer.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// A stable, machine-readable code for the error category. Bindings expose it unchanged.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidParameter { .. } => "invalid_parameter",
+            Error::InvalidValue { .. } => "invalid_value",
+            Error::MissingColumn { .. } => "missing_column",
+            Error::DuplicateColumn { .. } => "duplicate_column",
+            Error::EmptyInput { .. } => "empty_input",
+            Error::DegenerateTarget { .. } => "degenerate_target",
+            Error::ShapeMismatch { .. } => "shape_mismatch",
+            Error::SchemaMismatch { .. } => "schema_mismatch",
+            Error::UnsupportedVersion { .. } => "unsupported_version",
+            Error::InvalidArtifact { .. } => "invalid_artifact",
+            Error::NotFound { .. } => "not_found",
+            Error::Workbook { .. } => "workbook",
+            Error::Cancelled => "cancelled",
+            Error::Io(_) => "io",
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidParameter`].
+    pub fn invalid_param(
+        name: impl Into<String>,
+        value: impl fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidParameter {
+            name: name.into(),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidValue`].
+    pub fn invalid_value(
+        location: Location,
+        column: impl Into<String>,
+        value: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidValue {
+            location,
+            column: column.into(),
+            value: value.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::EmptyInput`].
+    pub fn empty(what: impl Into<String>) -> Self {
+        Error::EmptyInput { what: what.into() }
+    }
+
+    /// Shorthand for [`Error::DegenerateTarget`].
+    pub fn degenerate(reason: impl Into<String>) -> Self {
+        Error::DegenerateTarget {
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::ShapeMismatch`].
+    pub fn shape(what: impl Into<String>, expected: usize, found: usize) -> Self {
+        Error::ShapeMismatch {
+            what: what.into(),
+            expected,
+            found,
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidArtifact`].
+    pub fn artifact(reason: impl Into<String>) -> Self {
+        Error::InvalidArtifact {
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::NotFound`].
+    pub fn not_found(what: impl Into<String>, key: impl fmt::Display) -> Self {
+        Error::NotFound {
+            what: what.into(),
+            key: key.to_string(),
+        }
+    }
+}
+
+/// Checks that every value of a feature matrix is finite, naming the first offending cell.
+///
+/// Used by every `fit`/`predict` entry point that takes raw arrays.
+pub fn check_finite(
+    x: ndarray::ArrayView2<'_, f64>,
+    feature_names: Option<&[String]>,
+) -> Result<()> {
+    for (row, r) in x.outer_iter().enumerate() {
+        for (col, v) in r.iter().enumerate() {
+            if !v.is_finite() {
+                let column = feature_names
+                    .and_then(|n| n.get(col).cloned())
+                    .unwrap_or_else(|| format!("x{col}"));
+                return Err(Error::invalid_value(
+                    Location::Row { row },
+                    column,
+                    v.to_string(),
+                    "features must be finite (no NaN or infinity)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_and_distinct() {
+        let errs = [
+            Error::invalid_param("n_trees", 0, "must be at least 1"),
+            Error::invalid_value(Location::Row { row: 3 }, "age", "NaN", "not finite"),
+            Error::MissingColumn {
+                column: "age".into(),
+                found: vec!["x".into()],
+            },
+            Error::empty("no rows"),
+            Error::degenerate("one class"),
+            Error::shape("features", 8, 7),
+            Error::artifact("bad"),
+            Error::not_found("campaign", 9),
+            Error::Cancelled,
+        ];
+        let codes: std::collections::BTreeSet<_> = errs.iter().map(|e| e.code()).collect();
+        assert_eq!(codes.len(), errs.len());
+    }
+
+    #[test]
+    fn check_finite_names_cell() {
+        let x = ndarray::array![[1.0, 2.0], [3.0, f64::NAN]];
+        let names = vec!["a".to_string(), "b".to_string()];
+        let e = check_finite(x.view(), Some(&names)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "row 1, column `b`: invalid value \"NaN\": features must be finite (no NaN or infinity)"
+        );
+        assert!(check_finite(ndarray::array![[1.0]].view(), None).is_ok());
+    }
+}

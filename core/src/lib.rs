@@ -1,0 +1,39 @@
+//! # optocom-core
+//!
+//! Embeddable machine learning for optometry purchase forecasting and pharma campaign
+//! analytics. Pure Rust: no Python, Node or browser types; the `bindings-*` crates wrap it.
+//!
+//! ```text
+//!  CSV / XLSX / records ──► data ──► features ──► forest / linear ──► purchase  ──► forecasts
+//!        demo generators ──┘            │            (one engine)  └─► campaign ──► uplift, segments,
+//!                                       │                                           recommendations
+//!                                       └──────── artifact (one versioned model file) ◄──┘
+//!                                                  export (streaming CSV) ◄── any result
+//! ```
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`data`] | typed records, CSV/XLSX ingest, demo data generators, filters, pages |
+//! | [`features`] | feature schemas, the optometry encoding, standard scaling |
+//! | [`forest`] | the one histogram tree engine (classification, regression, uplift) |
+//! | [`purchase`] | purchase probability, spend, value bands, sales forecasts |
+//! | [`campaign`] | campaign metrics, Rx trends, responders, segmentation, uplift, recommender |
+//! | [`export`] | streaming CSV export with formula-injection guarding |
+//! | [`artifact`] | the versioned model file format shared by every runtime |
+//! | [`metrics`] | AUC, Brier, log-loss, R^2, calibration, Qini, AUUC |
+//! | [`error`] | the one error enum, with stable codes |
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod artifact;
+pub mod campaign;
+pub mod data;
+pub mod error;
+pub mod export;
+pub mod features;
+pub mod forest;
+pub mod metrics;
+pub mod purchase;
+
+pub use artifact::Persist;
+pub use error::{Error, Location, Result};
