@@ -1,1 +1,7 @@
-//! (module under construction in this branch)
+//! Pharma campaign analytics: metrics, Rx trends, responders, segmentation, uplift and the
+//! recommender.
+
+pub mod analytics;
+pub mod recommender;
+pub mod segmentation;
+pub mod uplift;

@@ -2,7 +2,10 @@
 
 pub mod appointment;
 pub mod campaign;
+pub mod campaign_demo;
+pub mod demo;
 pub mod filter;
+pub mod ingest;
 pub mod page;
 
 pub use appointment::Appointment;

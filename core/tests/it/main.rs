@@ -1,1 +1,11 @@
+//! Integration tests, one module per domain.
 
+mod campaign;
+mod data;
+mod export;
+mod forest;
+mod metrics;
+mod purchase;
+mod recommender;
+mod segmentation;
+mod uplift;

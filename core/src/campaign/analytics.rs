@@ -1,0 +1,1 @@
+//! analytics (being built on its own branch).

@@ -1,0 +1,1 @@
+//! recommender (being built on its own branch).

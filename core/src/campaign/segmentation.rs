@@ -1,0 +1,1 @@
+//! segmentation (being built on its own branch).

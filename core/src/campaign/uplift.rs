@@ -1,0 +1,1 @@
+//! uplift (being built on its own branch).

@@ -1,0 +1,1 @@
+//! Seeded sample generator of campaign data (being built on the `campaign` branch).

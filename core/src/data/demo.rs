@@ -1,0 +1,1 @@
+//! Seeded demo generator of optometry appointments (being built on the `data` branch).

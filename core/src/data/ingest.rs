@@ -1,0 +1,1 @@
+//! CSV and XLSX ingest (being built on the `data` branch).

@@ -1,0 +1,1 @@
+//! export integration tests.

@@ -1,0 +1,1 @@
+//! forest integration tests.

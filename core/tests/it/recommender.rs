@@ -1,0 +1,1 @@
+//! recommender integration tests.
