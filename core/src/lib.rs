@@ -21,6 +21,7 @@
 //! | [`export`] | streaming CSV export with formula-injection guarding |
 //! | [`artifact`] | the versioned model file format shared by every runtime |
 //! | [`metrics`] | AUC, Brier, log-loss, R^2, calibration, Qini, AUUC |
+//! | [`stats`] | normal quantiles for intervals, seeded splits |
 //! | [`error`] | the one error enum, with stable codes |
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -34,6 +35,7 @@ pub mod features;
 pub mod forest;
 pub mod metrics;
 pub mod purchase;
+pub mod stats;
 
 pub use artifact::Persist;
 pub use error::{Error, Location, Result};
