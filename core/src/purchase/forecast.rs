@@ -172,6 +172,40 @@ pub fn forecast(
     Ok(out)
 }
 
+/// One forecast point over every given appointment (e.g. "the next 7 days"), from the
+/// earliest to the latest appointment date. `None` when there are no appointments.
+pub fn total(
+    scored: &[ScoredAppointment],
+    revenue: &RevenueModel,
+    level: f64,
+) -> Result<Option<ForecastPoint>> {
+    let z = z_for_level(level)?;
+    let (Some(first), Some(last)) = (
+        scored.iter().map(|s| s.appointment_date).min(),
+        scored.iter().map(|s| s.appointment_date).max(),
+    ) else {
+        return Ok(None);
+    };
+    let mut a = Acc::default();
+    for s in scored {
+        a.n += 1;
+        a.purchases += s.probability;
+        a.mean += s.expected_revenue;
+        a.var += s.revenue_sd * s.revenue_sd;
+    }
+    let sd = revenue.period_variance(a.mean, a.var).sqrt();
+    Ok(Some(ForecastPoint {
+        period_start: first,
+        period_end: last,
+        appointments: a.n,
+        expected_purchases: a.purchases,
+        expected_revenue: a.mean,
+        std_dev: sd,
+        lower: (a.mean - z * sd).max(0.0),
+        upper: a.mean + z * sd,
+    }))
+}
+
 /// Actual against predicted revenue per period for scored past appointments (which carry
 /// their actual amount). Only periods with appointments are listed.
 pub fn compare(

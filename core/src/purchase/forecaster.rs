@@ -433,6 +433,17 @@ impl PurchaseForecaster {
         forecast::forecast(&self.score(appointments)?, &self.revenue, freq, level)
     }
 
+    /// Expected revenue over all the given appointments together (e.g. the next 7 days), with
+    /// its prediction interval; `None` for no appointments.
+    pub fn forecast_total(
+        &self,
+        appointments: &[Appointment],
+        level: f64,
+    ) -> Result<Option<ForecastPoint>> {
+        crate::stats::z_for_level(level)?;
+        forecast::total(&self.score(appointments)?, &self.revenue, level)
+    }
+
     /// Actual against predicted revenue per period on past appointments.
     pub fn compare(
         &self,
