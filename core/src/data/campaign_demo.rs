@@ -42,7 +42,7 @@
 //!    `base = baseline_rx * share(specialty, p) * affinity(d, p)`, where `share` is 30% for
 //!    the product's specialty, 6-8% for generalists on chronic-care products, about 0.4%
 //!    elsewhere, and `affinity` is a log-normal(0, 0.35) doctor preference. Each month the rate
-//!    is multiplied by the product's seasonality (a cosine with a January peak, 25% amplitude
+//!    is multiplied by the product's seasonality (a cosine with a January peak, 15% amplitude
 //!    for the respiratory product, 6% otherwise), its secular trend (0 to 1.5% a month), and a
 //!    market-wide monthly shock (log-normal, sd 0.03) shared by all doctors. Counts are
 //!    Poisson given these rates (so Rx is over-dispersed across doctors, negative-binomial
@@ -50,7 +50,7 @@
 //!    with zero prescriptions have no record, as in IQVIA extracts.
 //! 5. **Heterogeneous effect.** During the campaign months a targeted doctor's rate is
 //!    multiplied by `1 + lift`, with
-//!    `lift = effect_scale * 0.55 * match * responsiveness(archetype) * tenure_factor *
+//!    `lift = effect_scale * 0.9 * match * responsiveness(archetype) * tenure_factor *
 //!    volume_factor * idiosyncratic`: `match` is 1 for the product's specialty, 0.55 for
 //!    generalists on chronic-care products, 0.15 for generalists on specialist products and
 //!    0.05 otherwise; responsiveness is 0.55 (high-volume urban), 0.45 (academic), 1.0
@@ -64,10 +64,14 @@
 //! [`DoctorTruth`] gives, for every doctor and campaign, the true effect on the post-window
 //! mean Rx (`lift` times the expected untreated post mean) and the exact response
 //! probabilities without and with the campaign, computed from the Poisson laws of the window
-//! sums under the [`ResponseRule`] (no simulation). With the defaults the average effect of a
-//! campaign is about +1 Rx a month, +10 points of response probability, and ranking doctors
-//! by their true effect gives a Qini coefficient (incremental response fraction, area above
-//! the random line) around 0.09 to 0.1 on the binary outcome.
+//! sums under the [`ResponseRule`] (no simulation). With the defaults (measured on 50,000
+//! doctors, seed 1) the average effect of a campaign is +2.5 to +2.9 Rx a month and +0.2 to
+//! +0.3 in response probability (about 10-18% of doctors respond without the campaign), the
+//! individual effects are strongly heterogeneous (standard deviation about twice the mean,
+//! some negative), and ranking doctors by their true effect on the response probability gives
+//! a Qini coefficient (incremental response rate times the targeted fraction, area above the
+//! random line) of about 0.095 for campaign 1 (Cardiovex) and 0.077 to 0.082 for campaigns 2
+//! to 4.
 //!
 //! ```
 //! use optocom_core::data::campaign_demo::{generate_campaign_data, uplift_table, CampaignDemoParams};
