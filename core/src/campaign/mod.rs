@@ -5,3 +5,8 @@ pub mod analytics;
 pub mod recommender;
 pub mod segmentation;
 pub mod uplift;
+
+pub use analytics::{
+    CampaignAnalytics, CampaignMetrics, CampaignSummary, Estimate, GroupMetrics, Phase, RankBy,
+    Responder, TrendPoint,
+};

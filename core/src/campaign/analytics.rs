@@ -1,1 +1,0 @@
-//! analytics (being built on its own branch).

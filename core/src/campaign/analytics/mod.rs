@@ -1,0 +1,664 @@
+//! Campaign analytics: the campaign list, metrics with difference-in-differences lift, Rx
+//! trends and top responders, with the doctor filters and pagination of the campaign API.
+//!
+//! Per-doctor outcomes follow [`crate::data::campaign_demo`]: pre and post windows in
+//! calendar months, a month without an Rx record counts as zero, the Rx change is post mean
+//! minus pre mean, and response follows the [`ResponseRule`](crate::data::ResponseRule).
+//!
+//! # Estimators of [`CampaignAnalytics::metrics`]
+//!
+//! * **Lift** (difference in differences): with `d_i` the Rx change of doctor `i`,
+//!   `lift = mean(d | targeted) - mean(d | control)`. Its standard error is Welch's,
+//!   `se = sqrt(s_t^2 / n_t + s_c^2 / n_c)` with the sample variances of the changes, and the
+//!   confidence interval is `lift +- t(df) * se` with the Welch-Satterthwaite degrees of
+//!   freedom `df = se^4 / ((s_t^2/n_t)^2/(n_t-1) + (s_c^2/n_c)^2/(n_c-1))`. Under randomised
+//!   targeting this estimates the average effect of the campaign on the monthly Rx of the
+//!   selected doctors.
+//! * **Response-rate difference**: `p_t - p_c` with the unpooled Wald standard error
+//!   `sqrt(p_t(1-p_t)/n_t + p_c(1-p_c)/n_c)` and a normal-quantile interval.
+//!
+//! Both need at least two doctors in each group; otherwise they are `None`. When the
+//! standard error is 0 (all changes equal) the interval is the point estimate.
+
+mod stats;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::data::campaign_demo::{
+    generate_campaign_data, validate_campaign_data, window_counts, CampaignDemoParams,
+    CampaignIndex, OutcomeParams, OutcomeWindow,
+};
+use crate::data::{CampaignData, DoctorFilter, Page, PageRequest};
+use crate::error::{Error, Result};
+
+/// One row of the campaign list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CampaignSummary {
+    /// Campaign identifier.
+    pub campaign_id: u64,
+    /// Display name.
+    pub name: String,
+    /// Product promoted.
+    pub product: String,
+    /// First day of the campaign.
+    pub start_date: NaiveDate,
+    /// Last day of the campaign.
+    pub end_date: NaiveDate,
+    /// Targeted doctors passing the filter.
+    pub targeted_doctors: usize,
+    /// Control doctors passing the filter.
+    pub control_doctors: usize,
+}
+
+/// Outcomes of one group (targeted or control) of a campaign.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupMetrics {
+    /// Doctors in the group.
+    pub doctors: usize,
+    /// Doctors who responded.
+    pub responders: usize,
+    /// `responders / doctors` (`None` for an empty group).
+    pub response_rate: Option<f64>,
+    /// Mean of the doctors' pre-window mean monthly Rx.
+    pub mean_rx_pre: Option<f64>,
+    /// Mean of the doctors' post-window mean monthly Rx.
+    pub mean_rx_post: Option<f64>,
+    /// Mean Rx change (post minus pre).
+    pub mean_rx_change: Option<f64>,
+    /// Sample standard deviation of the Rx change (`None` below two doctors).
+    pub sd_rx_change: Option<f64>,
+}
+
+/// A point estimate with its standard error and confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Point estimate.
+    pub estimate: f64,
+    /// Standard error.
+    pub std_error: f64,
+    /// Lower confidence bound.
+    pub ci_low: f64,
+    /// Upper confidence bound.
+    pub ci_high: f64,
+    /// Degrees of freedom of the t interval (`None` for a normal interval).
+    pub df: Option<f64>,
+}
+
+/// Metrics of one campaign over the doctors passing a filter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CampaignMetrics {
+    /// Campaign.
+    pub campaign_id: u64,
+    /// Product promoted.
+    pub product: String,
+    /// The pre and post windows.
+    pub window: OutcomeWindow,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+    /// Targeted doctors.
+    pub targeted: GroupMetrics,
+    /// Control doctors.
+    pub control: GroupMetrics,
+    /// Difference-in-differences lift of the monthly Rx, with Welch standard error.
+    pub lift: Option<Estimate>,
+    /// Lift as a percentage of the targeted group's pre mean (`None` when that is 0).
+    pub lift_pct: Option<f64>,
+    /// Targeted minus control response rate.
+    pub response_rate_diff: Option<Estimate>,
+}
+
+/// Pre or post window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Before the campaign.
+    Pre,
+    /// From the campaign's start month.
+    Post,
+}
+
+/// Mean Rx of targeted and control doctors in one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// First day of the month.
+    pub period: NaiveDate,
+    /// Window of the month.
+    pub phase: Phase,
+    /// Targeted doctors averaged over.
+    pub targeted_doctors: usize,
+    /// Control doctors averaged over.
+    pub control_doctors: usize,
+    /// Mean Rx of the targeted doctors (`None` when there are none).
+    pub targeted_mean_rx: Option<f64>,
+    /// Mean Rx of the control doctors (`None` when there are none).
+    pub control_mean_rx: Option<f64>,
+    /// Total Rx of the targeted doctors.
+    pub targeted_total_rx: f64,
+    /// Total Rx of the control doctors.
+    pub control_total_rx: f64,
+}
+
+/// How [`CampaignAnalytics::top_responders`] ranks doctors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankBy {
+    /// By observed Rx change, largest first.
+    RxIncrease,
+    /// By an externally estimated uplift per doctor id (e.g. an uplift forest's
+    /// predictions), largest first. Doctors without a score are left out; scores of doctors
+    /// not in the campaign are ignored.
+    Uplift(BTreeMap<u64, f64>),
+}
+
+impl RankBy {
+    /// Ranking by the given `(doctor_id, uplift)` pairs (a later pair for the same doctor
+    /// replaces an earlier one).
+    pub fn uplift(scores: impl IntoIterator<Item = (u64, f64)>) -> Self {
+        RankBy::Uplift(scores.into_iter().collect())
+    }
+
+    fn check(&self) -> Result<()> {
+        if let RankBy::Uplift(scores) = self {
+            if let Some((id, v)) = scores.iter().find(|(_, v)| !v.is_finite()) {
+                return Err(Error::invalid_param(
+                    "rank_by",
+                    format!("uplift of doctor {id} = {v}"),
+                    "uplift scores must be finite",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One ranked doctor of a campaign.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Responder {
+    /// 1-based rank in the full ranking.
+    pub rank: usize,
+    /// Doctor identifier.
+    pub doctor_id: u64,
+    /// Specialty.
+    pub specialty: String,
+    /// Province.
+    pub province: String,
+    /// Years in practice.
+    pub tenure_years: f64,
+    /// Baseline Rx volume.
+    pub baseline_rx: f64,
+    /// Whether the doctor was targeted.
+    pub targeted: bool,
+    /// Pre-window mean monthly Rx.
+    pub rx_pre: f64,
+    /// Post-window mean monthly Rx.
+    pub rx_post: f64,
+    /// `rx_post - rx_pre`.
+    pub rx_change: f64,
+    /// Whether the doctor responded.
+    pub responded: bool,
+    /// The ranking score: the Rx change or the uplift.
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    doctor: usize,
+    targeted: bool,
+    pre: f64,
+    post: f64,
+    responded: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Panel {
+    window: OutcomeWindow,
+    members: Vec<Member>,
+    /// `members x window.months()` monthly Rx, row-major.
+    counts: Vec<f64>,
+}
+
+/// Campaign analytics over validated, indexed campaign data: what the campaign endpoints of
+/// the analytics API did, as a library.
+///
+/// Every query takes a [`DoctorFilter`] (checked; its `campaign_target` selects targeted or
+/// control doctors) and the listing queries a [`PageRequest`] (checked: page from 1,
+/// `per_page` 1..=500). An unknown campaign is [`Error::NotFound`] with `what = "campaign"`.
+/// When no doctor passes the filter, [`CampaignAnalytics::metrics`] returns
+/// [`Error::EmptyInput`] (there is nothing to estimate) while the listing queries return an
+/// empty page or trend.
+///
+/// ```
+/// use optocom_core::campaign::analytics::{CampaignAnalytics, RankBy};
+/// use optocom_core::data::{DoctorFilter, PageRequest};
+///
+/// // 2,000 generated doctors, 4 randomised campaigns.
+/// let analytics = CampaignAnalytics::sample(7)?;
+/// let all = DoctorFilter::default();
+/// let list = analytics.campaigns(&all, &PageRequest::default())?;
+/// assert_eq!(list.total, 4);
+/// let first = &list.data[0];
+/// assert_eq!(first.targeted_doctors + first.control_doctors, 2_000);
+///
+/// // Difference-in-differences lift among cardiologists, 95% interval.
+/// let cardiology = DoctorFilter { specialties: vec!["Cardiology".into()], ..Default::default() };
+/// let m = analytics.metrics(first.campaign_id, &cardiology, 0.95)?;
+/// let lift = m.lift.expect("both groups have doctors");
+/// assert!(lift.ci_low <= lift.estimate && lift.estimate <= lift.ci_high);
+///
+/// // Monthly means, and the ten largest Rx increases among targeted doctors.
+/// let trend = analytics.rx_trend(first.campaign_id, &all)?;
+/// assert_eq!(trend.len(), 12);
+/// let targeted = DoctorFilter { campaign_target: Some(true), ..Default::default() };
+/// let top = analytics.top_responders(first.campaign_id, &targeted, &RankBy::RxIncrease, &PageRequest::default())?;
+/// assert!(top.data.windows(2).all(|w| w[0].rx_change >= w[1].rx_change));
+///
+/// // Errors are typed.
+/// assert_eq!(analytics.metrics(99, &all, 0.95).unwrap_err().code(), "not_found");
+/// # Ok::<(), optocom_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CampaignAnalytics {
+    data: CampaignData,
+    outcome: OutcomeParams,
+    index: CampaignIndex,
+    panels: Vec<Panel>,
+}
+
+impl CampaignAnalytics {
+    /// Validates `data` (see [`validate_campaign_data`]) and indexes it with the default
+    /// [`OutcomeParams`] (6 pre months, the campaign's own months as post window).
+    pub fn new(data: CampaignData) -> Result<Self> {
+        Self::with_outcome(data, OutcomeParams::default())
+    }
+
+    /// As [`CampaignAnalytics::new`] with explicit windows and response rule.
+    pub fn with_outcome(data: CampaignData, outcome: OutcomeParams) -> Result<Self> {
+        outcome.check()?;
+        let index = validate_campaign_data(&data)?;
+        let mut panels = Vec::with_capacity(data.campaigns.len());
+        let mut row_of = vec![usize::MAX; data.doctors.len()];
+        for (c, campaign) in data.campaigns.iter().enumerate() {
+            let window = outcome.window(campaign)?;
+            let targeting = &index.targeting[c];
+            for (i, &(d, _)) in targeting.iter().enumerate() {
+                row_of[d] = i;
+            }
+            let counts = window_counts(
+                &data.rx,
+                &campaign.product,
+                &window,
+                targeting.len(),
+                |id| {
+                    index
+                        .doctor_pos
+                        .get(&id)
+                        .map(|&d| row_of[d])
+                        .filter(|&r| r != usize::MAX)
+                },
+            );
+            for &(d, _) in targeting {
+                row_of[d] = usize::MAX;
+            }
+            let m = window.months();
+            let members = targeting
+                .iter()
+                .enumerate()
+                .map(|(i, &(doctor, targeted))| {
+                    let (pre, post) = window.means(&counts[i * m..(i + 1) * m]);
+                    Member {
+                        doctor,
+                        targeted,
+                        pre,
+                        post,
+                        responded: outcome.response.responded(pre, post),
+                    }
+                })
+                .collect();
+            panels.push(Panel {
+                window,
+                members,
+                counts,
+            });
+        }
+        Ok(CampaignAnalytics {
+            data,
+            outcome,
+            index,
+            panels,
+        })
+    }
+
+    /// Analytics over generated sample data (the default [`CampaignDemoParams`] with this
+    /// seed: 2,000 doctors, 4 campaigns), for when no data is given.
+    pub fn sample(seed: u64) -> Result<Self> {
+        let demo = generate_campaign_data(&CampaignDemoParams::default().seed(seed))?;
+        Self::with_outcome(demo.data, demo.outcome)
+    }
+
+    /// The data analysed.
+    pub fn data(&self) -> &CampaignData {
+        &self.data
+    }
+
+    /// The windows and response rule in use.
+    pub fn outcome(&self) -> &OutcomeParams {
+        &self.outcome
+    }
+
+    /// The analysis windows of a campaign.
+    pub fn window(&self, campaign_id: u64) -> Result<&OutcomeWindow> {
+        Ok(&self.panels[self.campaign_pos(campaign_id)?].window)
+    }
+
+    fn campaign_pos(&self, campaign_id: u64) -> Result<usize> {
+        self.index
+            .campaign_pos
+            .get(&campaign_id)
+            .copied()
+            .ok_or_else(|| Error::not_found("campaign", campaign_id))
+    }
+
+    /// Members of campaign `c` (by position) passing the filter, with their panel row.
+    fn selected<'a>(
+        &'a self,
+        c: usize,
+        filter: &'a DoctorFilter,
+    ) -> impl Iterator<Item = (usize, &'a Member)> + 'a {
+        self.panels[c]
+            .members
+            .iter()
+            .enumerate()
+            .filter(move |(_, m)| {
+                filter.matches_target(m.targeted) && filter.matches(&self.data.doctors[m.doctor])
+            })
+    }
+
+    /// Campaigns in id order with their targeted and control counts among the doctors
+    /// passing `filter`. With the default (empty) filter every campaign is listed; otherwise
+    /// only campaigns with at least one doctor passing the filter.
+    pub fn campaigns(
+        &self,
+        filter: &DoctorFilter,
+        page: &PageRequest,
+    ) -> Result<Page<CampaignSummary>> {
+        page.check()?;
+        filter.check()?;
+        let everything = *filter == DoctorFilter::default();
+        let mut rows: Vec<CampaignSummary> = Vec::new();
+        for (c, campaign) in self.data.campaigns.iter().enumerate() {
+            let (mut t, mut k) = (0, 0);
+            for (_, m) in self.selected(c, filter) {
+                if m.targeted {
+                    t += 1;
+                } else {
+                    k += 1;
+                }
+            }
+            if everything || t + k > 0 {
+                rows.push(CampaignSummary {
+                    campaign_id: campaign.campaign_id,
+                    name: campaign.name.clone(),
+                    product: campaign.product.clone(),
+                    start_date: campaign.start_date,
+                    end_date: campaign.end_date,
+                    targeted_doctors: t,
+                    control_doctors: k,
+                });
+            }
+        }
+        rows.sort_by_key(|r| r.campaign_id);
+        page.apply(rows)
+    }
+
+    /// Metrics of a campaign over the doctors passing `filter`, with intervals at
+    /// `confidence` (strictly between 0 and 1, e.g. 0.95). See the module documentation for
+    /// the estimators.
+    ///
+    /// Errors: `confidence` out of range or a bad filter -> [`Error::InvalidParameter`];
+    /// unknown campaign -> [`Error::NotFound`]; no doctor passes the filter ->
+    /// [`Error::EmptyInput`].
+    pub fn metrics(
+        &self,
+        campaign_id: u64,
+        filter: &DoctorFilter,
+        confidence: f64,
+    ) -> Result<CampaignMetrics> {
+        if !(confidence > 0.0 && confidence < 1.0) {
+            return Err(Error::invalid_param(
+                "confidence",
+                confidence,
+                "must be strictly between 0 and 1",
+            ));
+        }
+        filter.check()?;
+        let c = self.campaign_pos(campaign_id)?;
+        let mut t = GroupAcc::default();
+        let mut k = GroupAcc::default();
+        for (_, m) in self.selected(c, filter) {
+            (if m.targeted { &mut t } else { &mut k }).push(m);
+        }
+        if t.n + k.n == 0 {
+            return Err(Error::empty(format!(
+                "no doctor of campaign {campaign_id} passes the filter"
+            )));
+        }
+        let (gt, gk) = (t.finish(), k.finish());
+        let (lift, response_rate_diff) = if t.n >= 2 && k.n >= 2 {
+            (
+                Some(welch(&t, &k, confidence)),
+                Some(rate_diff(&t, &k, confidence)),
+            )
+        } else {
+            (None, None)
+        };
+        let lift_pct = match (lift, gt.mean_rx_pre) {
+            (Some(l), Some(pre)) if pre > 0.0 => Some(100.0 * l.estimate / pre),
+            _ => None,
+        };
+        let campaign = &self.data.campaigns[c];
+        Ok(CampaignMetrics {
+            campaign_id,
+            product: campaign.product.clone(),
+            window: self.panels[c].window.clone(),
+            confidence,
+            targeted: gt,
+            control: gk,
+            lift,
+            lift_pct,
+            response_rate_diff,
+        })
+    }
+
+    /// Mean Rx per month of the pre and post windows, targeted versus control, over the
+    /// doctors passing `filter` (empty when none does).
+    pub fn rx_trend(&self, campaign_id: u64, filter: &DoctorFilter) -> Result<Vec<TrendPoint>> {
+        filter.check()?;
+        let c = self.campaign_pos(campaign_id)?;
+        let panel = &self.panels[c];
+        let months = panel.window.months();
+        let mut sums = vec![[0.0f64; 2]; months];
+        let mut n = [0usize; 2];
+        for (row, m) in self.selected(c, filter) {
+            let g = usize::from(m.targeted);
+            n[g] += 1;
+            for (s, v) in sums
+                .iter_mut()
+                .zip(&panel.counts[row * months..(row + 1) * months])
+            {
+                s[g] += v;
+            }
+        }
+        if n[0] + n[1] == 0 {
+            return Ok(Vec::new());
+        }
+        let mean = |s: f64, n: usize| (n > 0).then(|| s / n as f64);
+        let pre = panel.window.pre_periods as usize;
+        sums.iter()
+            .enumerate()
+            .map(|(slot, s)| {
+                let period = panel.window.period(slot).ok_or_else(|| {
+                    Error::invalid_param("campaign_id", campaign_id, "window out of date range")
+                })?;
+                Ok(TrendPoint {
+                    period,
+                    phase: if slot < pre { Phase::Pre } else { Phase::Post },
+                    targeted_doctors: n[1],
+                    control_doctors: n[0],
+                    targeted_mean_rx: mean(s[1], n[1]),
+                    control_mean_rx: mean(s[0], n[0]),
+                    targeted_total_rx: s[1],
+                    control_total_rx: s[0],
+                })
+            })
+            .collect()
+    }
+
+    /// Doctors of a campaign passing `filter`, ranked by `rank_by` (largest first, ties by
+    /// ascending doctor id), one page of them. Use `campaign_target: Some(true)` in the
+    /// filter to rank targeted doctors only.
+    ///
+    /// Errors: bad page or filter, or a non-finite uplift score ->
+    /// [`Error::InvalidParameter`]; unknown campaign -> [`Error::NotFound`].
+    pub fn top_responders(
+        &self,
+        campaign_id: u64,
+        filter: &DoctorFilter,
+        rank_by: &RankBy,
+        page: &PageRequest,
+    ) -> Result<Page<Responder>> {
+        page.check()?;
+        filter.check()?;
+        rank_by.check()?;
+        let c = self.campaign_pos(campaign_id)?;
+        let mut scored: Vec<(f64, u64, &Member)> = self
+            .selected(c, filter)
+            .filter_map(|(_, m)| {
+                let id = self.data.doctors[m.doctor].doctor_id;
+                let score = match rank_by {
+                    RankBy::RxIncrease => Some(m.post - m.pre),
+                    RankBy::Uplift(scores) => scores.get(&id).copied(),
+                };
+                score.map(|s| (s, id, m))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let start = (page.page - 1).saturating_mul(page.per_page);
+        let rows: Vec<Responder> = scored
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(page.per_page)
+            .map(|(i, &(score, _, m))| {
+                let d = &self.data.doctors[m.doctor];
+                Responder {
+                    rank: i + 1,
+                    doctor_id: d.doctor_id,
+                    specialty: d.specialty.clone(),
+                    province: d.province.clone(),
+                    tenure_years: d.tenure_years,
+                    baseline_rx: d.baseline_rx,
+                    targeted: m.targeted,
+                    rx_pre: m.pre,
+                    rx_post: m.post,
+                    rx_change: m.post - m.pre,
+                    responded: m.responded,
+                    score,
+                }
+            })
+            .collect();
+        Ok(Page {
+            page: page.page,
+            per_page: page.per_page,
+            total: scored.len(),
+            data: rows,
+        })
+    }
+}
+
+/// Running sums of one group (Welford for the change variance).
+#[derive(Debug, Default, Clone, Copy)]
+struct GroupAcc {
+    n: usize,
+    responders: usize,
+    pre: f64,
+    post: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl GroupAcc {
+    fn push(&mut self, m: &Member) {
+        self.n += 1;
+        self.responders += usize::from(m.responded);
+        self.pre += m.pre;
+        self.post += m.post;
+        let d = m.post - m.pre;
+        let delta = d - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (d - self.mean);
+    }
+
+    fn var(&self) -> f64 {
+        if self.n < 2 {
+            0.0
+        } else {
+            self.m2 / (self.n - 1) as f64
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        self.responders as f64 / self.n as f64
+    }
+
+    fn finish(&self) -> GroupMetrics {
+        let n = self.n as f64;
+        let some = |v: f64| (self.n > 0).then_some(v);
+        GroupMetrics {
+            doctors: self.n,
+            responders: self.responders,
+            response_rate: some(self.rate()),
+            mean_rx_pre: some(self.pre / n),
+            mean_rx_post: some(self.post / n),
+            mean_rx_change: some(self.mean),
+            sd_rx_change: (self.n >= 2).then(|| self.var().sqrt()),
+        }
+    }
+}
+
+/// Welch difference of mean changes (groups of at least two).
+fn welch(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
+    let (vt, vk) = (t.var() / t.n as f64, k.var() / k.n as f64);
+    let se = (vt + vk).sqrt();
+    let estimate = t.mean - k.mean;
+    let df = if se > 0.0 {
+        (vt + vk).powi(2) / (vt * vt / (t.n - 1) as f64 + vk * vk / (k.n - 1) as f64)
+    } else {
+        (t.n + k.n - 2) as f64
+    };
+    let q = stats::t_quantile(0.5 + confidence / 2.0, df);
+    Estimate {
+        estimate,
+        std_error: se,
+        ci_low: estimate - q * se,
+        ci_high: estimate + q * se,
+        df: Some(df),
+    }
+}
+
+/// Difference of response rates with the unpooled Wald interval.
+fn rate_diff(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
+    let (pt, pk) = (t.rate(), k.rate());
+    let se = (pt * (1.0 - pt) / t.n as f64 + pk * (1.0 - pk) / k.n as f64).sqrt();
+    let q = stats::normal_quantile(0.5 + confidence / 2.0);
+    let estimate = pt - pk;
+    Estimate {
+        estimate,
+        std_error: se,
+        ci_low: estimate - q * se,
+        ci_high: estimate + q * se,
+        df: None,
+    }
+}
