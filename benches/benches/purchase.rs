@@ -49,7 +49,11 @@ fn forecaster(c: &mut Criterion) {
     g.finish();
     let patient = PatientFeatures::from(&d.upcoming[0]);
     c.bench_function("purchase_predict_patient", |b| {
-        b.iter(|| model.predict_patient(std::hint::black_box(&patient)).expect("predict"))
+        b.iter(|| {
+            model
+                .predict_patient(std::hint::black_box(&patient))
+                .expect("predict")
+        })
     });
 }
 

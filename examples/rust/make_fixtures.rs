@@ -23,12 +23,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .seed(7),
     )?;
     write_appointments_csv(&demo.past, fs::File::create(dir.join("golden_past.csv"))?)?;
-    write_appointments_csv(&demo.upcoming, fs::File::create(dir.join("golden_upcoming.csv"))?)?;
+    write_appointments_csv(
+        &demo.upcoming,
+        fs::File::create(dir.join("golden_upcoming.csv"))?,
+    )?;
 
     let model = PurchaseForecaster::fit(&PurchaseParams::new(), &demo.past)?;
     model.save(dir.join("golden_purchase_forecaster.json"))?;
     let mut out = fs::File::create(dir.join("golden_purchase_expected.csv"))?;
-    writeln!(out, "patient_id,probability,expected_spend,expected_revenue,value_band")?;
+    writeln!(
+        out,
+        "patient_id,probability,expected_spend,expected_revenue,value_band"
+    )?;
     for s in model.score(&demo.upcoming)? {
         // `{:?}` prints the shortest representation that parses back to the same f64.
         writeln!(

@@ -4,7 +4,9 @@
 
 use chrono::{Duration, NaiveDate};
 use optocom_core::data::demo::{generate_appointments, DemoParams};
-use optocom_core::purchase::{appointments_on, Freq, PurchaseForecaster, PurchaseParams, ValueBand};
+use optocom_core::purchase::{
+    appointments_on, Freq, PurchaseForecaster, PurchaseParams, ValueBand,
+};
 
 fn main() -> Result<(), optocom_core::Error> {
     let start = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date");
@@ -27,8 +29,14 @@ fn main() -> Result<(), optocom_core::Error> {
         .filter(|a| a.appointment_date < start + Duration::days(7))
         .cloned()
         .collect();
-    println!("7-day forecast ({:.0}% prediction intervals, GBP):", level * 100.0);
-    println!("  {:<12} {:>6} {:>10} {:>10} {:>10}", "date", "appts", "expected", "lower", "upper");
+    println!(
+        "7-day forecast ({:.0}% prediction intervals, GBP):",
+        level * 100.0
+    );
+    println!(
+        "  {:<12} {:>6} {:>10} {:>10} {:>10}",
+        "date", "appts", "expected", "lower", "upper"
+    );
     for p in model.forecast(&week, Freq::Day, level)? {
         println!(
             "  {:<12} {:>6} {:>10.0} {:>10.0} {:>10.0}",
@@ -84,7 +92,10 @@ fn main() -> Result<(), optocom_core::Error> {
         bands(ValueBand::Low)
     );
     println!("Top 10 upcoming high-value patients:");
-    println!("  {:<10} {:<11} {:>7} {:>9} {:>9}", "patient", "date", "P(buy)", "spend", "expected");
+    println!(
+        "  {:<10} {:<11} {:>7} {:>9} {:>9}",
+        "patient", "date", "P(buy)", "spend", "expected"
+    );
     for s in high.iter().take(10) {
         println!(
             "  {:<10} {:<11} {:>7.2} {:>9.0} {:>9.0}",
@@ -92,7 +103,13 @@ fn main() -> Result<(), optocom_core::Error> {
         );
     }
     let first_day = appointments_on(&scored, start);
-    println!("\n{} appointments on {start}; best prospect: {}", first_day.len(),
-        first_day.first().map_or("none".to_string(), |s| format!("{} (GBP {:.0})", s.patient_id, s.expected_revenue)));
+    println!(
+        "\n{} appointments on {start}; best prospect: {}",
+        first_day.len(),
+        first_day.first().map_or("none".to_string(), |s| format!(
+            "{} (GBP {:.0})",
+            s.patient_id, s.expected_revenue
+        ))
+    );
     Ok(())
 }

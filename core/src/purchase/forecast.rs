@@ -125,7 +125,9 @@ struct Acc {
 fn accumulate(scored: &[ScoredAppointment], freq: Freq) -> BTreeMap<NaiveDate, Acc> {
     let mut map: BTreeMap<NaiveDate, Acc> = BTreeMap::new();
     for s in scored {
-        let a = map.entry(freq.period_start(s.appointment_date)).or_default();
+        let a = map
+            .entry(freq.period_start(s.appointment_date))
+            .or_default();
         a.n += 1;
         a.purchases += s.probability;
         a.mean += s.expected_revenue;
@@ -147,8 +149,7 @@ pub fn forecast(
 ) -> Result<Vec<ForecastPoint>> {
     let z = z_for_level(level)?;
     let map = accumulate(scored, freq);
-    let (Some(first), Some(last)) = (map.keys().next().copied(), map.keys().last().copied())
-    else {
+    let (Some(first), Some(last)) = (map.keys().next().copied(), map.keys().last().copied()) else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
@@ -215,7 +216,11 @@ pub fn compare(
     level: f64,
 ) -> Result<Vec<ComparisonPoint>> {
     let z = z_for_level(level)?;
-    if let Some((i, _)) = scored.iter().enumerate().find(|(_, s)| s.actual_amount.is_none()) {
+    if let Some((i, _)) = scored
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.actual_amount.is_none())
+    {
         return Err(Error::invalid_value(
             crate::Location::Row { row: i },
             "amount",

@@ -182,8 +182,12 @@ fn fit_models(params: &PurchaseParams, x: &Array2<f64>, amounts: &[f64]) -> Resu
             amounts.len()
         )));
     }
-    let classifier =
-        RandomForestClassifier::fit_with_schema(&params.classifier, x.view(), y.view(), optometry_schema())?;
+    let classifier = RandomForestClassifier::fit_with_schema(
+        &params.classifier,
+        x.view(),
+        y.view(),
+        optometry_schema(),
+    )?;
     let xb = x.select(Axis(0), &buyers);
     let yb: Vec<f64> = buyers.iter().map(|&i| amounts[i]).collect();
     let spend = SpendModel::fit(xb.view(), &yb, params.threshold)?;
@@ -324,7 +328,11 @@ impl PurchaseForecaster {
             .into_iter()
             .zip(fitted.classifier.feature_importances().iter().copied())
             .collect();
-        let n_rows = if params.refit_on_all { past.len() } else { train.len() };
+        let n_rows = if params.refit_on_all {
+            past.len()
+        } else {
+            train.len()
+        };
         Ok(PurchaseForecaster {
             params: params.clone(),
             info: ModelInfo::new(n_rows, 8),
@@ -482,7 +490,12 @@ impl Persist for PurchaseForecaster {
             revenue: self.revenue,
             report: self.report.clone(),
         };
-        Parts::new(self.info.clone(), &self.params, Some(self.schema.clone()), &state)
+        Parts::new(
+            self.info.clone(),
+            &self.params,
+            Some(self.schema.clone()),
+            &state,
+        )
     }
 
     fn from_parts(parts: Parts) -> Result<Self> {

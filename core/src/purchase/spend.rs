@@ -44,7 +44,9 @@ impl SpendModel {
         let coef = fitted.params().to_vec();
         let intercept = fitted.intercept();
         if !intercept.is_finite() || coef.iter().any(|c| !c.is_finite()) {
-            return Err(Error::degenerate("least squares gave non-finite coefficients"));
+            return Err(Error::degenerate(
+                "least squares gave non-finite coefficients",
+            ));
         }
         Ok(SpendModel {
             scaler,
@@ -66,7 +68,11 @@ impl SpendModel {
     /// Predicted spend for every row.
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         if x.ncols() != self.coef.len() {
-            return Err(Error::shape("spend model features", self.coef.len(), x.ncols()));
+            return Err(Error::shape(
+                "spend model features",
+                self.coef.len(),
+                x.ncols(),
+            ));
         }
         Ok(x.outer_iter()
             .map(|r| match r.as_slice() {
@@ -153,20 +159,36 @@ mod tests {
 
     #[test]
     fn recovers_linear_function() {
-        let x = array![[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 1.0], [5.0, 0.0], [6.0, 1.0]];
-        let y: Vec<f64> = x.outer_iter().map(|r| 100.0 + 10.0 * r[0] + 5.0 * r[1]).collect();
+        let x = array![
+            [1.0, 0.0],
+            [2.0, 1.0],
+            [3.0, 0.0],
+            [4.0, 1.0],
+            [5.0, 0.0],
+            [6.0, 1.0]
+        ];
+        let y: Vec<f64> = x
+            .outer_iter()
+            .map(|r| 100.0 + 10.0 * r[0] + 5.0 * r[1])
+            .collect();
         let m = SpendModel::fit(x.view(), &y, 100.0).unwrap();
         for (r, t) in x.outer_iter().zip(&y) {
             assert!((m.predict_row(r.as_slice().unwrap()) - t).abs() < 1e-8);
         }
-        assert_eq!(m.predict_row(&[-100.0, 0.0]), 100.0, "floored at the threshold");
+        assert_eq!(
+            m.predict_row(&[-100.0, 0.0]),
+            100.0,
+            "floored at the threshold"
+        );
     }
 
     #[test]
     fn too_few_rows_is_degenerate() {
         let x = array![[1.0, 0.0]];
         assert_eq!(
-            SpendModel::fit(x.view(), &[120.0], 100.0).unwrap_err().code(),
+            SpendModel::fit(x.view(), &[120.0], 100.0)
+                .unwrap_err()
+                .code(),
             "degenerate_target"
         );
     }
@@ -195,6 +217,9 @@ mod tests {
         // A large miss adds the excess.
         let big = RevenueModel::estimate_level_rel_var(1300.0, 1000.0, 400.0, 200, 800);
         assert!(big > 0.08);
-        assert_eq!(RevenueModel::estimate_level_rel_var(5.0, 0.0, 1.0, 1, 1), 0.0);
+        assert_eq!(
+            RevenueModel::estimate_level_rel_var(5.0, 0.0, 1.0, 1, 1),
+            0.0
+        );
     }
 }

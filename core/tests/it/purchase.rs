@@ -35,8 +35,16 @@ fn default_auc_within_001_of_truth() {
         let train = demo(10_000, 0, seed);
         let model = fit_default(&train.past);
         let fresh = demo(20_000, 0, seed + 100);
-        let y: Vec<bool> = fresh.past.iter().map(|a| a.amount.unwrap() >= 100.0).collect();
-        let truth: Vec<f64> = fresh.past_truth.iter().map(|t| t.purchase_probability).collect();
+        let y: Vec<bool> = fresh
+            .past
+            .iter()
+            .map(|a| a.amount.unwrap() >= 100.0)
+            .collect();
+        let truth: Vec<f64> = fresh
+            .past_truth
+            .iter()
+            .map(|t| t.purchase_probability)
+            .collect();
         let scored = model.score(&fresh.past).unwrap();
         let p: Vec<f64> = scored.iter().map(|s| s.probability).collect();
         let auc_true = roc_auc(&y, &truth).unwrap();
@@ -63,9 +71,17 @@ fn revenue_r2_not_below_plain_linear_regression() {
     let xh = optocom_core::features::encode_appointments(hold);
     let ah: Vec<f64> = hold.iter().map(|a| a.amount.unwrap()).collect();
     let ols_r2 = r2_score(&ah, &ols.predict(xh.view()).unwrap().to_vec()).unwrap();
-    let ours: Vec<f64> = model.score(hold).unwrap().iter().map(|s| s.expected_revenue).collect();
+    let ours: Vec<f64> = model
+        .score(hold)
+        .unwrap()
+        .iter()
+        .map(|s| s.expected_revenue)
+        .collect();
     let our_r2 = r2_score(&ah, &ours).unwrap();
-    assert!(our_r2 >= ols_r2, "hurdle R^2 {our_r2:.4} < plain OLS R^2 {ols_r2:.4}");
+    assert!(
+        our_r2 >= ols_r2,
+        "hurdle R^2 {our_r2:.4} < plain OLS R^2 {ols_r2:.4}"
+    );
     // And the spend model itself is the same least squares: on held-out qualifying
     // purchases its R^2 is positive and reported.
     assert!(model.report().spend_r2 > 0.0, "{}", model.report());
@@ -91,12 +107,16 @@ fn weekly_interval_coverage() {
     }
     assert!(weeks >= 140, "{weeks} full weeks");
     let rate = covered as f64 / weeks as f64;
-    assert!(rate >= 0.85, "90% weekly intervals covered {rate:.3} of {weeks} weeks");
+    assert!(
+        rate >= 0.85,
+        "90% weekly intervals covered {rate:.3} of {weeks} weeks"
+    );
     // Intervals that are honest but not vacuous: they should not cover everything at
     // the 50% level.
-    let half: Vec<_> = model.compare(&demo(10_000, 0, 44).past, Freq::Week, 0.5).unwrap();
-    let half_rate =
-        half.iter().filter(|w| w.within_interval).count() as f64 / half.len() as f64;
+    let half: Vec<_> = model
+        .compare(&demo(10_000, 0, 44).past, Freq::Week, 0.5)
+        .unwrap();
+    let half_rate = half.iter().filter(|w| w.within_interval).count() as f64 / half.len() as f64;
     assert!(half_rate < 0.85, "50% intervals covered {half_rate:.3}");
 }
 
@@ -118,7 +138,13 @@ fn same_seed_same_bits_and_round_trip() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("m.json");
     a.save(&path).unwrap();
-    assert_eq!(PurchaseForecaster::load(&path).unwrap().score(&data.upcoming).unwrap(), sa);
+    assert_eq!(
+        PurchaseForecaster::load(&path)
+            .unwrap()
+            .score(&data.upcoming)
+            .unwrap(),
+        sa
+    );
 }
 
 #[test]
@@ -131,9 +157,14 @@ fn forecasts_are_consistent() {
         let f = model.forecast(&data.upcoming, freq, 0.9).unwrap();
         let sum: f64 = f.iter().map(|p| p.expected_revenue).sum();
         assert!((sum - total).abs() < 1e-6 * total, "{freq:?}");
-        assert_eq!(f.iter().map(|p| p.appointments).sum::<usize>(), data.upcoming.len());
+        assert_eq!(
+            f.iter().map(|p| p.appointments).sum::<usize>(),
+            data.upcoming.len()
+        );
         for p in &f {
-            assert!(p.lower >= 0.0 && p.lower <= p.expected_revenue && p.expected_revenue <= p.upper);
+            assert!(
+                p.lower >= 0.0 && p.lower <= p.expected_revenue && p.expected_revenue <= p.upper
+            );
         }
     }
     // Wider level, wider interval.
@@ -176,35 +207,68 @@ fn single_patient_matches_batch() {
 fn bad_training_input_is_typed() {
     let data = demo(500, 10, 9);
     // Empty.
-    assert_eq!(PurchaseForecaster::fit(&PurchaseParams::new(), &[]).unwrap_err().code(), "empty_input");
+    assert_eq!(
+        PurchaseForecaster::fit(&PurchaseParams::new(), &[])
+            .unwrap_err()
+            .code(),
+        "empty_input"
+    );
     // Missing amount names the row.
     let mut rows = data.past.clone();
     rows[17].amount = None;
     let e = PurchaseForecaster::fit(&PurchaseParams::new(), &rows).unwrap_err();
     assert_eq!(e.code(), "invalid_value");
-    assert!(e.to_string().contains("row 17") && e.to_string().contains("amount"), "{e}");
+    assert!(
+        e.to_string().contains("row 17") && e.to_string().contains("amount"),
+        "{e}"
+    );
     // One class only.
     let mut rows = data.past.clone();
     for r in &mut rows {
         r.amount = Some(20.0);
     }
-    assert_eq!(PurchaseForecaster::fit(&PurchaseParams::new(), &rows).unwrap_err().code(), "degenerate_target");
+    assert_eq!(
+        PurchaseForecaster::fit(&PurchaseParams::new(), &rows)
+            .unwrap_err()
+            .code(),
+        "degenerate_target"
+    );
     // NaN age.
     let mut rows = data.past.clone();
     rows[3].age = f64::NAN;
-    assert_eq!(PurchaseForecaster::fit(&PurchaseParams::new(), &rows).unwrap_err().code(), "invalid_value");
+    assert_eq!(
+        PurchaseForecaster::fit(&PurchaseParams::new(), &rows)
+            .unwrap_err()
+            .code(),
+        "invalid_value"
+    );
     // Bad params.
     for p in [
         PurchaseParams::new().threshold(-1.0),
         PurchaseParams::new().holdout_fraction(0.9),
         PurchaseParams::new().value_bands(ValueBands::on_probability(0.3, 0.6)),
     ] {
-        assert_eq!(PurchaseForecaster::fit(&p, &data.past).unwrap_err().code(), "invalid_parameter");
+        assert_eq!(
+            PurchaseForecaster::fit(&p, &data.past).unwrap_err().code(),
+            "invalid_parameter"
+        );
     }
     let model = fit_default(&data.past);
-    assert_eq!(model.forecast(&data.upcoming, Freq::Week, 1.5).unwrap_err().code(), "invalid_parameter");
+    assert_eq!(
+        model
+            .forecast(&data.upcoming, Freq::Week, 1.5)
+            .unwrap_err()
+            .code(),
+        "invalid_parameter"
+    );
     // Comparing needs amounts.
-    assert_eq!(model.compare(&data.upcoming, Freq::Month, 0.9).unwrap_err().code(), "invalid_value");
+    assert_eq!(
+        model
+            .compare(&data.upcoming, Freq::Month, 0.9)
+            .unwrap_err()
+            .code(),
+        "invalid_value"
+    );
 }
 
 #[test]
@@ -214,7 +278,11 @@ fn tampered_artifacts_are_refused() {
     let renamed = json.replacen("\"days_since_last_purchase\"", "\"days\"", 1);
     let e = PurchaseForecaster::from_json(&renamed).unwrap_err();
     assert_eq!(e.code(), "schema_mismatch", "{e}");
-    let v2 = json.replacen("\"format_version\":\"1.0\"", "\"format_version\":\"2.0\"", 1);
+    let v2 = json.replacen(
+        "\"format_version\":\"1.0\"",
+        "\"format_version\":\"2.0\"",
+        1,
+    );
     let e = PurchaseForecaster::from_json(&v2).unwrap_err();
     assert!(matches!(e, Error::UnsupportedVersion { .. }), "{e}");
 }
@@ -227,7 +295,8 @@ fn fixtures() -> PathBuf {
 /// check runs in every binding).
 #[test]
 fn golden_artifact_predicts_recorded_values() {
-    let model = PurchaseForecaster::load(fixtures().join("golden_purchase_forecaster.json")).unwrap();
+    let model =
+        PurchaseForecaster::load(fixtures().join("golden_purchase_forecaster.json")).unwrap();
     let upcoming = optocom_core::data::ingest::read_appointments_path(
         fixtures().join("golden_upcoming.csv"),
         &Default::default(),
@@ -235,15 +304,25 @@ fn golden_artifact_predicts_recorded_values() {
     .unwrap()
     .rows;
     let scored = model.score(&upcoming).unwrap();
-    let expected = std::fs::read_to_string(fixtures().join("golden_purchase_expected.csv")).unwrap();
+    let expected =
+        std::fs::read_to_string(fixtures().join("golden_purchase_expected.csv")).unwrap();
     let lines: Vec<&str> = expected.lines().skip(1).collect();
     assert_eq!(lines.len(), scored.len());
     for (line, s) in lines.iter().zip(&scored) {
         let f: Vec<&str> = line.split(',').collect();
         assert_eq!(f[0], s.patient_id);
-        assert_eq!(f[1].parse::<f64>().unwrap().to_bits(), s.probability.to_bits());
-        assert_eq!(f[2].parse::<f64>().unwrap().to_bits(), s.expected_spend.to_bits());
-        assert_eq!(f[3].parse::<f64>().unwrap().to_bits(), s.expected_revenue.to_bits());
+        assert_eq!(
+            f[1].parse::<f64>().unwrap().to_bits(),
+            s.probability.to_bits()
+        );
+        assert_eq!(
+            f[2].parse::<f64>().unwrap().to_bits(),
+            s.expected_spend.to_bits()
+        );
+        assert_eq!(
+            f[3].parse::<f64>().unwrap().to_bits(),
+            s.expected_revenue.to_bits()
+        );
         assert_eq!(f[4], s.value_band.as_str());
     }
 }

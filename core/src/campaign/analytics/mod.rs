@@ -20,8 +20,6 @@
 //! Both need at least two doctors in each group; otherwise they are `None`. When the
 //! standard error is 0 (all changes equal) the interval is the point estimate.
 
-mod stats;
-
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -638,7 +636,7 @@ fn welch(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
     } else {
         (t.n + k.n - 2) as f64
     };
-    let q = stats::t_quantile(0.5 + confidence / 2.0, df);
+    let q = crate::stats::t_quantile(0.5 + confidence / 2.0, df);
     Estimate {
         estimate,
         std_error: se,
@@ -652,7 +650,7 @@ fn welch(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
 fn rate_diff(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
     let (pt, pk) = (t.rate(), k.rate());
     let se = (pt * (1.0 - pt) / t.n as f64 + pk * (1.0 - pk) / k.n as f64).sqrt();
-    let q = stats::normal_quantile(0.5 + confidence / 2.0);
+    let q = crate::stats::normal_quantile(0.5 + confidence / 2.0);
     let estimate = pt - pk;
     Estimate {
         estimate,
