@@ -46,9 +46,9 @@ pub enum Sampling {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MinSamplesLeaf {
-    /// Grows with the per-tree sample size `m`: `max(5, round(sqrt(m) / 2))`. Leaves of
-    /// about `sqrt(m)` samples average out label noise, which is what noisy probability
-    /// targets (purchase, response) need; fully grown trees overfit them. See the
+    /// Grows with the per-tree sample size `m`: `max(5, round(sqrt(m)))`. Leaves of about
+    /// `sqrt(m)` samples average out label noise, which is what noisy probability targets
+    /// (purchase, response) need; fully grown trees overfit them. See the
     /// [module docs](crate::forest#default-parameters).
     Auto,
     /// A fixed count (at least 1).
@@ -61,7 +61,7 @@ impl MinSamplesLeaf {
     /// The leaf size for a tree trained on `m` samples.
     pub fn resolve(self, m: usize) -> usize {
         let v = match self {
-            MinSamplesLeaf::Auto => ((m as f64).sqrt() / 2.0).round() as usize,
+            MinSamplesLeaf::Auto => (m as f64).sqrt().round() as usize,
             MinSamplesLeaf::Count(c) => c,
             MinSamplesLeaf::Fraction(f) => (f * m as f64).ceil() as usize,
         };
@@ -389,8 +389,10 @@ mod tests {
         assert_eq!(MaxFeatures::Sqrt.resolve(1), 1);
         assert_eq!(MaxFeatures::Fraction(0.3).resolve(8), 3);
         assert_eq!(MaxFeatures::Count(20).resolve(8), 8);
-        assert_eq!(MinSamplesLeaf::Auto.resolve(4000), 32);
+        assert_eq!(MinSamplesLeaf::Auto.resolve(4000), 63);
+        assert_eq!(MinSamplesLeaf::Auto.resolve(400_000), 632);
         assert_eq!(MinSamplesLeaf::Auto.resolve(10), 5);
+        assert_eq!(MinSamplesLeaf::Count(0).resolve(10), 1);
         assert_eq!(MinSamplesLeaf::Fraction(0.01).resolve(1000), 10);
     }
 }

@@ -33,14 +33,18 @@
 //!
 //! The defaults target *noisy* probability problems (purchase propensity, campaign
 //! response), where the best achievable AUC is far from 1 and fully grown trees (the
-//! scikit-learn default) fit noise: on our purchase-like benchmark fully grown trees reach an
-//! AUC about 0.09 below the true probabilities' AUC.
+//! scikit-learn default) fit noise. On the purchase-like data of the integration tests
+//! (8 features, true-probability AUC 0.71, 8000 training rows) fully grown trees score an
+//! AUC about 0.09 below the true probabilities' AUC; the defaults come within about 0.005.
+//! Measured at 8000 rows, leaf sizes `c * sqrt(m)` for `c` in 0.5..2 all land within 0.007
+//! of the true AUC, `c = 1` was the most consistent across seeds, and half subsamples beat
+//! the bootstrap at every leaf size (and halve the work).
 //!
 //! | parameter | default | why |
 //! |---|---|---|
 //! | `n_trees` | 100 | variance of the average is small beyond ~100 trees |
 //! | `sampling` | `Subsample(0.5)` | as decorrelating as the bootstrap, half the work per tree, OOB rows for every tree |
-//! | `min_samples_leaf` | [`MinSamplesLeaf::Auto`]: `max(5, round(sqrt(m)/2))` for `m` rows per tree | leaves big enough to average label noise, growing with the data so trees still get finer with more rows (`m = 4000` -> 32, `m = 400000` -> 316) |
+//! | `min_samples_leaf` | [`MinSamplesLeaf::Auto`]: `max(5, round(sqrt(m)))` for `m` rows per tree | leaves big enough to average label noise, growing slower than the data so trees still get finer with more rows (`m = 4000` -> 63, `m = 400000` -> 632) |
 //! | `max_depth` | `None` | the leaf size already bounds the tree |
 //! | `max_features` | `Sqrt` | classic decorrelation |
 //! | `max_bins` | 255 | finest `u8` binning |
