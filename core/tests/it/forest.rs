@@ -4,8 +4,7 @@
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use optocom_core::features::FeatureSchema;
 use optocom_core::forest::{
-    ForestParams, Impurity, MaxFeatures, MinSamplesLeaf, RandomForestClassifier,
-    RandomForestRegressor, Sampling,
+    ForestParams, Impurity, MaxFeatures, RandomForestClassifier, RandomForestRegressor, Sampling,
 };
 use optocom_core::{Error, Persist};
 use rand::{Rng, SeedableRng};
@@ -25,7 +24,11 @@ fn purchase_data(n: usize, seed: u64) -> (Array2<f64>, Array1<usize>, Array1<f64
         let days = (rng.gen::<f64>().powf(1.3) * 1500.0).round();
         let varifocal = rng.gen_bool(if age > 45.0 { 0.55 } else { 0.08 });
         let high_rx = rng.gen_bool(0.25);
-        let benefits = rng.gen_bool(if age > 65.0 || age < 18.0 { 0.6 } else { 0.25 });
+        let benefits = rng.gen_bool(if !(18.0..=65.0).contains(&age) {
+            0.6
+        } else {
+            0.25
+        });
         let employed = rng.gen_bool(if (22.0..66.0).contains(&age) {
             0.7
         } else {
