@@ -1,0 +1,365 @@
+//! What every forest shares: per-tree seeds and row sampling, parallel deterministic
+//! fitting, averaged prediction, out-of-bag estimates and importances.
+
+use ndarray::ArrayView2;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
+
+use super::binning::BinnedMatrix;
+use super::criterion::SplitCriterion;
+use super::hyperparams::{ForestParams, Sampling};
+use super::parallel;
+use super::tree::{build_tree, Tree, TreeParams, MAX_FEATURES};
+use crate::error::{Error, Location, Result};
+use crate::features::FeatureSchema;
+
+/// Rows per prediction block: rows of a block are pushed through one tree after another,
+/// which keeps that tree hot in cache.
+const BLOCK: usize = 64;
+
+/// SplitMix64 finaliser.
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The random generator of tree `tree_index` of a forest seeded with `seed`: a
+/// xoshiro256++ seeded with SplitMix64 of the seed and the index, so every tree's randomness
+/// is independent of the order or thread in which trees are built.
+pub fn tree_rng(seed: u64, tree_index: usize) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(splitmix64(seed ^ splitmix64(tree_index as u64)))
+}
+
+/// Number of rows each tree is trained on.
+pub(crate) fn per_tree_samples(sampling: Sampling, n: usize) -> usize {
+    match sampling {
+        Sampling::Bootstrap => n,
+        Sampling::Subsample(f) => ((f * n as f64).round() as usize).clamp(1, n),
+    }
+}
+
+/// Draws a tree's training rows (sorted, with bootstrap multiplicity) and, when asked, the
+/// in-bag bit set.
+pub(crate) fn draw_rows<R: Rng + ?Sized>(
+    sampling: Sampling,
+    n: usize,
+    rng: &mut R,
+    want_mask: bool,
+) -> (Vec<u32>, Option<Vec<u64>>) {
+    let m = per_tree_samples(sampling, n);
+    let mut rows = Vec::with_capacity(m);
+    let mut mask = want_mask.then(|| vec![0u64; n.div_ceil(64)]);
+    match sampling {
+        Sampling::Bootstrap => {
+            let mut counts = vec![0u32; n];
+            for _ in 0..n {
+                counts[rng.gen_range(0..n)] += 1;
+            }
+            for (i, &c) in counts.iter().enumerate() {
+                for _ in 0..c {
+                    rows.push(i as u32);
+                }
+            }
+        }
+        Sampling::Subsample(_) => {
+            // Selection sampling (Knuth's algorithm S): exactly m rows, already sorted.
+            let mut need = m;
+            for i in 0..n {
+                if need == 0 {
+                    break;
+                }
+                if rng.gen_range(0..n - i) < need {
+                    rows.push(i as u32);
+                    need -= 1;
+                }
+            }
+        }
+    }
+    if let Some(mask) = mask.as_mut() {
+        for &r in &rows {
+            mask[r as usize / 64] |= 1 << (r % 64);
+        }
+    }
+    (rows, mask)
+}
+
+/// Checks a training matrix (and its schema).
+pub(crate) fn check_fit_x(x: ArrayView2<'_, f64>, schema: &FeatureSchema) -> Result<()> {
+    if x.nrows() == 0 {
+        return Err(Error::empty("x has no rows"));
+    }
+    if x.ncols() == 0 {
+        return Err(Error::empty("x has no columns"));
+    }
+    if x.ncols() > MAX_FEATURES {
+        return Err(Error::shape(
+            "number of features (maximum)",
+            MAX_FEATURES,
+            x.ncols(),
+        ));
+    }
+    if x.nrows() > u32::MAX as usize {
+        return Err(Error::shape(
+            "number of rows (maximum)",
+            u32::MAX as usize,
+            x.nrows(),
+        ));
+    }
+    if schema.len() != x.ncols() {
+        return Err(Error::shape(
+            "feature schema length",
+            x.ncols(),
+            schema.len(),
+        ));
+    }
+    crate::error::check_finite(x, Some(&schema.names()))
+}
+
+/// Checks a matrix to predict on.
+pub(crate) fn check_predict_x(x: ArrayView2<'_, f64>, schema: &FeatureSchema) -> Result<()> {
+    if x.ncols() != schema.len() {
+        return Err(Error::shape("number of features", schema.len(), x.ncols()));
+    }
+    crate::error::check_finite(x, Some(&schema.names()))
+}
+
+/// Checks one row to predict on (no allocation unless it fails).
+pub(crate) fn check_row(row: &[f64], schema: &FeatureSchema) -> Result<()> {
+    if row.len() != schema.len() {
+        return Err(Error::shape("number of features", schema.len(), row.len()));
+    }
+    if let Some(col) = row.iter().position(|v| !v.is_finite()) {
+        let name = schema
+            .features
+            .get(col)
+            .map_or_else(|| format!("x{col}"), |f| f.name.clone());
+        return Err(Error::invalid_value(
+            Location::Row { row: 0 },
+            name,
+            row[col].to_string(),
+            "features must be finite (no NaN or infinity)",
+        ));
+    }
+    Ok(())
+}
+
+/// The fitted trees of a forest, with importances and optional out-of-bag predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Ensemble {
+    pub n_features: usize,
+    pub n_outputs: usize,
+    pub trees: Vec<Tree>,
+    #[serde(with = "crate::artifact::packed")]
+    pub importances: Vec<f64>,
+    /// Row-major `n_rows x n_outputs` out-of-bag mean predictions (NaN for a row that was in
+    /// every tree's sample); empty when OOB was not requested.
+    #[serde(with = "crate::artifact::packed")]
+    pub oob: Vec<f64>,
+}
+
+impl Ensemble {
+    /// Fits `params.n_trees` trees with `criterion` (whose targets index the rows of `x`).
+    /// `x` must be checked already.
+    pub fn fit<C: SplitCriterion>(
+        params: &ForestParams,
+        x: ArrayView2<'_, f64>,
+        criterion: &C,
+    ) -> Result<Ensemble> {
+        parallel::with_pool(params.n_jobs, || Self::fit_in_pool(params, x, criterion))?
+    }
+
+    fn fit_in_pool<C: SplitCriterion>(
+        params: &ForestParams,
+        x: ArrayView2<'_, f64>,
+        criterion: &C,
+    ) -> Result<Ensemble> {
+        let n = x.nrows();
+        let nf = x.ncols();
+        let binned = BinnedMatrix::fit(x, params.max_bins, params.seed);
+        let m = per_tree_samples(params.sampling, n);
+        let tp = TreeParams {
+            max_depth: params.max_depth,
+            min_samples_leaf: params.min_samples_leaf.resolve(m),
+            max_features: params.max_features.resolve(nf),
+            min_impurity_decrease: params.min_impurity_decrease,
+        };
+        let built = parallel::map_indexed(params.n_trees, |t| {
+            let mut rng = tree_rng(params.seed, t);
+            let (rows, mask) = draw_rows(params.sampling, n, &mut rng, params.oob);
+            build_tree(&binned, criterion, &rows, None, &tp, &mut rng).map(|tree| (tree, mask))
+        });
+        let mut trees = Vec::with_capacity(params.n_trees);
+        let mut masks = Vec::new();
+        for b in built {
+            let (tree, mask) = b?;
+            trees.push(tree);
+            if let Some(m) = mask {
+                masks.push(m);
+            }
+        }
+        let n_outputs = criterion.n_outputs();
+        let mut e = Ensemble {
+            n_features: nf,
+            n_outputs,
+            importances: importances(&trees, nf),
+            trees,
+            oob: Vec::new(),
+        };
+        if params.oob {
+            e.oob = e.oob_predict(x, &masks);
+        }
+        Ok(e)
+    }
+
+    /// Mean of the trees' leaf values for one row (summed in tree order).
+    #[inline]
+    pub fn predict_row_into(&self, row: &[f64], out: &mut [f64]) {
+        out.fill(0.0);
+        for t in &self.trees {
+            for (o, v) in out.iter_mut().zip(t.predict_row(row)) {
+                *o += v;
+            }
+        }
+        let n = self.trees.len() as f64;
+        for o in out.iter_mut() {
+            *o /= n;
+        }
+    }
+
+    /// Row-major `n x n_outputs` mean predictions; `x` must be checked already. Every row is
+    /// summed in tree order, exactly as [`Ensemble::predict_row_into`] does.
+    pub fn predict(&self, x: ArrayView2<'_, f64>, n_jobs: Option<usize>) -> Result<Vec<f64>> {
+        let k = self.n_outputs;
+        let nf = self.n_features;
+        let mut out = vec![0.0; x.nrows() * k];
+        parallel::with_pool(n_jobs, || {
+            parallel::for_each_chunk_mut(&mut out, BLOCK * k, |b, chunk| {
+                let r0 = b * BLOCK;
+                let rows = chunk.len() / k.max(1);
+                let mut buf = Vec::with_capacity(rows * nf);
+                for r in 0..rows {
+                    buf.extend(x.row(r0 + r).iter().copied());
+                }
+                for t in &self.trees {
+                    for (r, acc) in chunk.chunks_exact_mut(k).enumerate() {
+                        let v = t.predict_row(&buf[r * nf..(r + 1) * nf]);
+                        for (o, v) in acc.iter_mut().zip(v) {
+                            *o += v;
+                        }
+                    }
+                }
+                let n = self.trees.len() as f64;
+                for o in chunk.iter_mut() {
+                    *o /= n;
+                }
+            })
+        })?;
+        Ok(out)
+    }
+
+    /// Out-of-bag mean predictions of the training rows, in tree order.
+    fn oob_predict(&self, x: ArrayView2<'_, f64>, masks: &[Vec<u64>]) -> Vec<f64> {
+        let k = self.n_outputs;
+        let nf = self.n_features;
+        let mut out = vec![0.0; x.nrows() * k];
+        parallel::for_each_chunk_mut(&mut out, BLOCK * k, |b, chunk| {
+            let r0 = b * BLOCK;
+            let rows = chunk.len() / k.max(1);
+            let mut buf = Vec::with_capacity(rows * nf);
+            for r in 0..rows {
+                buf.extend(x.row(r0 + r).iter().copied());
+            }
+            let mut count = vec![0u32; rows];
+            for (t, mask) in self.trees.iter().zip(masks) {
+                for (r, acc) in chunk.chunks_exact_mut(k).enumerate() {
+                    let i = r0 + r;
+                    if mask[i / 64] >> (i % 64) & 1 == 1 {
+                        continue;
+                    }
+                    count[r] += 1;
+                    let v = t.predict_row(&buf[r * nf..(r + 1) * nf]);
+                    for (o, v) in acc.iter_mut().zip(v) {
+                        *o += v;
+                    }
+                }
+            }
+            for (acc, &c) in chunk.chunks_exact_mut(k).zip(&count) {
+                for o in acc.iter_mut() {
+                    *o = if c > 0 { *o / c as f64 } else { f64::NAN };
+                }
+            }
+        });
+        out
+    }
+
+    /// Checks a deserialised ensemble against the model's schema and output width.
+    pub fn validate(&self, n_features: usize, n_outputs: usize) -> Result<()> {
+        if self.trees.is_empty() {
+            return Err(Error::artifact("forest has no trees"));
+        }
+        if self.n_features != n_features || self.n_outputs != n_outputs {
+            return Err(Error::artifact("forest shape does not match its schema"));
+        }
+        if self
+            .trees
+            .iter()
+            .any(|t| t.n_features() != n_features || t.n_outputs() != n_outputs)
+        {
+            return Err(Error::artifact("a tree does not match the forest shape"));
+        }
+        if self.importances.len() != n_features || self.oob.len() % n_outputs.max(1) != 0 {
+            return Err(Error::artifact(
+                "forest importances or OOB arrays are malformed",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Mean over trees of each tree's normalised gains, normalised to sum to 1 (all zeros when
+/// no tree has a split).
+fn importances(trees: &[Tree], nf: usize) -> Vec<f64> {
+    let mut imp = vec![0.0; nf];
+    for t in trees {
+        let g = t.feature_gains();
+        let s: f64 = g.iter().map(|v| v.max(0.0)).sum();
+        if s > 0.0 {
+            for (i, v) in imp.iter_mut().zip(g) {
+                *i += v.max(0.0) / s;
+            }
+        }
+    }
+    let s: f64 = imp.iter().sum();
+    if s > 0.0 {
+        for v in imp.iter_mut() {
+            *v /= s;
+        }
+    }
+    imp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampling_is_exact_sorted_and_seeded() {
+        let mut rng = tree_rng(1, 0);
+        let (rows, mask) = draw_rows(Sampling::Subsample(0.3), 1000, &mut rng, true);
+        assert_eq!(rows.len(), 300);
+        assert!(rows.windows(2).all(|w| w[0] < w[1]));
+        let mask = mask.unwrap();
+        let inbag: u32 = mask.iter().map(|m| m.count_ones()).sum();
+        assert_eq!(inbag, 300);
+        let (b, _) = draw_rows(Sampling::Bootstrap, 1000, &mut rng, false);
+        assert_eq!(b.len(), 1000);
+        assert!(b.windows(2).all(|w| w[0] <= w[1]));
+        let (r2, _) = draw_rows(Sampling::Subsample(0.3), 1000, &mut tree_rng(1, 0), false);
+        assert_eq!(rows, r2);
+        let (r3, _) = draw_rows(Sampling::Subsample(0.3), 1000, &mut tree_rng(1, 1), false);
+        assert_ne!(rows, r3);
+    }
+}

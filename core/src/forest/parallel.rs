@@ -1,0 +1,77 @@
+//! Deterministic parallel helpers: results are collected in index order, so the output never
+//! depends on the number of threads. Without the `parallel` feature everything runs in the
+//! calling thread.
+
+use crate::error::{Error, Result};
+
+/// `(0..n).map(f).collect()`, in parallel on the current rayon pool when the `parallel`
+/// feature is on. Output order is index order.
+pub(crate) fn map_indexed<T, F>(n: usize, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize) -> T + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..n).into_par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (0..n).map(f).collect()
+    }
+}
+
+/// Calls `f(chunk_index, chunk)` on consecutive `chunk_len`-sized chunks of `out`, in
+/// parallel when the `parallel` feature is on.
+pub(crate) fn for_each_chunk_mut<T, F>(out: &mut [T], chunk_len: usize, f: F)
+where
+    T: Send,
+    F: Fn(usize, &mut [T]) + Sync + Send,
+{
+    let chunk_len = chunk_len.max(1);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        out.par_chunks_mut(chunk_len)
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        out.chunks_mut(chunk_len)
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
+    }
+}
+
+/// Runs `f` on a dedicated pool of `n_jobs` threads (`Some(n)`) or on the global pool
+/// (`None`). Without the `parallel` feature `f` runs in the calling thread.
+pub(crate) fn with_pool<T: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
+    #[cfg(feature = "parallel")]
+    {
+        match n_jobs {
+            None => Ok(f()),
+            Some(n) => {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(|e| {
+                        Error::invalid_param("n_jobs", n, format!("cannot start thread pool: {e}"))
+                    })?;
+                Ok(pool.install(f))
+            }
+        }
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        if n_jobs == Some(0) {
+            return Err(Error::invalid_param(
+                "n_jobs",
+                0,
+                "must be at least 1 or None",
+            ));
+        }
+        Ok(f())
+    }
+}
