@@ -10,9 +10,9 @@ pub mod page;
 
 pub use appointment::{validate_appointment, Appointment};
 pub use campaign::{Campaign, CampaignData, Doctor, RxRecord, Targeting};
-//TMP pub use demo::{
-//TMP    generate_appointments, truth_for, write_appointments_csv, DemoData, DemoParams, Truth,
-//TMP};
+pub use demo::{
+    generate_appointments, truth_for, write_appointments_csv, DemoData, DemoParams, Truth,
+};
 pub use filter::DoctorFilter;
 pub use ingest::{
     read_appointments, read_appointments_path, read_campaign_dir, read_campaigns, read_doctors,

@@ -37,6 +37,7 @@ mod row;
 #[cfg(feature = "xlsx")]
 mod workbook;
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::io::Read;
 
@@ -210,6 +211,72 @@ impl<T: FromRow> Collector<T> {
     }
 }
 
+/// A reader that records where each non-blank line starts and its 1-based physical line
+/// number, so that a record's line can be reported exactly: the csv crate's own line count
+/// skips blank lines and lags on CRLF endings. `\n`, `\r\n` and a lone `\r` each end a
+/// line.
+struct LineIndex<R> {
+    inner: R,
+    offset: u64,
+    line: u64,
+    at_line_start: bool,
+    prev_cr: bool,
+    starts: VecDeque<(u64, u64)>,
+}
+
+impl<R: Read> LineIndex<R> {
+    fn new(inner: R) -> Self {
+        LineIndex {
+            inner,
+            offset: 0,
+            line: 1,
+            at_line_start: true,
+            prev_cr: false,
+            starts: VecDeque::new(),
+        }
+    }
+
+    /// Line of the record whose parse started at byte `start` (the first line start at or
+    /// after it: a record begins after skipped terminators and blank lines).
+    fn line_of(&mut self, start: u64) -> Option<u64> {
+        while self.starts.front().is_some_and(|&(o, _)| o < start) {
+            self.starts.pop_front();
+        }
+        self.starts.front().map(|&(_, l)| l)
+    }
+}
+
+impl<R: Read> Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, &c) in buf[..n].iter().enumerate() {
+            match c {
+                b'\n' => {
+                    if !self.prev_cr {
+                        self.line += 1;
+                    }
+                    self.prev_cr = false;
+                    self.at_line_start = true;
+                }
+                b'\r' => {
+                    self.line += 1;
+                    self.prev_cr = true;
+                    self.at_line_start = true;
+                }
+                _ => {
+                    self.prev_cr = false;
+                    if self.at_line_start {
+                        self.at_line_start = false;
+                        self.starts.push_back((self.offset + i as u64, self.line));
+                    }
+                }
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 fn csv_error(e: csv::Error) -> Error {
     let location = e.position().map(|p| Location::Line {
         line: p.line(),
@@ -240,7 +307,7 @@ pub fn read_csv<T: FromRow, R: Read>(reader: R, options: &IngestOptions) -> Resu
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(reader);
+        .from_reader(LineIndex::new(reader));
     let mut rec = csv::ByteRecord::new();
     if !rdr.read_byte_record(&mut rec).map_err(csv_error)? {
         return Err(Error::empty(format!(
@@ -258,7 +325,10 @@ pub fn read_csv<T: FromRow, R: Read>(reader: R, options: &IngestOptions) -> Resu
     let mut record = 0u64;
     while rdr.read_byte_record(&mut rec).map_err(csv_error)? {
         record += 1;
-        let line = rec.position().map_or(record + 1, |p| p.line());
+        let line = rec
+            .position()
+            .and_then(|p| rdr.get_mut().line_of(p.byte()))
+            .unwrap_or(record + 1);
         if rec.len() > width {
             if let Some((k, extra)) = rec
                 .iter()
