@@ -3,6 +3,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Location, Result};
+
+/// Largest accepted age in years.
+pub const MAX_AGE: f64 = 120.0;
+
 /// One optometry appointment: a patient's profile on the day, and for past appointments the
 /// amount actually spent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,4 +34,64 @@ pub struct Appointment {
     pub high_prescription: bool,
     /// Amount spent in GBP, for past appointments; `None` for upcoming ones.
     pub amount: Option<f64>,
+}
+
+/// Checks a (hand-built) appointment with the same rules as the CSV reader: non-empty
+/// `patient_id`, finite `age` in 0..=120, finite `days_since_last_purchase` >= 0, and a finite
+/// `amount` >= 0 when present. `location` is reported in the error (use
+/// [`Location::Row`] for records in memory).
+///
+/// ```
+/// use optocom_core::data::{validate_appointment, Appointment};
+/// use optocom_core::Location;
+/// let mut a = Appointment {
+///     patient_id: "P1".into(),
+///     appointment_date: chrono::NaiveDate::from_ymd_opt(2024, 3, 5).unwrap(),
+///     age: 40.0, days_since_last_purchase: 700.0,
+///     employed: true, benefits: false, driver: true, vdu_user: true,
+///     varifocal: false, high_prescription: false, amount: None,
+/// };
+/// assert!(validate_appointment(&a, Location::Row { row: 0 }).is_ok());
+/// a.age = 121.0;
+/// let e = validate_appointment(&a, Location::Row { row: 0 }).unwrap_err();
+/// assert_eq!(e.to_string(), "row 0, column `age`: invalid value \"121\": must be between 0 and 120");
+/// ```
+pub fn validate_appointment(a: &Appointment, location: Location) -> Result<()> {
+    let bad = |column: &str, value: String, reason: &str| {
+        Err(Error::invalid_value(
+            location.clone(),
+            column,
+            value,
+            reason,
+        ))
+    };
+    if a.patient_id.trim().is_empty() {
+        return bad("patient_id", a.patient_id.clone(), "missing value");
+    }
+    if !a.age.is_finite() {
+        return bad("age", a.age.to_string(), crate::data::ingest::FINITE_REASON);
+    }
+    if !(0.0..=MAX_AGE).contains(&a.age) {
+        return bad("age", a.age.to_string(), "must be between 0 and 120");
+    }
+    let days = a.days_since_last_purchase;
+    if !days.is_finite() {
+        return bad(
+            "days_since_last_purchase",
+            days.to_string(),
+            crate::data::ingest::FINITE_REASON,
+        );
+    }
+    if days < 0.0 {
+        return bad("days_since_last_purchase", days.to_string(), "must be >= 0");
+    }
+    if let Some(v) = a.amount {
+        if !v.is_finite() {
+            return bad("amount", v.to_string(), crate::data::ingest::FINITE_REASON);
+        }
+        if v < 0.0 {
+            return bad("amount", v.to_string(), "must be >= 0");
+        }
+    }
+    Ok(())
 }

@@ -1,1 +1,0 @@
-//! CSV and XLSX ingest (being built on the `data` branch).

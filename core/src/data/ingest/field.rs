@@ -1,0 +1,224 @@
+//! Allocation-free field parsers working on raw bytes: Y/N flags, dates, numbers and ids.
+//!
+//! They return `None` (or a reason) instead of an error so that the caller, who knows the
+//! row and column, builds the positioned [`crate::Error::InvalidValue`].
+
+use chrono::{NaiveDate, NaiveTime};
+
+/// Reason given for a value that is not a flag.
+pub const FLAG_REASON: &str = "expected a Y/N flag (Y, N, Yes, No, True, False, 1 or 0)";
+/// Reason given for a value that is not a date.
+pub const DATE_REASON: &str = "expected a date as YYYY-MM-DD (ISO 8601) or DD/MM/YYYY (UK)";
+/// Reason given for a value that is not a number.
+pub const NUMBER_REASON: &str = "not a number";
+/// Reason given for NaN or infinity.
+pub const FINITE_REASON: &str = "must be finite (NaN and infinity are not allowed)";
+/// Reason given for a value that is not a non-negative integer id.
+pub const ID_REASON: &str = "expected a non-negative whole number";
+
+/// Trims ASCII whitespace from both ends.
+#[inline]
+pub fn trim_bytes(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+/// Parses a Y/N flag: `Y`, `N`, `Yes`, `No`, `True`, `False`, `1`, `0` in any case, with
+/// surrounding whitespace.
+///
+/// ```
+/// use optocom_core::data::ingest::parse_flag;
+/// assert_eq!(parse_flag(b" yes"), Some(true));
+/// assert_eq!(parse_flag(b"FALSE"), Some(false));
+/// assert_eq!(parse_flag(b"maybe"), None);
+/// ```
+#[inline]
+pub fn parse_flag(b: &[u8]) -> Option<bool> {
+    let b = trim_bytes(b);
+    match b.len() {
+        1 => match b[0] {
+            b'Y' | b'y' | b'1' => Some(true),
+            b'N' | b'n' | b'0' => Some(false),
+            _ => None,
+        },
+        2 if b.eq_ignore_ascii_case(b"no") => Some(false),
+        3 if b.eq_ignore_ascii_case(b"yes") => Some(true),
+        4 if b.eq_ignore_ascii_case(b"true") => Some(true),
+        5 if b.eq_ignore_ascii_case(b"false") => Some(false),
+        _ => None,
+    }
+}
+
+#[inline]
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 4 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Parses a date: ISO 8601 `YYYY-MM-DD` (optionally followed by `T` or a space and a time
+/// `HH:MM[:SS[.fff]]`, which is checked and ignored) or UK `DD/MM/YYYY` (one- or two-digit
+/// day and month, four-digit year). Impossible dates such as `2023-02-29` are rejected.
+///
+/// ```
+/// use optocom_core::data::ingest::parse_date;
+/// use chrono::NaiveDate;
+/// let d = NaiveDate::from_ymd_opt(2024, 3, 5);
+/// assert_eq!(parse_date(b"2024-03-05"), d);
+/// assert_eq!(parse_date(b"05/03/2024"), d);
+/// assert_eq!(parse_date(b"2024-03-05 09:30:00"), d);
+/// assert_eq!(parse_date(b"03/05/24"), None);
+/// ```
+pub fn parse_date(b: &[u8]) -> Option<NaiveDate> {
+    let b = trim_bytes(b);
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        let y = digits(&b[0..4])?;
+        let m = digits(&b[5..7])?;
+        let d = digits(&b[8..10])?;
+        if b.len() > 10 {
+            if b[10] != b'T' && b[10] != b' ' {
+                return None;
+            }
+            let t = std::str::from_utf8(&b[11..]).ok()?;
+            NaiveTime::parse_from_str(t, "%H:%M:%S%.f")
+                .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
+                .ok()?;
+        }
+        return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
+    }
+    let mut parts = b.split(|&c| c == b'/');
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || d.len() > 2 || m.len() > 2 || y.len() != 4 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(digits(y)?).ok()?, digits(m)?, digits(d)?)
+}
+
+/// Parses a finite decimal number (`12`, `-3.5`, `1e3`). Returns the reason on failure:
+/// [`NUMBER_REASON`] or [`FINITE_REASON`] for NaN and infinities.
+///
+/// ```
+/// use optocom_core::data::ingest::parse_f64;
+/// assert_eq!(parse_f64(b" 42.5 "), Ok(42.5));
+/// assert!(parse_f64(b"NaN").is_err());
+/// assert!(parse_f64(b"inf").is_err());
+/// ```
+#[inline]
+pub fn parse_f64(b: &[u8]) -> Result<f64, &'static str> {
+    let b = trim_bytes(b);
+    let s = std::str::from_utf8(b).map_err(|_| NUMBER_REASON)?;
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(FINITE_REASON),
+        Err(_) => Err(NUMBER_REASON),
+    }
+}
+
+/// Parses a non-negative whole number id (ASCII digits only, at most 19 digits).
+///
+/// ```
+/// use optocom_core::data::ingest::parse_u64;
+/// assert_eq!(parse_u64(b"0042"), Some(42));
+/// assert_eq!(parse_u64(b"-1"), None);
+/// ```
+#[inline]
+pub fn parse_u64(b: &[u8]) -> Option<u64> {
+    let b = trim_bytes(b);
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Days from the Excel 1900-system epoch (1899-12-30) or the 1904 system (1904-01-01) to a
+/// date. Returns `None` for serials before 1900-03-01 (Excel's fictitious 1900-02-29 makes
+/// earlier serials ambiguous) or out of range.
+pub fn excel_serial_to_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
+    if !serial.is_finite() {
+        return None;
+    }
+    let days = serial.floor();
+    let (epoch, min) = if is_1904 {
+        (NaiveDate::from_ymd_opt(1904, 1, 1)?, 0.0)
+    } else {
+        (NaiveDate::from_ymd_opt(1899, 12, 30)?, 61.0)
+    };
+    if days < min || days > 2_958_465.0 {
+        return None;
+    }
+    epoch.checked_add_days(chrono::Days::new(days as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_all_spellings() {
+        for t in ["Y", "y", "YES", "Yes", "true", "TRUE", "1", " 1 "] {
+            assert_eq!(parse_flag(t.as_bytes()), Some(true), "{t}");
+        }
+        for f in ["N", "n", "no", "NO", "False", "false", "0"] {
+            assert_eq!(parse_flag(f.as_bytes()), Some(false), "{f}");
+        }
+        for bad in ["", "2", "yess", "t", "f", "-1", "nope", "\u{ff}"] {
+            assert_eq!(parse_flag(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(parse_date(b"2024-02-29"), d(2024, 2, 29));
+        assert_eq!(parse_date(b"2023-02-29"), None);
+        assert_eq!(parse_date(b"5/3/2024"), d(2024, 3, 5));
+        assert_eq!(parse_date(b"31/12/1999"), d(1999, 12, 31));
+        assert_eq!(parse_date(b"2024-03-05T23:59"), d(2024, 3, 5));
+        assert_eq!(parse_date(b"2024-03-05T25:00"), None);
+        assert_eq!(parse_date(b"2024-03-05x"), None);
+        assert_eq!(parse_date(b"13/13/2024"), None);
+        assert_eq!(parse_date(b"1/2/3/2024"), None);
+        assert_eq!(parse_date(b"yesterday"), None);
+        assert_eq!(parse_date(b""), None);
+    }
+
+    #[test]
+    fn numbers_and_ids() {
+        assert_eq!(parse_f64(b"1e2"), Ok(100.0));
+        assert_eq!(parse_f64(b"-inf"), Err(FINITE_REASON));
+        assert_eq!(parse_f64(b"infinity"), Err(FINITE_REASON));
+        assert_eq!(parse_f64(b"12,5"), Err(NUMBER_REASON));
+        assert_eq!(parse_f64(b""), Err(NUMBER_REASON));
+        assert_eq!(parse_f64(&[0xff, b'1']), Err(NUMBER_REASON));
+        assert_eq!(parse_u64(b"18446744073709551615"), None);
+        assert_eq!(parse_u64(b"1.5"), None);
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(
+            excel_serial_to_date(45356.0, false),
+            NaiveDate::from_ymd_opt(2024, 3, 5)
+        );
+        assert_eq!(
+            excel_serial_to_date(45356.0 - 1462.0, true),
+            NaiveDate::from_ymd_opt(2024, 3, 5)
+        );
+        assert_eq!(excel_serial_to_date(10.0, false), None);
+        assert_eq!(excel_serial_to_date(f64::NAN, false), None);
+    }
+}

@@ -1,0 +1,358 @@
+//! CSV and XLSX ingest: one machinery for every record type.
+//!
+//! Reading a table goes through the same steps whatever the record:
+//!
+//! 1. **Header resolution** ([`HeaderMap`]): each header is normalized
+//!    ([`normalize_header`]: trimmed, lowercased, spaces/dashes/dots as underscores) and
+//!    matched against the record's canonical column names and aliases ([`ColumnSpec`]).
+//!    Unknown columns are ignored; a missing required column is [`Error::MissingColumn`];
+//!    two headers naming one field (directly or through an alias) are
+//!    [`Error::DuplicateColumn`].
+//! 2. **Rows** ([`Row`]): typed getters parse each field from the raw bytes without
+//!    allocating: Y/N flags ([`parse_flag`]: Y/N/Yes/No/True/False/1/0, any case), dates
+//!    ([`parse_date`]: `YYYY-MM-DD` or UK `DD/MM/YYYY`), finite numbers with range checks
+//!    ([`parse_f64`]: NaN and infinities rejected), whole-number ids ([`parse_u64`]), text
+//!    (non-UTF-8 bytes are an invalid value, shown lossily). Every bad value is an
+//!    [`Error::InvalidValue`] with its [`Location`] (`Line { line, record }` for CSV,
+//!    `Sheet { sheet, row }` for workbooks), the canonical column name, the value and the
+//!    reason.
+//! 3. **Mode** ([`IngestMode`]): `Strict` stops at the first bad row; `Lenient` moves each
+//!    bad row to [`Ingested::rejected`] (one [`Rejection`] per row, with its position,
+//!    column, value and reason) and keeps going, so `rows.len() + rejected.len()` is always
+//!    the number of data rows read.
+//! 4. **Emptiness**: an empty input, a header without data rows, and (lenient) a file whose
+//!    every row was rejected are all [`Error::EmptyInput`].
+//!
+//! Record readers built on it: [`read_appointments`] (see [`APPOINTMENT_COLUMNS`] for the
+//! aliases), [`read_doctors`], [`read_campaigns`], [`read_targeting`], [`read_rx`] (aliases
+//! in [`DOCTOR_COLUMNS`], [`CAMPAIGN_COLUMNS`], [`TARGETING_COLUMNS`], [`RX_COLUMNS`]), and
+//! with the `xlsx` feature [`read_campaign_workbook`] over a [`Workbook`]. A new record type
+//! implements [`FromRow`] and is read by [`read_csv`] or [`Workbook::read`].
+
+mod appointments;
+mod campaign;
+mod columns;
+mod field;
+mod row;
+#[cfg(feature = "xlsx")]
+mod workbook;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Location, Result};
+
+pub use appointments::{read_appointments, read_appointments_path, APPOINTMENT_COLUMNS};
+pub use campaign::{
+    read_campaign_dir, read_campaigns, read_doctors, read_rx, read_targeting, IngestedCampaign,
+    CAMPAIGN_COLUMNS, CAMPAIGN_SHEETS, DOCTOR_COLUMNS, RX_COLUMNS, TARGETING_COLUMNS,
+};
+#[cfg(feature = "xlsx")]
+pub use campaign::{read_campaign_workbook, read_campaign_workbook_bytes};
+pub use columns::{normalize_header, ColumnSpec, HeaderMap};
+pub use field::{
+    excel_serial_to_date, parse_date, parse_f64, parse_flag, parse_u64, trim_bytes, DATE_REASON,
+    FINITE_REASON, FLAG_REASON, ID_REASON, NUMBER_REASON,
+};
+pub use row::{FromRow, Row};
+#[cfg(feature = "xlsx")]
+pub use workbook::Workbook;
+
+use row::{Cells, Pos};
+
+/// What to do with a bad row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IngestMode {
+    /// The first bad value is the error.
+    #[default]
+    Strict,
+    /// Bad rows are reported in [`Ingested::rejected`]; good rows are kept.
+    Lenient,
+}
+
+/// Options of every ingest function. `Default` is strict.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IngestOptions {
+    /// Strict or lenient.
+    pub mode: IngestMode,
+}
+
+impl IngestOptions {
+    /// Strict options (the default).
+    pub fn strict() -> Self {
+        IngestOptions {
+            mode: IngestMode::Strict,
+        }
+    }
+
+    /// Lenient options.
+    pub fn lenient() -> Self {
+        IngestOptions {
+            mode: IngestMode::Lenient,
+        }
+    }
+}
+
+/// One rejected row of a lenient read: where it is and its first bad value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// Where the row is.
+    pub location: Location,
+    /// Canonical name of the column of the first bad value.
+    pub column: String,
+    /// The value as found (lossily decoded when not UTF-8).
+    pub value: String,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+impl Rejection {
+    /// The rejection as the error a strict read would have returned.
+    pub fn to_error(&self) -> Error {
+        Error::invalid_value(
+            self.location.clone(),
+            self.column.clone(),
+            self.value.clone(),
+            self.reason.clone(),
+        )
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_error())
+    }
+}
+
+/// The result of an ingest: the good rows, and (lenient mode) the rejected ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ingested<T> {
+    /// Rows read, in input order.
+    pub rows: Vec<T>,
+    /// Rejected rows, in input order (always empty in strict mode).
+    pub rejected: Vec<Rejection>,
+}
+
+impl<T> Ingested<T> {
+    /// Number of data rows read, good and rejected.
+    pub fn total(&self) -> usize {
+        self.rows.len() + self.rejected.len()
+    }
+}
+
+/// Collects rows according to the mode.
+struct Collector<T> {
+    mode: IngestMode,
+    rows: Vec<T>,
+    rejected: Vec<Rejection>,
+    seen: usize,
+}
+
+impl<T: FromRow> Collector<T> {
+    fn new(mode: IngestMode) -> Self {
+        Collector {
+            mode,
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            seen: 0,
+        }
+    }
+
+    /// Keeps a good row; for a bad one, fails (strict) or records it (lenient).
+    #[inline]
+    fn take(&mut self, result: Result<T>) -> Result<()> {
+        self.seen += 1;
+        match result {
+            Ok(t) => self.rows.push(t),
+            Err(Error::InvalidValue {
+                location,
+                column,
+                value,
+                reason,
+            }) if self.mode == IngestMode::Lenient => self.rejected.push(Rejection {
+                location,
+                column,
+                value,
+                reason,
+            }),
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    fn finish(self, source: &str) -> Result<Ingested<T>> {
+        if self.seen == 0 {
+            return Err(Error::empty(format!(
+                "{source}: a header row but no data rows ({})",
+                T::WHAT
+            )));
+        }
+        if self.rows.is_empty() {
+            let first = self
+                .rejected
+                .first()
+                .map(|r| r.to_string())
+                .unwrap_or_default();
+            return Err(Error::empty(format!(
+                "{source}: all {} data rows were rejected, no {} left (first: {first})",
+                self.rejected.len(),
+                T::WHAT
+            )));
+        }
+        Ok(Ingested {
+            rows: self.rows,
+            rejected: self.rejected,
+        })
+    }
+}
+
+/// A reader that records where each non-blank line starts and its 1-based physical line
+/// number, so that a record's line can be reported exactly: the csv crate's own line count
+/// skips blank lines and lags on CRLF endings. `\n`, `\r\n` and a lone `\r` each end a
+/// line.
+struct LineIndex<R> {
+    inner: R,
+    offset: u64,
+    line: u64,
+    at_line_start: bool,
+    prev_cr: bool,
+    starts: VecDeque<(u64, u64)>,
+}
+
+impl<R: Read> LineIndex<R> {
+    fn new(inner: R) -> Self {
+        LineIndex {
+            inner,
+            offset: 0,
+            line: 1,
+            at_line_start: true,
+            prev_cr: false,
+            starts: VecDeque::new(),
+        }
+    }
+
+    /// Line of the record whose parse started at byte `start` (the first line start at or
+    /// after it: a record begins after skipped terminators and blank lines).
+    fn line_of(&mut self, start: u64) -> Option<u64> {
+        while self.starts.front().is_some_and(|&(o, _)| o < start) {
+            self.starts.pop_front();
+        }
+        self.starts.front().map(|&(_, l)| l)
+    }
+}
+
+impl<R: Read> Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, &c) in buf[..n].iter().enumerate() {
+            match c {
+                b'\n' => {
+                    if !self.prev_cr {
+                        self.line += 1;
+                    }
+                    self.prev_cr = false;
+                    self.at_line_start = true;
+                }
+                b'\r' => {
+                    self.line += 1;
+                    self.prev_cr = true;
+                    self.at_line_start = true;
+                }
+                _ => {
+                    self.prev_cr = false;
+                    if self.at_line_start {
+                        self.at_line_start = false;
+                        self.starts.push_back((self.offset + i as u64, self.line));
+                    }
+                }
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    let location = e.position().map(|p| Location::Line {
+        line: p.line(),
+        record: p.record(),
+    });
+    let msg = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::Io(io),
+        _ => Error::invalid_value(
+            location.unwrap_or(Location::Line { line: 0, record: 0 }),
+            "(record)",
+            "",
+            msg,
+        ),
+    }
+}
+
+/// Reads records of type `T` from CSV (comma-separated, `"`-quoted, header row first).
+///
+/// Blank lines are skipped. A row shorter than the header reports its missing fields; extra
+/// trailing fields are ignored when empty and an error otherwise.
+///
+/// # Errors
+/// [`Error::EmptyInput`], [`Error::MissingColumn`], [`Error::DuplicateColumn`],
+/// [`Error::InvalidValue`] (strict mode), [`Error::Io`].
+pub fn read_csv<T: FromRow, R: Read>(reader: R, options: &IngestOptions) -> Result<Ingested<T>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(LineIndex::new(reader));
+    let mut rec = csv::ByteRecord::new();
+    if !rdr.read_byte_record(&mut rec).map_err(csv_error)? {
+        return Err(Error::empty(format!(
+            "the input is empty: no header row ({})",
+            T::WHAT
+        )));
+    }
+    let headers: Vec<String> = rec
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
+    let map = HeaderMap::resolve(&headers, T::COLUMNS)?;
+    let width = headers.len();
+    let mut out = Collector::<T>::new(options.mode);
+    let mut record = 0u64;
+    while rdr.read_byte_record(&mut rec).map_err(csv_error)? {
+        record += 1;
+        let line = rec
+            .position()
+            .and_then(|p| rdr.get_mut().line_of(p.byte()))
+            .unwrap_or(record + 1);
+        if rec.len() > width {
+            if let Some((k, extra)) = rec
+                .iter()
+                .enumerate()
+                .skip(width)
+                .find(|(_, f)| !trim_bytes(f).is_empty())
+            {
+                let e = Error::invalid_value(
+                    Location::Line { line, record },
+                    format!("(field {})", k + 1),
+                    String::from_utf8_lossy(extra),
+                    format!("the row has {} fields, the header has {width}", rec.len()),
+                );
+                out.take(Err(e))?;
+                continue;
+            }
+        }
+        let row = Row {
+            cells: Cells::Csv(&rec),
+            map: &map,
+            specs: T::COLUMNS,
+            pos: Pos::Line { line, record },
+        };
+        out.take(T::from_row(&row))?;
+    }
+    out.finish("CSV")
+}
