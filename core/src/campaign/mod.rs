@@ -5,3 +5,7 @@ pub mod analytics;
 pub mod recommender;
 pub mod segmentation;
 pub mod uplift;
+
+pub use segmentation::{
+    CategoryShare, DoctorSegmentation, SegmentProfile, SegmentationParams, SilhouetteScore,
+};
