@@ -10,3 +10,6 @@ pub use analytics::{
     CampaignAnalytics, CampaignMetrics, CampaignSummary, Estimate, GroupMetrics, Phase, RankBy,
     Responder, TrendPoint,
 };
+pub use segmentation::{
+    CategoryShare, DoctorSegmentation, SegmentProfile, SegmentationParams, SilhouetteScore,
+};

@@ -1,1 +1,261 @@
 //! export integration tests.
+
+use std::io::{self, Write};
+
+use optocom_core::data::Doctor;
+use optocom_core::export::*;
+
+#[derive(Clone)]
+struct R {
+    id: u64,
+    label: String,
+    value: f64,
+}
+
+impl CsvRow for R {
+    fn header() -> Vec<&'static str> {
+        vec!["id", "label", "value"]
+    }
+    fn write_fields(&self, out: &mut RowSink) {
+        out.uint(self.id);
+        out.text(&self.label);
+        out.float(self.value);
+    }
+}
+
+fn r(id: u64, label: &str, value: f64) -> R {
+    R {
+        id,
+        label: label.into(),
+        value,
+    }
+}
+
+fn export_to_string(rows: Vec<R>, opts: &ExportOptions) -> String {
+    let mut buf = Vec::new();
+    export_csv(rows, &mut buf, opts, None).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+#[test]
+fn injection_cells_are_neutralised() {
+    let rows = vec![
+        r(1, "=SUM(A1:A9)", 1.0),
+        r(2, "+cmd", 1.0),
+        r(3, "-2+3+cmd|' /C calc'!A0", 1.0),
+        r(4, "@SUM(1)", 1.0),
+        r(5, "\tx", 1.0),
+        r(6, "\rx", 1.0),
+        r(7, "plain", 1.0),
+        r(8, "a=b", 1.0),
+        r(9, "-3.5", 1.0),
+    ];
+    let mut buf = Vec::new();
+    let s = export_csv(rows.clone(), &mut buf, &ExportOptions::default(), None).unwrap();
+    assert_eq!(s.guarded_cells, 6);
+    let out = String::from_utf8(buf).unwrap();
+    let expected = "id,label,value\n\
+        1,'=SUM(A1:A9),1\n\
+        2,'+cmd,1\n\
+        3,'-2+3+cmd|' /C calc'!A0,1\n\
+        4,'@SUM(1),1\n\
+        5,'\tx,1\n\
+        6,\"'\rx\",1\n\
+        7,plain,1\n\
+        8,a=b,1\n\
+        9,-3.5,1\n";
+    assert_eq!(out, expected);
+
+    // Guard off: cells verbatim.
+    let out = export_to_string(rows, &ExportOptions::default().formula_guard(false));
+    assert!(out.contains("\n1,=SUM(A1:A9),1\n"), "{out}");
+    assert!(out.contains("\n3,-2+3+cmd|' /C calc'!A0,1\n"), "{out}");
+}
+
+#[test]
+fn numbers_are_untouched_and_unquoted() {
+    let out = export_to_string(
+        vec![
+            r(1, "x", -3.5),
+            r(2, "x", -0.001),
+            r(3, "x", f64::NAN),
+            r(4, "x", f64::NEG_INFINITY),
+            r(5, "x", 1e21),
+        ],
+        &ExportOptions::default(),
+    );
+    assert_eq!(
+        out,
+        "id,label,value\n1,x,-3.5\n2,x,-0.001\n3,x,\n4,x,-inf\n5,x,1000000000000000000000\n"
+    );
+}
+
+#[test]
+fn quoting_of_commas_quotes_newlines() {
+    let out = export_to_string(
+        vec![
+            r(1, "a,b", 0.0),
+            r(2, "say \"hi\"", 0.0),
+            r(3, "two\nlines", 0.0),
+        ],
+        &ExportOptions::default(),
+    );
+    assert_eq!(
+        out,
+        "id,label,value\n1,\"a,b\",0\n2,\"say \"\"hi\"\"\",0\n3,\"two\nlines\",0\n"
+    );
+    // Read back with a CSV parser: same cells.
+    let mut rd = csv::Reader::from_reader(out.as_bytes());
+    let labels: Vec<String> = rd
+        .records()
+        .map(|rec| rec.unwrap()[1].to_string())
+        .collect();
+    assert_eq!(labels, vec!["a,b", "say \"hi\"", "two\nlines"]);
+
+    let out = export_to_string(
+        vec![r(1, "a;b", 0.5)],
+        &ExportOptions::default()
+            .delimiter(b';')
+            .include_header(false),
+    );
+    assert_eq!(out, "1;\"a;b\";0.5\n");
+}
+
+#[test]
+fn progress_count_and_cancellation() {
+    let rows = (0..1000u64).map(|i| r(i, "x", i as f64));
+    let mut calls = Vec::new();
+    let mut cb = |p: Progress| {
+        calls.push(p);
+        Control::Continue
+    };
+    let mut buf = Vec::new();
+    let s = export_csv(
+        rows,
+        &mut buf,
+        &ExportOptions::default().progress_every(300),
+        Some(&mut cb),
+    )
+    .unwrap();
+    assert_eq!(s.rows, 1000);
+    assert_eq!(s.bytes, buf.len() as u64);
+    let seen: Vec<u64> = calls.iter().map(|p| p.rows_written).collect();
+    assert_eq!(seen, vec![300, 600, 900]);
+
+    // Cancel at the second call: exactly 200 data rows, all complete, are in the output.
+    let mut n_calls = 0;
+    let mut cancel = |_: Progress| {
+        n_calls += 1;
+        if n_calls == 2 {
+            Control::Cancel
+        } else {
+            Control::Continue
+        }
+    };
+    let mut buf = Vec::new();
+    let e = export_csv(
+        (0..1000u64).map(|i| r(i, "x", 0.25)),
+        &mut buf,
+        &ExportOptions::default().progress_every(100),
+        Some(&mut cancel),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "cancelled");
+    let text = String::from_utf8(buf).unwrap();
+    assert!(
+        text.ends_with("199,x,0.25\n"),
+        "{}",
+        &text[text.len() - 30..]
+    );
+    assert_eq!(text.lines().count(), 201);
+}
+
+struct FailAfter {
+    left: usize,
+}
+impl Write for FailAfter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.left < buf.len() {
+            return Err(io::Error::new(io::ErrorKind::BrokenPipe, "disk full"));
+        }
+        self.left -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn failing_writer_is_io_error() {
+    let rows = (0..100_000u64).map(|i| r(i, "some label", 1.5));
+    let e = export_csv(
+        rows,
+        FailAfter { left: 50_000 },
+        &ExportOptions::default(),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "io");
+    assert!(e.to_string().contains("disk full"), "{e}");
+    // Failing on the final flush of a small export too.
+    let e = export_csv(
+        vec![r(1, "x", 1.0)],
+        FailAfter { left: 3 },
+        &ExportOptions::default(),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "io");
+}
+
+struct Bad;
+impl CsvRow for Bad {
+    fn header() -> Vec<&'static str> {
+        vec!["a", "b"]
+    }
+    fn write_fields(&self, out: &mut RowSink) {
+        out.int(1);
+    }
+}
+
+#[test]
+fn wrong_cell_count_is_shape_mismatch() {
+    let e = export_csv(vec![Bad], io::sink(), &ExportOptions::default(), None).unwrap_err();
+    assert_eq!(e.code(), "shape_mismatch");
+}
+
+#[test]
+fn doctors_export() {
+    let d = Doctor {
+        doctor_id: 7,
+        specialty: "Cardiology".into(),
+        province: "=Ontario".into(),
+        tenure_years: 12.5,
+        baseline_rx: 40.0,
+    };
+    let mut buf = Vec::new();
+    export_csv([d], &mut buf, &ExportOptions::default(), None).unwrap();
+    assert_eq!(
+        String::from_utf8(buf).unwrap(),
+        "doctor_id,specialty,province,tenure_years,baseline_rx\n7,Cardiology,'=Ontario,12.5,40\n"
+    );
+}
+
+/// A million lazily generated rows stream into a sink: nothing is collected, so memory is
+/// bounded by construction (the iterator owns one row at a time).
+#[test]
+fn one_million_rows_stream() {
+    let rows =
+        (0..1_000_000u64).map(|i| r(i, if i % 7 == 0 { "=x" } else { "ok" }, i as f64 * 0.5));
+    let mut calls = 0;
+    let mut cb = |_: Progress| {
+        calls += 1;
+        Control::Continue
+    };
+    let s = export_csv(rows, io::sink(), &ExportOptions::default(), Some(&mut cb)).unwrap();
+    assert_eq!(s.rows, 1_000_000);
+    assert_eq!(s.guarded_cells, 142_858);
+    assert_eq!(calls, 100);
+    assert!(s.bytes > 10_000_000);
+}

@@ -1,1 +1,0 @@
-//! segmentation (being built on its own branch).

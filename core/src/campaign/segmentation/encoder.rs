@@ -1,0 +1,201 @@
+//! Doctor feature encoding for segmentation: standardised numeric columns plus one-hot
+//! specialty and province.
+
+use std::collections::BTreeSet;
+
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::data::campaign::Doctor;
+use crate::error::{check_finite, Error, Location, Result};
+use crate::features::{FeatureKind, FeatureSchema, FeatureSpec, StandardScaler};
+
+/// Schema name written in segmentation artifacts.
+pub(crate) const SCHEMA_NAME: &str = "doctor-segmentation-v1";
+
+/// The encoding learned at fit time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct DoctorEncoder {
+    /// Names of the extra numeric columns, after `tenure_years` and `baseline_rx`.
+    pub extra_names: Vec<String>,
+    /// Scaler over `[tenure_years, baseline_rx, extras...]`.
+    pub scaler: StandardScaler,
+    /// Specialty levels seen at fit time, sorted.
+    pub specialties: Vec<String>,
+    /// Province levels seen at fit time, sorted.
+    pub provinces: Vec<String>,
+}
+
+/// Categories are compared after trimming surrounding whitespace.
+pub(crate) fn level(s: &str) -> &str {
+    s.trim()
+}
+
+/// Raw numeric matrix `[tenure_years, baseline_rx, extras...]`, validated.
+fn numeric(
+    doctors: &[Doctor],
+    extra_names: &[String],
+    extra: Option<ArrayView2<'_, f64>>,
+) -> Result<Array2<f64>> {
+    let n_extra = extra_names.len();
+    let found = extra.as_ref().map_or(0, |e| e.ncols());
+    if found != n_extra {
+        return Err(Error::shape("extra numeric columns", n_extra, found));
+    }
+    if let Some(e) = extra.as_ref() {
+        if e.nrows() != doctors.len() {
+            return Err(Error::shape(
+                "rows of the extra numeric columns",
+                doctors.len(),
+                e.nrows(),
+            ));
+        }
+        check_finite(*e, Some(extra_names))?;
+    }
+    let mut x = Array2::zeros((doctors.len(), 2 + n_extra));
+    for (row, d) in doctors.iter().enumerate() {
+        for (col, (name, v)) in [
+            ("tenure_years", d.tenure_years),
+            ("baseline_rx", d.baseline_rx),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if !v.is_finite() {
+                return Err(Error::invalid_value(
+                    Location::Row { row },
+                    name,
+                    v.to_string(),
+                    "must be finite (no NaN or infinity)",
+                ));
+            }
+            x[[row, col]] = v;
+        }
+        if let Some(e) = extra.as_ref() {
+            for j in 0..n_extra {
+                x[[row, 2 + j]] = e[[row, j]];
+            }
+        }
+    }
+    Ok(x)
+}
+
+impl DoctorEncoder {
+    /// Learns levels and scaling from the training doctors.
+    pub fn fit(
+        doctors: &[Doctor],
+        extra_names: &[String],
+        extra: Option<ArrayView2<'_, f64>>,
+    ) -> Result<Self> {
+        if doctors.is_empty() {
+            return Err(Error::empty("no doctors to segment"));
+        }
+        let x = numeric(doctors, extra_names, extra)?;
+        let scaler = StandardScaler::fit(x.view())?;
+        let levels = |f: fn(&Doctor) -> &str| -> Vec<String> {
+            doctors
+                .iter()
+                .map(|d| level(f(d)).to_string())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        };
+        Ok(DoctorEncoder {
+            extra_names: extra_names.to_vec(),
+            scaler,
+            specialties: levels(|d| &d.specialty),
+            provinces: levels(|d| &d.province),
+        })
+    }
+
+    /// Number of numeric columns.
+    pub fn n_numeric(&self) -> usize {
+        2 + self.extra_names.len()
+    }
+
+    /// Number of encoded features.
+    pub fn n_features(&self) -> usize {
+        self.n_numeric() + self.specialties.len() + self.provinces.len()
+    }
+
+    /// The feature schema of the encoded matrix.
+    pub fn schema(&self) -> FeatureSchema {
+        let mut features: Vec<FeatureSpec> = ["tenure_years", "baseline_rx"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.extra_names.iter().cloned())
+            .map(|name| FeatureSpec {
+                name,
+                kind: FeatureKind::Numeric,
+            })
+            .collect();
+        for (source, levels) in [
+            ("specialty", &self.specialties),
+            ("province", &self.provinces),
+        ] {
+            for l in levels {
+                features.push(FeatureSpec {
+                    name: format!("{source}={l}"),
+                    kind: FeatureKind::OneHot {
+                        source: source.to_string(),
+                        level: l.clone(),
+                    },
+                });
+            }
+        }
+        FeatureSchema {
+            name: SCHEMA_NAME.to_string(),
+            features,
+        }
+    }
+
+    /// Encodes doctors: standardised numeric columns, then one-hot specialty and province.
+    /// A category not seen at fit time encodes as all zeros.
+    pub fn encode(
+        &self,
+        doctors: &[Doctor],
+        extra: Option<ArrayView2<'_, f64>>,
+    ) -> Result<Array2<f64>> {
+        let raw = numeric(doctors, &self.extra_names, extra)?;
+        let scaled = self.scaler.transform(raw.view())?;
+        let p = self.n_numeric();
+        let mut x = Array2::zeros((doctors.len(), self.n_features()));
+        for ((i, j), v) in scaled.indexed_iter() {
+            x[[i, j]] = *v;
+        }
+        let off_prov = p + self.specialties.len();
+        for (row, d) in doctors.iter().enumerate() {
+            if let Ok(j) = self
+                .specialties
+                .binary_search_by(|s| s.as_str().cmp(level(&d.specialty)))
+            {
+                x[[row, p + j]] = 1.0;
+            }
+            if let Ok(j) = self
+                .provinces
+                .binary_search_by(|s| s.as_str().cmp(level(&d.province)))
+            {
+                x[[row, off_prov + j]] = 1.0;
+            }
+        }
+        Ok(x)
+    }
+
+    /// Checks internal consistency after loading an artifact.
+    pub fn validate(&self) -> Result<()> {
+        if self.scaler.mean.len() != self.n_numeric() || self.scaler.scale.len() != self.n_numeric()
+        {
+            return Err(Error::artifact(
+                "segmentation scaler does not match its numeric columns",
+            ));
+        }
+        for levels in [&self.specialties, &self.provinces] {
+            if levels.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(Error::artifact(
+                    "segmentation category levels must be sorted and distinct",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
