@@ -6,6 +6,9 @@ pub mod recommender;
 pub mod segmentation;
 pub mod uplift;
 
+pub use recommender::{
+    DoctorProfile, DoctorRecommender, ProductProfile, Recommendation, RecommenderParams,
+};
 pub use segmentation::{
     CategoryShare, DoctorSegmentation, SegmentProfile, SegmentationParams, SilhouetteScore,
 };
