@@ -7,7 +7,7 @@ use optocom_core::export::{export_csv, ExportOptions};
 fn doctor(i: u64) -> Doctor {
     Doctor {
         doctor_id: i,
-        specialty: if i % 5 == 0 {
+        specialty: if matches!(i % 5, 0) {
             "=Cardiology"
         } else {
             "Oncology"

@@ -10,6 +10,9 @@ pub use analytics::{
     CampaignAnalytics, CampaignMetrics, CampaignSummary, Estimate, GroupMetrics, Phase, RankBy,
     Responder, TrendPoint,
 };
+pub use recommender::{
+    DoctorProfile, DoctorRecommender, ProductProfile, Recommendation, RecommenderParams,
+};
 pub use segmentation::{
     CategoryShare, DoctorSegmentation, SegmentProfile, SegmentationParams, SilhouetteScore,
 };

@@ -21,3 +21,15 @@ impl CsvRow for Doctor {
         out.float(self.baseline_rx);
     }
 }
+
+impl CsvRow for crate::campaign::recommender::Recommendation {
+    fn header() -> Vec<&'static str> {
+        vec!["doctor_id", "score", "matched"]
+    }
+    /// `matched` attributes are joined with `"; "`.
+    fn write_fields(&self, out: &mut RowSink) {
+        out.uint(self.doctor_id);
+        out.float(self.score);
+        out.text(&self.matched.join("; "));
+    }
+}

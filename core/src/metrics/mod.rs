@@ -8,14 +8,14 @@
 //!
 //! Every function validates its input the same way:
 //!
-//! * slices of different lengths -> [`Error::ShapeMismatch`](crate::Error::ShapeMismatch);
-//! * empty slices -> [`Error::EmptyInput`](crate::Error::EmptyInput);
+//! * slices of different lengths -> [`Error::ShapeMismatch`];
+//! * empty slices -> [`Error::EmptyInput`];
 //! * a NaN or infinite value (or a probability outside `[0, 1]`, or a label other than 0/1)
-//!   -> [`Error::InvalidValue`](crate::Error::InvalidValue) with the 0-based
-//!   [`Location::Row`](crate::Location::Row) of the first offending element;
+//!   -> [`Error::InvalidValue`] with the 0-based
+//!   [`Location::Row`] of the first offending element;
 //! * a target that makes the metric undefined (one class only for AUC, one treatment group
 //!   only for uplift metrics, constant target for R^2)
-//!   -> [`Error::DegenerateTarget`](crate::Error::DegenerateTarget).
+//!   -> [`Error::DegenerateTarget`].
 //!
 //! Binary labels may be given as `bool` or as `u8` 0/1 (see [`BinaryLabel`]).
 //!
@@ -27,9 +27,9 @@
 //! assert!((brier_score(&y, &p).unwrap() - 0.158125).abs() < 1e-12);
 //! ```
 
-mod classification;
-mod regression;
-mod uplift;
+pub mod classification;
+pub mod regression;
+pub mod uplift;
 
 pub use classification::{
     accuracy, brier_score, calibration_table, log_loss, roc_auc, CalibrationBin, LOG_LOSS_EPS,
