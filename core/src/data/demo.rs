@@ -159,6 +159,11 @@ impl Default for DemoParams {
 }
 
 impl DemoParams {
+    /// The defaults (10,000 past appointments, as in the original system).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// A year of 20,000 past appointments and 2,000 upcoming ones: enough for calibration and
     /// prediction-interval coverage tests.
     pub fn coverage() -> Self {

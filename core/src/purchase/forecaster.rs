@@ -39,9 +39,11 @@ pub struct PatientFeatures {
 }
 
 impl PatientFeatures {
+    /// An appointment record carrying these features, so single-patient scoring validates
+    /// exactly as batch scoring does (the id only labels error messages).
     fn to_appointment(self) -> Appointment {
         Appointment {
-            patient_id: String::new(),
+            patient_id: "single-patient".to_string(),
             appointment_date: NaiveDate::default(),
             age: self.age,
             days_since_last_purchase: self.days_since_last_purchase,

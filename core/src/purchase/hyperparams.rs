@@ -46,9 +46,10 @@ impl std::fmt::Display for ValueBand {
 
 /// Cut points of the value bands.
 ///
-/// Defaults: on expected revenue, **high** from GBP 100 (a patient at least as valuable as one
-/// certain qualifying purchase's threshold), **medium** from GBP 50, low below. On the demo
-/// practice this marks roughly the top quarter as high.
+/// Defaults: on expected revenue per visit, **high** from GBP 150, **medium** from GBP 75,
+/// low below. On the demo practice (median expected revenue about GBP 100) this marks about
+/// the top quarter of patients high and the bottom third low; set your own cut points for
+/// your practice's price list.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ValueBands {
@@ -64,8 +65,8 @@ impl Default for ValueBands {
     fn default() -> Self {
         ValueBands {
             basis: BandBasis::ExpectedRevenue,
-            high: 100.0,
-            medium: 50.0,
+            high: 150.0,
+            medium: 75.0,
         }
     }
 }

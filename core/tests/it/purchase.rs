@@ -174,9 +174,9 @@ fn forecasts_are_consistent() {
     assert!((t90.expected_revenue - total).abs() < 1e-6 * total);
     // Value bands follow the cut points.
     for s in &scored {
-        let want = if s.expected_revenue >= 100.0 {
+        let want = if s.expected_revenue >= 150.0 {
             ValueBand::High
-        } else if s.expected_revenue >= 50.0 {
+        } else if s.expected_revenue >= 75.0 {
             ValueBand::Medium
         } else {
             ValueBand::Low
