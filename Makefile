@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: help demo test test-rust bench bench-quick fixtures fmt lint
+.PHONY: help demo test test-rust quality bench fixtures fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -15,6 +15,9 @@ test: test-rust ## Run every test of every crate and language
 test-rust: ## Rust unit, integration and doc tests (optimised build)
 	$(CARGO) test --workspace --release
 	$(CARGO) build --workspace --release --benches --examples
+
+quality: ## Measure model quality against the demo generators' known truth (README figures)
+	$(CARGO) run --release -q -p optocom-examples --example quality
 
 bench: ## Criterion benches (full sizes; takes a while)
 	$(CARGO) bench -p optocom-benches
