@@ -65,7 +65,8 @@ pub(crate) enum Pos<'a> {
     },
 }
 
-/// A cell as found, before conversion.
+/// A cell as found, before conversion. Only workbooks produce the typed variants.
+#[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
 enum Cell<'a> {
     Empty,
     Bytes(&'a [u8]),
