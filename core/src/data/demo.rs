@@ -508,7 +508,7 @@ fn draw_patient(rng: &mut Xoshiro256PlusPlus, patient_id: String, date: NaiveDat
             (900.0 + e).floor().min(3650.0)
         } else {
             let z: f64 = StandardNormal.sample(rng);
-            let annual = age < 16.0 || age >= 70.0;
+            let annual = !(16.0..70.0).contains(&age);
             let d = if annual {
                 365.0 + 45.0 * z
             } else {

@@ -8,9 +8,8 @@ use optocom_core::data::demo::{truth_for_threshold, Truth};
 use optocom_core::data::ingest::{read_csv, ColumnSpec, FromRow, Row};
 use optocom_core::data::{
     generate_appointments, read_appointments, read_appointments_path, read_campaign_dir,
-    read_campaign_workbook, read_campaign_workbook_bytes, read_campaigns, read_doctors, read_rx,
-    read_targeting, truth_for, validate_appointment, write_appointments_csv, Appointment,
-    DemoParams, IngestOptions, Workbook,
+    read_campaigns, read_doctors, read_rx, read_targeting, truth_for, validate_appointment,
+    write_appointments_csv, Appointment, DemoParams, IngestOptions,
 };
 use optocom_core::{Error, Location, Result};
 
@@ -269,156 +268,162 @@ fn lines_count_physical_lines_and_blank_lines() {
 
 // ---------------------------------------------------------------- workbooks
 
-fn temp_path(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("optocom-data-it-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
+#[cfg(feature = "xlsx")]
+mod workbook {
+    use super::*;
+    use optocom_core::data::{read_campaign_workbook, read_campaign_workbook_bytes, Workbook};
 
-/// A campaign workbook with the given sheets (names as given), dates as date cells.
-fn campaign_workbook(sheet_names: [&str; 4], bad_tenure: bool) -> Vec<u8> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook as XWorkbook};
-    let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
-    let date = |y, m, d| ExcelDateTime::from_ymd(y, m, d).unwrap();
-    let mut wb = XWorkbook::new();
-    {
-        let ws = wb.add_worksheet().set_name(sheet_names[0]).unwrap();
-        for (c, h) in ["Doctor ID", "Speciality", "Region", "Tenure", "Baseline Rx"]
-            .iter()
-            .enumerate()
+    fn temp_path(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("optocom-data-it-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join(name)
+    }
+
+    /// A campaign workbook with the given sheets (names as given), dates as date cells.
+    fn campaign_workbook(sheet_names: [&str; 4], bad_tenure: bool) -> Vec<u8> {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook as XWorkbook};
+        let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
+        let date = |y, m, d| ExcelDateTime::from_ymd(y, m, d).unwrap();
+        let mut wb = XWorkbook::new();
         {
-            ws.write_string(0, c as u16, *h).unwrap();
+            let ws = wb.add_worksheet().set_name(sheet_names[0]).unwrap();
+            for (c, h) in ["Doctor ID", "Speciality", "Region", "Tenure", "Baseline Rx"]
+                .iter()
+                .enumerate()
+            {
+                ws.write_string(0, c as u16, *h).unwrap();
+            }
+            ws.write_number(1, 0, 1).unwrap();
+            ws.write_string(1, 1, "Cardiology").unwrap();
+            ws.write_string(1, 2, "Ontario").unwrap();
+            ws.write_number(1, 3, 12.0).unwrap();
+            ws.write_number(1, 4, 48.5).unwrap();
+            ws.write_string(2, 0, "2").unwrap();
+            ws.write_string(2, 1, "Oncology").unwrap();
+            ws.write_string(2, 2, "Quebec").unwrap();
+            if bad_tenure {
+                ws.write_string(2, 3, "n/a").unwrap();
+            } else {
+                ws.write_number(2, 3, 4).unwrap();
+            }
+            ws.write_number(2, 4, 22).unwrap();
         }
-        ws.write_number(1, 0, 1).unwrap();
-        ws.write_string(1, 1, "Cardiology").unwrap();
-        ws.write_string(1, 2, "Ontario").unwrap();
-        ws.write_number(1, 3, 12.0).unwrap();
-        ws.write_number(1, 4, 48.5).unwrap();
-        ws.write_string(2, 0, "2").unwrap();
-        ws.write_string(2, 1, "Oncology").unwrap();
-        ws.write_string(2, 2, "Quebec").unwrap();
-        if bad_tenure {
-            ws.write_string(2, 3, "n/a").unwrap();
-        } else {
-            ws.write_number(2, 3, 4).unwrap();
-        }
-        ws.write_number(2, 4, 22).unwrap();
-    }
-    {
-        let ws = wb.add_worksheet().set_name(sheet_names[1]).unwrap();
-        for (c, h) in ["campaign_id", "name", "product", "start_date", "end_date"]
-            .iter()
-            .enumerate()
         {
-            ws.write_string(0, c as u16, *h).unwrap();
+            let ws = wb.add_worksheet().set_name(sheet_names[1]).unwrap();
+            for (c, h) in ["campaign_id", "name", "product", "start_date", "end_date"]
+                .iter()
+                .enumerate()
+            {
+                ws.write_string(0, c as u16, *h).unwrap();
+            }
+            ws.write_number(1, 0, 1).unwrap();
+            ws.write_string(1, 1, "Spring").unwrap();
+            ws.write_string(1, 2, "Product A").unwrap();
+            ws.write_datetime_with_format(1, 3, date(2024, 3, 1), &date_fmt)
+                .unwrap();
+            ws.write_string(1, 4, "31/05/2024").unwrap();
         }
-        ws.write_number(1, 0, 1).unwrap();
-        ws.write_string(1, 1, "Spring").unwrap();
-        ws.write_string(1, 2, "Product A").unwrap();
-        ws.write_datetime_with_format(1, 3, date(2024, 3, 1), &date_fmt)
-            .unwrap();
-        ws.write_string(1, 4, "31/05/2024").unwrap();
-    }
-    {
-        let ws = wb.add_worksheet().set_name(sheet_names[2]).unwrap();
-        for (c, h) in ["doctor_id", "campaign_id", "campaign_target"]
-            .iter()
-            .enumerate()
         {
-            ws.write_string(0, c as u16, *h).unwrap();
+            let ws = wb.add_worksheet().set_name(sheet_names[2]).unwrap();
+            for (c, h) in ["doctor_id", "campaign_id", "campaign_target"]
+                .iter()
+                .enumerate()
+            {
+                ws.write_string(0, c as u16, *h).unwrap();
+            }
+            ws.write_number(1, 0, 1).unwrap();
+            ws.write_number(1, 1, 1).unwrap();
+            ws.write_number(1, 2, 1).unwrap();
+            ws.write_number(2, 0, 2).unwrap();
+            ws.write_number(2, 1, 1).unwrap();
+            ws.write_boolean(2, 2, false).unwrap();
         }
-        ws.write_number(1, 0, 1).unwrap();
-        ws.write_number(1, 1, 1).unwrap();
-        ws.write_number(1, 2, 1).unwrap();
-        ws.write_number(2, 0, 2).unwrap();
-        ws.write_number(2, 1, 1).unwrap();
-        ws.write_boolean(2, 2, false).unwrap();
+        {
+            let ws = wb.add_worksheet().set_name(sheet_names[3]).unwrap();
+            for (c, h) in ["doctor_id", "product", "month", "rx"].iter().enumerate() {
+                ws.write_string(0, c as u16, *h).unwrap();
+            }
+            ws.write_number(1, 0, 1).unwrap();
+            ws.write_string(1, 1, "Product A").unwrap();
+            ws.write_datetime_with_format(1, 2, date(2024, 3, 1), &date_fmt)
+                .unwrap();
+            ws.write_number(1, 3, 52).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
     }
-    {
-        let ws = wb.add_worksheet().set_name(sheet_names[3]).unwrap();
-        for (c, h) in ["doctor_id", "product", "month", "rx"].iter().enumerate() {
-            ws.write_string(0, c as u16, *h).unwrap();
-        }
-        ws.write_number(1, 0, 1).unwrap();
-        ws.write_string(1, 1, "Product A").unwrap();
-        ws.write_datetime_with_format(1, 2, date(2024, 3, 1), &date_fmt)
-            .unwrap();
-        ws.write_number(1, 3, 52).unwrap();
+
+    #[test]
+    fn campaign_workbook_reads_all_sheets() {
+        let bytes = campaign_workbook(["Doctors", "CAMPAIGNS", "targeting", "Rx"], false);
+        let path = temp_path("campaign_ok.xlsx");
+        std::fs::write(&path, &bytes).unwrap();
+        let got = read_campaign_workbook(&path, &IngestOptions::default()).unwrap();
+        assert!(got.rejected.is_empty());
+        let d = &got.data;
+        assert_eq!(d.doctors.len(), 2);
+        assert_eq!(
+            (d.doctors[1].doctor_id, d.doctors[1].tenure_years),
+            (2, 4.0)
+        );
+        assert_eq!(d.doctors[0].specialty, "Cardiology");
+        let day = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(d.campaigns[0].start_date, day(2024, 3, 1));
+        assert_eq!(d.campaigns[0].end_date, day(2024, 5, 31));
+        let flags: Vec<bool> = d.targeting.iter().map(|t| t.campaign_target).collect();
+        assert_eq!(flags, [true, false]);
+        assert_eq!(d.rx[0].period, day(2024, 3, 1));
+        assert_eq!(d.rx[0].count, 52.0);
+        // The same bytes in memory give the same data.
+        let mem = read_campaign_workbook_bytes(bytes, &IngestOptions::default()).unwrap();
+        assert_eq!(mem.data, got.data);
     }
-    wb.save_to_buffer().unwrap()
-}
 
-#[test]
-fn campaign_workbook_reads_all_sheets() {
-    let bytes = campaign_workbook(["Doctors", "CAMPAIGNS", "targeting", "Rx"], false);
-    let path = temp_path("campaign_ok.xlsx");
-    std::fs::write(&path, &bytes).unwrap();
-    let got = read_campaign_workbook(&path, &IngestOptions::default()).unwrap();
-    assert!(got.rejected.is_empty());
-    let d = &got.data;
-    assert_eq!(d.doctors.len(), 2);
-    assert_eq!(
-        (d.doctors[1].doctor_id, d.doctors[1].tenure_years),
-        (2, 4.0)
-    );
-    assert_eq!(d.doctors[0].specialty, "Cardiology");
-    let day = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
-    assert_eq!(d.campaigns[0].start_date, day(2024, 3, 1));
-    assert_eq!(d.campaigns[0].end_date, day(2024, 5, 31));
-    let flags: Vec<bool> = d.targeting.iter().map(|t| t.campaign_target).collect();
-    assert_eq!(flags, [true, false]);
-    assert_eq!(d.rx[0].period, day(2024, 3, 1));
-    assert_eq!(d.rx[0].count, 52.0);
-    // The same bytes in memory give the same data.
-    let mem = read_campaign_workbook_bytes(bytes, &IngestOptions::default()).unwrap();
-    assert_eq!(mem.data, got.data);
-}
+    #[test]
+    fn workbook_missing_sheet() {
+        let bytes = campaign_workbook(
+            ["doctors", "campaigns", "targeting", "prescriptions"],
+            false,
+        );
+        let e = read_campaign_workbook_bytes(bytes, &IngestOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "not_found");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("sheet not found: `rx`") && msg.contains("prescriptions"),
+            "{msg}"
+        );
+    }
 
-#[test]
-fn workbook_missing_sheet() {
-    let bytes = campaign_workbook(
-        ["doctors", "campaigns", "targeting", "prescriptions"],
-        false,
-    );
-    let e = read_campaign_workbook_bytes(bytes, &IngestOptions::default()).unwrap_err();
-    assert_eq!(e.code(), "not_found");
-    let msg = e.to_string();
-    assert!(
-        msg.starts_with("sheet not found: `rx`") && msg.contains("prescriptions"),
-        "{msg}"
-    );
-}
+    #[test]
+    fn malformed_workbook() {
+        let path = temp_path("not_a_workbook.xlsx");
+        std::fs::write(&path, b"this is not a zip archive").unwrap();
+        let e = read_campaign_workbook(&path, &IngestOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "workbook", "{e}");
+        let e = Workbook::from_bytes(Vec::new()).unwrap_err();
+        assert_eq!(e.code(), "workbook", "{e}");
+    }
 
-#[test]
-fn malformed_workbook() {
-    let path = temp_path("not_a_workbook.xlsx");
-    std::fs::write(&path, b"this is not a zip archive").unwrap();
-    let e = read_campaign_workbook(&path, &IngestOptions::default()).unwrap_err();
-    assert_eq!(e.code(), "workbook", "{e}");
-    let e = Workbook::from_bytes(Vec::new()).unwrap_err();
-    assert_eq!(e.code(), "workbook", "{e}");
-}
-
-#[test]
-fn workbook_bad_cell_names_sheet_and_row() {
-    let bytes = campaign_workbook(["doctors", "campaigns", "targeting", "rx"], true);
-    let e = read_campaign_workbook_bytes(bytes.clone(), &IngestOptions::default()).unwrap_err();
-    assert_eq!(e.code(), "invalid_value");
-    assert_eq!(
-        e.to_string(),
-        "sheet `doctors` row 3, column `tenure_years`: invalid value \"n/a\": not a number"
-    );
-    // Lenient: the row is reported with its sheet position and the others are kept.
-    let got = read_campaign_workbook_bytes(bytes, &IngestOptions::lenient()).unwrap();
-    assert_eq!(got.data.doctors.len(), 1);
-    assert_eq!(got.rejected.len(), 1);
-    assert_eq!(
-        got.rejected[0].location,
-        Location::Sheet {
-            sheet: "doctors".into(),
-            row: 3
-        }
-    );
+    #[test]
+    fn workbook_bad_cell_names_sheet_and_row() {
+        let bytes = campaign_workbook(["doctors", "campaigns", "targeting", "rx"], true);
+        let e = read_campaign_workbook_bytes(bytes.clone(), &IngestOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "invalid_value");
+        assert_eq!(
+            e.to_string(),
+            "sheet `doctors` row 3, column `tenure_years`: invalid value \"n/a\": not a number"
+        );
+        // Lenient: the row is reported with its sheet position and the others are kept.
+        let got = read_campaign_workbook_bytes(bytes, &IngestOptions::lenient()).unwrap();
+        assert_eq!(got.data.doctors.len(), 1);
+        assert_eq!(got.rejected.len(), 1);
+        assert_eq!(
+            got.rejected[0].location,
+            Location::Sheet {
+                sheet: "doctors".into(),
+                row: 3
+            }
+        );
+    }
 }
 
 // ---------------------------------------------------------------- good inputs
@@ -579,7 +584,8 @@ fn validate_hand_built_records() {
         .past
         .remove(0);
     assert!(validate_appointment(&base, Location::Row { row: 0 }).is_ok());
-    let cases: [(fn(&mut Appointment), &str); 5] = [
+    type Breaker = fn(&mut Appointment);
+    let cases: [(Breaker, &str); 5] = [
         (|a| a.age = -1.0, "age"),
         (|a| a.age = f64::NAN, "age"),
         (
@@ -800,7 +806,7 @@ fn threshold_parameter_moves_the_hurdle() {
     let data = generate_appointments(&p).unwrap();
     for (a, t) in data.past.iter().zip(&data.past_truth) {
         let v = a.amount.unwrap();
-        assert!(v == 0.0 || v < 0.6 * 150.0 + 0.01 || v >= 150.0, "{v}");
+        assert!(!(0.6 * 150.0 + 0.01..150.0).contains(&v), "{v}");
         assert_eq!(*t, truth_for_threshold(a, 150.0));
         let Truth {
             expected_spend_if_purchase,

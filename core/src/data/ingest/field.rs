@@ -113,12 +113,58 @@ pub fn parse_date(b: &[u8]) -> Option<NaiveDate> {
 #[inline]
 pub fn parse_f64(b: &[u8]) -> Result<f64, &'static str> {
     let b = trim_bytes(b);
+    if let Some(v) = parse_simple_decimal(b) {
+        return Ok(v);
+    }
     let s = std::str::from_utf8(b).map_err(|_| NUMBER_REASON)?;
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         Ok(_) => Err(FINITE_REASON),
         Err(_) => Err(NUMBER_REASON),
     }
+}
+
+/// Powers of ten exactly representable as `f64`.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// Fast path for plain decimals (`[-+]digits[.digits]`, at most 15 digits, no exponent):
+/// the digits form an integer below 2^53 and the power of ten is exact, so one IEEE
+/// division gives the correctly rounded value, the same bits as `str::parse`. `None` sends
+/// the input to the general parser.
+#[inline]
+fn parse_simple_decimal(b: &[u8]) -> Option<f64> {
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let mut mantissa = 0u64;
+    let mut n_digits = 0usize;
+    let mut frac_digits = 0usize;
+    let mut seen_dot = false;
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                n_digits += 1;
+                if seen_dot {
+                    frac_digits += 1;
+                }
+                if n_digits > 15 {
+                    return None;
+                }
+            }
+            b'.' if !seen_dot => seen_dot = true,
+            _ => return None,
+        }
+    }
+    if n_digits == 0 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[frac_digits];
+    Some(if neg { -v } else { v })
 }
 
 /// Parses a non-negative whole number id (ASCII digits only, at most 19 digits).
@@ -194,6 +240,49 @@ mod tests {
         assert_eq!(parse_date(b"1/2/3/2024"), None);
         assert_eq!(parse_date(b"yesterday"), None);
         assert_eq!(parse_date(b""), None);
+    }
+
+    #[test]
+    fn fast_decimal_path_matches_std_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        for _ in 0..200_000 {
+            let int_len: u32 = rng.gen_range(1..=10);
+            let int: u64 = rng.gen_range(0..10u64.pow(int_len));
+            let frac_len = rng.gen_range(0..=6);
+            let frac: u64 = rng.gen_range(0..10u64.pow(frac_len as u32));
+            let sign = if rng.gen_bool(0.2) { "-" } else { "" };
+            let s = if frac_len == 0 {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac:0w$}", w = frac_len)
+            };
+            let want: f64 = s.parse().unwrap();
+            assert_eq!(
+                parse_f64(s.as_bytes()).unwrap().to_bits(),
+                want.to_bits(),
+                "{s}"
+            );
+        }
+        for s in [
+            ".5",
+            "5.",
+            "-0",
+            "+7.25",
+            "0.1",
+            "1234567890.12345",
+            "9007199254740993",
+        ] {
+            let want: f64 = s.parse().unwrap();
+            assert_eq!(
+                parse_f64(s.as_bytes()).unwrap().to_bits(),
+                want.to_bits(),
+                "{s}"
+            );
+        }
+        for bad in [".", "-", "1.2.3", "--1", "1-2"] {
+            assert_eq!(parse_f64(bad.as_bytes()), Err(NUMBER_REASON), "{bad}");
+        }
     }
 
     #[test]

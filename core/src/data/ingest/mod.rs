@@ -238,6 +238,7 @@ impl<R: Read> LineIndex<R> {
 
     /// Line of the record whose parse started at byte `start` (the first line start at or
     /// after it: a record begins after skipped terminators and blank lines).
+    #[inline]
     fn line_of(&mut self, start: u64) -> Option<u64> {
         while self.starts.front().is_some_and(|&(o, _)| o < start) {
             self.starts.pop_front();
@@ -246,33 +247,70 @@ impl<R: Read> LineIndex<R> {
     }
 }
 
-impl<R: Read> Read for LineIndex<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for (i, &c) in buf[..n].iter().enumerate() {
-            match c {
-                b'\n' => {
-                    if !self.prev_cr {
-                        self.line += 1;
+impl<R> LineIndex<R> {
+    fn scan(&mut self, buf: &[u8]) {
+        let mut i = 0;
+        while i < buf.len() {
+            if self.at_line_start {
+                match buf[i] {
+                    b'\n' => {
+                        if !self.prev_cr {
+                            self.line += 1;
+                        }
+                        self.prev_cr = false;
                     }
-                    self.prev_cr = false;
-                    self.at_line_start = true;
-                }
-                b'\r' => {
-                    self.line += 1;
-                    self.prev_cr = true;
-                    self.at_line_start = true;
-                }
-                _ => {
-                    self.prev_cr = false;
-                    if self.at_line_start {
+                    b'\r' => {
+                        self.line += 1;
+                        self.prev_cr = true;
+                    }
+                    _ => {
+                        self.prev_cr = false;
                         self.at_line_start = false;
                         self.starts.push_back((self.offset + i as u64, self.line));
                     }
                 }
+                i += 1;
+            } else {
+                match find_line_end(&buf[i..]) {
+                    Some(k) => {
+                        i += k;
+                        self.at_line_start = true;
+                    }
+                    None => i = buf.len(),
+                }
             }
         }
-        self.offset += n as u64;
+        self.offset += buf.len() as u64;
+    }
+}
+
+/// Position of the first `\n` or `\r`, eight bytes at a time.
+#[inline]
+fn find_line_end(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
+    let mut chunks = b.chunks_exact(8);
+    let mut start = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        if has_zero(w ^ (LO * u64::from(b'\n'))) || has_zero(w ^ (LO * u64::from(b'\r'))) {
+            break;
+        }
+        start += 8;
+    }
+    b[start..]
+        .iter()
+        .position(|&c| c == b'\n' || c == b'\r')
+        .map(|k| start + k)
+}
+
+impl<R: Read> Read for LineIndex<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.scan(&buf[..n]);
         Ok(n)
     }
 }
@@ -355,4 +393,28 @@ pub fn read_csv<T: FromRow, R: Read>(reader: R, options: &IngestOptions) -> Resu
         out.take(T::from_row(&row))?;
     }
     out.finish("CSV")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], chunk: usize) -> Vec<(u64, u64)> {
+        let mut li = LineIndex::new(std::io::empty());
+        for c in input.chunks(chunk) {
+            li.scan(c);
+        }
+        li.starts.into_iter().collect()
+    }
+
+    #[test]
+    fn line_index_handles_every_ending_and_chunking() {
+        let text = b"header\na\r\n\r\nb\rc\n\nlong line without end 0123456789";
+        let want = vec![(0, 1), (7, 2), (12, 4), (14, 5), (17, 7)];
+        for chunk in [1, 3, 7, 8, 64] {
+            assert_eq!(lines(text, chunk), want, "chunk {chunk}");
+        }
+        assert_eq!(find_line_end(b"0123456789abcdef\r"), Some(16));
+        assert_eq!(find_line_end(b"0123456789abcdef"), None);
+    }
 }

@@ -65,7 +65,8 @@ pub(crate) enum Pos<'a> {
     },
 }
 
-/// A cell as found, before conversion.
+/// A cell as found, before conversion. Only workbooks produce the typed variants.
+#[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
 enum Cell<'a> {
     Empty,
     Bytes(&'a [u8]),
@@ -148,6 +149,18 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// The CSV field of column `col`, when reading CSV and the field is present: the fast
+    /// path of every getter, which falls back to the general (cold) path otherwise or on a
+    /// parse failure.
+    #[inline(always)]
+    fn csv_field(&self, col: usize) -> Option<&'a [u8]> {
+        match self.cells {
+            Cells::Csv(r) => r.get(self.map.index(col)?),
+            #[cfg(feature = "xlsx")]
+            Cells::Sheet(_) => None,
+        }
+    }
+
     /// The raw cell of column `col`; `None` when the column is absent from the header.
     #[inline]
     fn cell(&self, col: usize) -> Option<Cell<'a>> {
@@ -203,7 +216,22 @@ impl<'a> Row<'a> {
 
     /// Non-empty text, trimmed. Numbers in workbook cells are accepted and written without a
     /// trailing `.0` when whole (ids typed as numbers).
+    #[inline]
     pub fn text(&self, col: usize) -> Result<String> {
+        if let Some(b) = self.csv_field(col) {
+            let b = trim_bytes(b);
+            if !b.is_empty() {
+                if let Ok(s) = std::str::from_utf8(b) {
+                    return Ok(s.to_string());
+                }
+            }
+        }
+        self.text_slow(col)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn text_slow(&self, col: usize) -> Result<String> {
         match self.required(col)? {
             Cell::Bytes(b) => match std::str::from_utf8(trim_bytes(b)) {
                 Ok(s) => Ok(s.to_string()),
@@ -222,7 +250,17 @@ impl<'a> Row<'a> {
     }
 
     /// A Y/N flag (see [`super::parse_flag`]); workbook booleans and 0/1 numbers are accepted.
+    #[inline]
     pub fn flag(&self, col: usize) -> Result<bool> {
+        if let Some(v) = self.csv_field(col).and_then(parse_flag) {
+            return Ok(v);
+        }
+        self.flag_slow(col)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flag_slow(&self, col: usize) -> Result<bool> {
         let c = self.required(col)?;
         let v = match &c {
             Cell::Bytes(b) => parse_flag(b),
@@ -264,14 +302,44 @@ impl<'a> Row<'a> {
     }
 
     /// A finite number in `min..=max` (use infinities for open bounds).
+    #[inline]
     pub fn number(&self, col: usize, min: f64, max: f64) -> Result<f64> {
+        if let Some(Ok(v)) = self.csv_field(col).map(parse_f64) {
+            if v >= min && v <= max {
+                return Ok(v);
+            }
+        }
+        self.number_slow(col, min, max)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn number_slow(&self, col: usize, min: f64, max: f64) -> Result<f64> {
         let c = self.required(col)?;
         let v = self.to_number(col, &c)?;
         self.check_range(col, &c, v, min, max)
     }
 
     /// Like [`Row::number`], but an absent column or an empty cell is `None`.
+    #[inline]
     pub fn opt_number(&self, col: usize, min: f64, max: f64) -> Result<Option<f64>> {
+        if let Some(b) = self.csv_field(col) {
+            let b = trim_bytes(b);
+            if b.is_empty() {
+                return Ok(None);
+            }
+            if let Ok(v) = parse_f64(b) {
+                if v >= min && v <= max {
+                    return Ok(Some(v));
+                }
+            }
+        }
+        self.opt_number_slow(col, min, max)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn opt_number_slow(&self, col: usize, min: f64, max: f64) -> Result<Option<f64>> {
         match self.cell(col) {
             Some(c) if !c.is_empty() => {
                 let v = self.to_number(col, &c)?;
@@ -282,7 +350,17 @@ impl<'a> Row<'a> {
     }
 
     /// A non-negative whole-number id; workbook numbers must be whole.
+    #[inline]
     pub fn id(&self, col: usize) -> Result<u64> {
+        if let Some(v) = self.csv_field(col).and_then(parse_u64) {
+            return Ok(v);
+        }
+        self.id_slow(col)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn id_slow(&self, col: usize) -> Result<u64> {
         let c = self.required(col)?;
         let v = match &c {
             Cell::Bytes(b) => parse_u64(b),
@@ -295,7 +373,17 @@ impl<'a> Row<'a> {
     }
 
     /// A date (see [`super::parse_date`]); workbook date cells are accepted.
+    #[inline]
     pub fn date(&self, col: usize) -> Result<NaiveDate> {
+        if let Some(v) = self.csv_field(col).and_then(parse_date) {
+            return Ok(v);
+        }
+        self.date_slow(col)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn date_slow(&self, col: usize) -> Result<NaiveDate> {
         let c = self.required(col)?;
         let v = match &c {
             Cell::Bytes(b) => parse_date(b),
