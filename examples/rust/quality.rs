@@ -32,16 +32,31 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() -> Result<(), optocom_core::Error> {
     println!("Purchase model quality vs the demo generator's truth (10,000 training rows)\n");
-    println!("{:<6} {:>10} {:>12} {:>14} {:>12} {:>10}", "seed", "true AUC", "default AUC", "fully grown", "hurdle R^2", "OLS R^2");
+    println!(
+        "{:<6} {:>10} {:>12} {:>14} {:>12} {:>10}",
+        "seed", "true AUC", "default AUC", "fully grown", "hurdle R^2", "OLS R^2"
+    );
     let (mut gaps, mut full_gaps) = (Vec::new(), Vec::new());
     for seed in 1..=5u64 {
         let train = demo(10_000, seed)?;
         let fresh = demo(20_000, seed + 1000)?;
-        let y: Vec<bool> = fresh.past.iter().map(|a| a.amount.unwrap_or(0.0) >= 100.0).collect();
-        let truth: Vec<f64> = fresh.past_truth.iter().map(|t| t.purchase_probability).collect();
+        let y: Vec<bool> = fresh
+            .past
+            .iter()
+            .map(|a| a.amount.unwrap_or(0.0) >= 100.0)
+            .collect();
+        let truth: Vec<f64> = fresh
+            .past_truth
+            .iter()
+            .map(|t| t.purchase_probability)
+            .collect();
         let auc_true = roc_auc(&y, &truth)?;
         let model = PurchaseForecaster::fit(&PurchaseParams::new(), &train.past)?;
-        let p: Vec<f64> = model.score(&fresh.past)?.iter().map(|s| s.probability).collect();
+        let p: Vec<f64> = model
+            .score(&fresh.past)?
+            .iter()
+            .map(|s| s.probability)
+            .collect();
         let auc = roc_auc(&y, &p)?;
         let grown = PurchaseParams::new().classifier(
             ForestParams::default()
@@ -49,7 +64,11 @@ fn main() -> Result<(), optocom_core::Error> {
                 .sampling(Sampling::Bootstrap),
         );
         let full = PurchaseForecaster::fit(&grown, &train.past)?;
-        let pf: Vec<f64> = full.score(&fresh.past)?.iter().map(|s| s.probability).collect();
+        let pf: Vec<f64> = full
+            .score(&fresh.past)?
+            .iter()
+            .map(|s| s.probability)
+            .collect();
         let auc_full = roc_auc(&y, &pf)?;
 
         // Spend: hurdle expected revenue vs plain OLS of amount, same 80/20 split.
@@ -59,7 +78,11 @@ fn main() -> Result<(), optocom_core::Error> {
         let ols = SpendModel::fit(encode_appointments(tr).view(), &at, f64::NEG_INFINITY)?;
         let ah: Vec<f64> = ho.iter().map(|a| a.amount.unwrap_or(0.0)).collect();
         let ols_r2 = r2_score(&ah, &ols.predict(encode_appointments(ho).view())?.to_vec())?;
-        let ours: Vec<f64> = hurdle.score(ho)?.iter().map(|s| s.expected_revenue).collect();
+        let ours: Vec<f64> = hurdle
+            .score(ho)?
+            .iter()
+            .map(|s| s.expected_revenue)
+            .collect();
         let hurdle_r2 = r2_score(&ah, &ours)?;
         println!("{seed:<6} {auc_true:>10.4} {auc:>12.4} {auc_full:>14.4} {hurdle_r2:>12.4} {ols_r2:>10.4}");
         gaps.push(auc_true - auc);

@@ -163,6 +163,7 @@ struct Fitted {
     spend: SpendModel,
     small_mean: f64,
     small_var: f64,
+    spend_residual_var: f64,
 }
 
 fn fit_models(params: &PurchaseParams, x: &Array2<f64>, amounts: &[f64]) -> Result<Fitted> {
@@ -193,6 +194,7 @@ fn fit_models(params: &PurchaseParams, x: &Array2<f64>, amounts: &[f64]) -> Resu
     let xb = x.select(Axis(0), &buyers);
     let yb: Vec<f64> = buyers.iter().map(|&i| amounts[i]).collect();
     let spend = SpendModel::fit(xb.view(), &yb, params.threshold)?;
+    let spend_residual_var = spend.residual_variance(xb.view(), &yb)?;
     let n = small.len() as f64;
     let small_mean = small.iter().sum::<f64>() / n;
     let small_var = small.iter().map(|a| (a - small_mean).powi(2)).sum::<f64>() / n;
@@ -201,6 +203,7 @@ fn fit_models(params: &PurchaseParams, x: &Array2<f64>, amounts: &[f64]) -> Resu
         spend,
         small_mean,
         small_var,
+        spend_residual_var,
     })
 }
 
@@ -254,20 +257,10 @@ impl PurchaseForecaster {
         let buyers: Vec<usize> = (0..hold.len()).filter(|&i| yh[i]).collect();
         let spend_true: Vec<f64> = buyers.iter().map(|&i| ah[i]).collect();
         let spend_pred: Vec<f64> = buyers.iter().map(|&i| spend_h[i]).collect();
-        let spend_residual_var = if buyers.is_empty() {
-            0.0
-        } else {
-            spend_true
-                .iter()
-                .zip(&spend_pred)
-                .map(|(t, q)| (t - q).powi(2))
-                .sum::<f64>()
-                / buyers.len() as f64
-        };
         let mut revenue = RevenueModel {
             small_mean: fitted.small_mean,
             small_var: fitted.small_var,
-            spend_residual_var,
+            spend_residual_var: fitted.spend_residual_var,
             level_rel_var: 0.0,
         };
         let moments: Vec<(f64, f64)> = p
@@ -277,7 +270,6 @@ impl PurchaseForecaster {
             .collect();
         let expected: Vec<f64> = moments.iter().map(|m| m.0).collect();
         revenue.level_rel_var = RevenueModel::estimate_level_rel_var(
-            ah.iter().sum(),
             expected.iter().sum(),
             moments.iter().map(|m| m.1).sum(),
             hold.len(),
@@ -326,6 +318,7 @@ impl PurchaseForecaster {
         };
         revenue.small_mean = fitted.small_mean;
         revenue.small_var = fitted.small_var;
+        revenue.spend_residual_var = fitted.spend_residual_var;
         report.feature_importances = names
             .into_iter()
             .zip(fitted.classifier.feature_importances().iter().copied())
