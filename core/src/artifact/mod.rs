@@ -241,6 +241,11 @@ pub trait Persist: Sized {
         Self::from_json(&s)
     }
 
+    /// Kind, training facts and params of this model.
+    fn status(&self) -> Result<ModelStatus> {
+        Ok(self.to_envelope()?.status())
+    }
+
     /// Saves to a file.
     fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let f = std::fs::File::create(path)?;
@@ -251,6 +256,75 @@ pub trait Persist: Sized {
     fn load(path: impl AsRef<Path>) -> Result<Self> {
         Self::read_from(std::io::BufReader::new(std::fs::File::open(path)?))
     }
+}
+
+/// What a model is, without loading its state: for listings of the models a deployment has
+/// ("which models exist, trained when, on how many rows, with which params").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelStatus {
+    /// File the model was read from, when it came from a file.
+    pub path: Option<std::path::PathBuf>,
+    /// Model kind.
+    pub kind: String,
+    /// Artifact format version.
+    pub format_version: String,
+    /// optocom version that wrote it.
+    pub library_version: String,
+    /// Training facts.
+    pub info: ModelInfo,
+    /// Parameters.
+    pub params: Value,
+}
+
+impl Envelope {
+    /// The status of this envelope's model.
+    pub fn status(&self) -> ModelStatus {
+        ModelStatus {
+            path: None,
+            kind: self.kind.clone(),
+            format_version: self.format_version.clone(),
+            library_version: self.library_version.clone(),
+            info: self.info.clone(),
+            params: self.params.clone(),
+        }
+    }
+}
+
+/// Reads the status of the model saved at `path` (its kind, training facts and params).
+pub fn status_of(path: impl AsRef<Path>) -> Result<ModelStatus> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path)?;
+    let mut status = read_envelope(&text)?.status();
+    status.path = Some(path.to_path_buf());
+    Ok(status)
+}
+
+/// The models saved as `*.json` in `dir`, sorted by file name. Files that are not optocom
+/// artifacts (other JSON, another format version) are returned in `skipped` with the reason,
+/// never silently ignored.
+pub fn list_models(dir: impl AsRef<Path>) -> Result<ModelListing> {
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir.as_ref())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+        .collect();
+    paths.sort();
+    let mut listing = ModelListing::default();
+    for p in paths {
+        match status_of(&p) {
+            Ok(s) => listing.models.push(s),
+            Err(e) => listing.skipped.push((p, e.to_string())),
+        }
+    }
+    Ok(listing)
+}
+
+/// Result of [`list_models`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelListing {
+    /// Readable artifacts.
+    pub models: Vec<ModelStatus>,
+    /// Files that are not readable artifacts, with the reason.
+    pub skipped: Vec<(std::path::PathBuf, String)>,
 }
 
 /// Parses and version-checks an envelope without knowing its kind (used to dispatch
@@ -327,6 +401,25 @@ mod tests {
         assert_eq!(e.code(), "unsupported_version");
         let msg = e.to_string();
         assert!(msg.contains("2.3") && msg.contains("1.x"), "{msg}");
+    }
+
+    #[test]
+    fn status_and_listing() {
+        let dir = std::env::temp_dir().join(format!("optocom-status-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let t = Toy { a: vec![1.0] };
+        t.save(dir.join("b_toy.json")).unwrap();
+        std::fs::write(dir.join("a_other.json"), "{\"x\": 1}").unwrap();
+        std::fs::write(dir.join("notes.txt"), "not a model").unwrap();
+        let l = list_models(&dir).unwrap();
+        assert_eq!(l.models.len(), 1);
+        assert_eq!(l.models[0].kind, "toy");
+        assert_eq!(l.models[0].info.n_rows, 3);
+        assert_eq!(l.models[0].params["k"], 1);
+        assert_eq!(l.skipped.len(), 1);
+        assert!(l.skipped[0].1.contains("format"), "{:?}", l.skipped);
+        assert_eq!(t.status().unwrap().kind, "toy");
+        assert_eq!(list_models(dir.join("missing")).unwrap_err().code(), "io");
     }
 
     #[test]
