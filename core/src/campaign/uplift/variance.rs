@@ -27,7 +27,7 @@ use crate::stats::normal_cdf;
 /// (`values.len()` a multiple of `group`, at least two groups). Sums run in index order.
 pub(crate) fn blb(values: &[f64], group: usize) -> (f64, f64) {
     let g = values.len() / group.max(1);
-    if g == 0 || group < 2 {
+    if g < 2 || group < 2 {
         return (f64::NAN, f64::NAN);
     }
     let mut mean = 0.0;
