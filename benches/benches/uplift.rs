@@ -35,8 +35,8 @@ fn predict(c: &mut Criterion) {
     g.sample_size(10);
     for n in [5_000usize, 50_000] {
         let t = table(n);
-        let f = UpliftForest::fit_table(&UpliftParams::default(), &t, Outcome::Responded)
-            .expect("fit");
+        let f =
+            UpliftForest::fit_table(&UpliftParams::default(), &t, Outcome::Responded).expect("fit");
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| f.predict(t.features.view()).expect("predict"))

@@ -47,7 +47,7 @@ fn main() -> Result<(), Error> {
     );
 
     // Campaign metrics (difference in differences) over all doctors.
-    let analytics = CampaignAnalytics::with_outcome(demo.data.clone(), demo.outcome.clone())?;
+    let analytics = CampaignAnalytics::with_outcome(demo.data.clone(), demo.outcome)?;
     let m = analytics.metrics(campaign, &DoctorFilter::default(), 0.95)?;
     println!("Campaign {campaign} ({}):", m.product);
     if let Some(l) = m.lift {

@@ -154,7 +154,7 @@ fn campaign_effects_rank_and_cover_the_truth() {
     // Ranking through the analytics: the top doctor is the largest estimated uplift.
     let scores = f.effects_by_doctor(&ho).unwrap();
     assert_eq!(scores.len(), ho.len());
-    let analytics = CampaignAnalytics::with_outcome(d.data.clone(), d.outcome.clone()).unwrap();
+    let analytics = CampaignAnalytics::with_outcome(d.data.clone(), d.outcome).unwrap();
     let page = analytics
         .top_responders(
             1,
@@ -256,11 +256,11 @@ fn new_doctors_with_unknown_levels_are_scored() {
     assert!(p.effect.iter().chain(&p.std_error).all(|v| v.is_finite()));
 
     assert!(matches!(
-        encode_doctors(f.schema(), &[known.clone()], &[]),
+        encode_doctors(f.schema(), std::slice::from_ref(&known), &[]),
         Err(Error::ShapeMismatch { .. })
     ));
     assert!(matches!(
-        encode_doctors(f.schema(), &[known.clone()], &[f64::NAN]),
+        encode_doctors(f.schema(), std::slice::from_ref(&known), &[f64::NAN]),
         Err(Error::InvalidValue { ref column, .. }) if column == "pre_rx_mean"
     ));
     let generic = optocom_core::features::FeatureSchema::generic(3);

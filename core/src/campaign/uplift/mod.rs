@@ -43,9 +43,25 @@
 //!
 //! # Measured on the campaign generator
 //!
-//! See `examples/rust/campaign_uplift.rs` and `benches/benches/uplift.rs` for the full-size
-//! measurements (interval coverage of the true per-doctor effects, Qini against the oracle,
-//! fit time).
+//! Campaign 1, defaults (300 trees, 8 per arm per leaf), trained on 70% of the doctors and
+//! evaluated on the other 30% (`examples/rust/campaign_uplift.rs`, generator seed 2026):
+//!
+//! | doctors | outcome | coverage of the true effect by 95% intervals | mean width | Qini (oracle) |
+//! |---|---|---|---|---|
+//! | 5,000 | responded | 62% | 0.127 | 0.282 (0.286) |
+//! | 50,000 | responded | 73% | 0.104 | 0.307 (0.333) |
+//! | 50,000 | responded, `min_samples_leaf(4)` | 78% | 0.129 | 0.309 (0.333) |
+//! | 5,000 | rx_change | 60% | 1.31 | |
+//! | 50,000 | rx_change | 60% | 0.97 | |
+//!
+//! The intervals are confidence intervals for the conditional effect `tau(x)`; the truth
+//! they are compared with is each doctor's *individual* effect, which also varies with
+//! unobserved traits (practice archetype, product affinity, an idiosyncratic factor). Even
+//! a regression forest trained on the true effects themselves (no outcome noise) leaves a
+//! held-out RMSE of 0.12 on the response-probability effect (truth sd 0.35), close to this
+//! forest's 0.13: most of the miss is that unidentifiable individual deviation, not the
+//! variance estimate. On synthetic data whose effect is a function of the features, the
+//! intervals cover the truth as designed (see the integration tests).
 
 mod algorithm;
 mod criterion;

@@ -52,7 +52,7 @@ pub(crate) fn blb(values: &[f64], group: usize) -> (f64, f64) {
 pub(crate) fn debias(between: f64, noise: f64, groups: f64) -> f64 {
     let mu = between - noise;
     let s = between.max(noise) * (2.0 / groups).sqrt();
-    if !(s > 0.0) {
+    if s.is_nan() || s <= 0.0 {
         return mu.max(0.0);
     }
     let r = mu / s;
