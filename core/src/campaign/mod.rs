@@ -16,3 +16,6 @@ pub use recommender::{
 pub use segmentation::{
     CategoryShare, DoctorSegmentation, SegmentProfile, SegmentationParams, SilhouetteScore,
 };
+pub use uplift::{
+    encode_doctors, Outcome, OutcomeKind, UpliftForest, UpliftParams, UpliftPrediction,
+};

@@ -321,7 +321,7 @@ impl Ensemble {
 
 /// Mean over trees of each tree's normalised gains, normalised to sum to 1 (all zeros when
 /// no tree has a split).
-fn importances(trees: &[Tree], nf: usize) -> Vec<f64> {
+pub(crate) fn importances(trees: &[Tree], nf: usize) -> Vec<f64> {
     let mut imp = vec![0.0; nf];
     for t in trees {
         let g = t.feature_gains();

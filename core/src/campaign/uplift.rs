@@ -1,1 +1,0 @@
-//! uplift (being built on its own branch).

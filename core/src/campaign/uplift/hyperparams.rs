@@ -1,0 +1,247 @@
+//! [`UpliftParams`]: the checked builder of the uplift forest.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::forest::MaxFeatures;
+
+/// Parameters of an [`UpliftForest`](super::UpliftForest).
+///
+/// Build with [`UpliftParams::default`] and the consuming setters; [`UpliftParams::check`] is
+/// the one validation point and [`UpliftForest::fit`](super::UpliftForest::fit) calls it
+/// first. Every field has a serde default, so a partial JSON object deserialises onto the
+/// defaults.
+///
+/// Sampling follows grf (Athey, Tibshirani & Wager 2019): trees are grown in *little bags*
+/// of `ci_group_size` trees; each bag draws a half-sample of the rows (without replacement),
+/// each tree of the bag draws `sample_fraction` of that half-sample (without replacement)
+/// and, with `honesty`, splits its rows in two halves: one chooses the splits, the other
+/// estimates the leaf effects.
+///
+/// ```
+/// use optocom_core::campaign::UpliftParams;
+/// let p = UpliftParams::default().n_trees(400).min_samples_leaf(10).seed(3).n_jobs(Some(2));
+/// assert!(p.check().is_ok());
+/// let bad = UpliftParams::default().n_trees(401); // not a multiple of ci_group_size 2
+/// assert_eq!(bad.check().unwrap_err().code(), "invalid_parameter");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpliftParams {
+    /// Number of trees, a multiple of `ci_group_size` with at least two groups (default 300).
+    pub n_trees: usize,
+    /// Minimum number of treated **and** of control split samples in every leaf (default 8).
+    pub min_samples_leaf: usize,
+    /// Maximum depth, `None` for unlimited (default `None`).
+    pub max_depth: Option<usize>,
+    /// Candidate features per split (default [`MaxFeatures::All`], as grf's
+    /// `min(sqrt(p) + 20, p)` is all features for campaign tables).
+    pub max_features: MaxFeatures,
+    /// Fraction of a little bag's half-sample drawn (without replacement) by each of its
+    /// trees, in `(0, 1]` (default 0.5).
+    pub sample_fraction: f64,
+    /// Honest trees: split on one half of a tree's rows, estimate leaf effects on the other
+    /// (default true). Without honesty both use all the tree's rows and the intervals are
+    /// not valid (leaf estimates are biased by the split search).
+    pub honesty: bool,
+    /// Trees per little bag, at least 2 (default 2, as grf).
+    pub ci_group_size: usize,
+    /// The one seed every random choice derives from (default 42).
+    pub seed: u64,
+    /// Threads: `None` uses the global rayon pool, `Some(n)` a pool of `n` threads. Results
+    /// are bit-identical for any value.
+    pub n_jobs: Option<usize>,
+}
+
+impl Default for UpliftParams {
+    fn default() -> Self {
+        UpliftParams {
+            n_trees: 300,
+            min_samples_leaf: 8,
+            max_depth: None,
+            max_features: MaxFeatures::All,
+            sample_fraction: 0.5,
+            honesty: true,
+            ci_group_size: 2,
+            seed: 42,
+            n_jobs: None,
+        }
+    }
+}
+
+impl UpliftParams {
+    /// Same as [`UpliftParams::default`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the number of trees.
+    pub fn n_trees(mut self, n: usize) -> Self {
+        self.n_trees = n;
+        self
+    }
+
+    /// Sets the minimum number of treated and of control samples per leaf.
+    pub fn min_samples_leaf(mut self, m: usize) -> Self {
+        self.min_samples_leaf = m;
+        self
+    }
+
+    /// Sets the maximum depth (`None`: unlimited).
+    pub fn max_depth(mut self, d: Option<usize>) -> Self {
+        self.max_depth = d;
+        self
+    }
+
+    /// Sets the candidate features per split.
+    pub fn max_features(mut self, m: MaxFeatures) -> Self {
+        self.max_features = m;
+        self
+    }
+
+    /// Sets the fraction of the half-sample each tree draws.
+    pub fn sample_fraction(mut self, f: f64) -> Self {
+        self.sample_fraction = f;
+        self
+    }
+
+    /// Enables or disables honest estimation.
+    pub fn honesty(mut self, on: bool) -> Self {
+        self.honesty = on;
+        self
+    }
+
+    /// Sets the number of trees per little bag.
+    pub fn ci_group_size(mut self, k: usize) -> Self {
+        self.ci_group_size = k;
+        self
+    }
+
+    /// Sets the seed.
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+
+    /// Sets the thread count (`None`: global pool).
+    pub fn n_jobs(mut self, n: Option<usize>) -> Self {
+        self.n_jobs = n;
+        self
+    }
+
+    /// Number of little bags (`n_trees / ci_group_size`).
+    pub fn n_groups(&self) -> usize {
+        self.n_trees / self.ci_group_size.max(1)
+    }
+
+    /// Validates every parameter, returning [`Error::InvalidParameter`] for the first bad one.
+    pub fn check(&self) -> Result<()> {
+        if self.ci_group_size < 2 {
+            return Err(Error::invalid_param(
+                "ci_group_size",
+                self.ci_group_size,
+                "must be at least 2 (the variance estimate needs trees that share a half-sample)",
+            ));
+        }
+        if self.n_trees < 2 * self.ci_group_size || self.n_trees % self.ci_group_size != 0 {
+            return Err(Error::invalid_param(
+                "n_trees",
+                self.n_trees,
+                format!(
+                    "must be a multiple of ci_group_size ({}) with at least two groups",
+                    self.ci_group_size
+                ),
+            ));
+        }
+        if self.min_samples_leaf == 0 {
+            return Err(Error::invalid_param(
+                "min_samples_leaf",
+                0,
+                "must be at least 1",
+            ));
+        }
+        if self.max_depth == Some(0) {
+            return Err(Error::invalid_param(
+                "max_depth",
+                0,
+                "must be at least 1 or None",
+            ));
+        }
+        match self.max_features {
+            MaxFeatures::Count(0) => {
+                return Err(Error::invalid_param(
+                    "max_features",
+                    0,
+                    "must be at least 1",
+                ))
+            }
+            MaxFeatures::Fraction(f) if !(f > 0.0 && f <= 1.0) => {
+                return Err(Error::invalid_param(
+                    "max_features",
+                    f,
+                    "a fraction must be in (0, 1]",
+                ))
+            }
+            _ => {}
+        }
+        if !(self.sample_fraction > 0.0 && self.sample_fraction <= 1.0) {
+            return Err(Error::invalid_param(
+                "sample_fraction",
+                self.sample_fraction,
+                "must be in (0, 1]",
+            ));
+        }
+        if self.n_jobs == Some(0) {
+            return Err(Error::invalid_param(
+                "n_jobs",
+                0,
+                "must be at least 1 or None",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_bad_parameter_is_named() {
+        let cases = [
+            (UpliftParams::default().ci_group_size(1), "ci_group_size"),
+            (UpliftParams::default().n_trees(2), "n_trees"),
+            (UpliftParams::default().n_trees(301), "n_trees"),
+            (
+                UpliftParams::default().min_samples_leaf(0),
+                "min_samples_leaf",
+            ),
+            (UpliftParams::default().max_depth(Some(0)), "max_depth"),
+            (
+                UpliftParams::default().max_features(MaxFeatures::Fraction(1.5)),
+                "max_features",
+            ),
+            (
+                UpliftParams::default().sample_fraction(0.0),
+                "sample_fraction",
+            ),
+            (
+                UpliftParams::default().sample_fraction(f64::NAN),
+                "sample_fraction",
+            ),
+            (UpliftParams::default().n_jobs(Some(0)), "n_jobs"),
+        ];
+        for (p, name) in cases {
+            match p.check() {
+                Err(Error::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!(UpliftParams::default().check().is_ok());
+        let json = serde_json::to_string(&UpliftParams::default().n_trees(40)).unwrap();
+        let back: UpliftParams = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.n_trees, 40);
+        let partial: UpliftParams = serde_json::from_str(r#"{"seed": 5}"#).unwrap();
+        assert_eq!(partial, UpliftParams::default().seed(5));
+    }
+}
