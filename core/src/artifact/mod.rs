@@ -15,7 +15,7 @@
 //!
 //! * **Versioning**: `format_version` is `MAJOR.MINOR`. A reader accepts any minor version of
 //!   its own major version and refuses another major version with
-//!   [`Error::UnsupportedVersion`](crate::Error::UnsupportedVersion), naming both versions.
+//!   [`Error::UnsupportedVersion`], naming both versions.
 //! * **Exact floats**: every `f64` survives a save/load round trip bit for bit. Scalars are
 //!   written by serde_json (shortest round-trip representation, parsed with
 //!   `float_roundtrip`); large arrays are packed as base64 little-endian bytes by [`packed`].

@@ -273,7 +273,7 @@ fn domain_results_export_and_read_back() {
     fn read_back(buf: &[u8]) -> (Vec<String>, usize) {
         let mut r = csv::Reader::from_reader(buf);
         let header = r.headers().unwrap().iter().map(String::from).collect();
-        (header, r.records().map(|x| x.unwrap()).count())
+        (header, r.records().collect::<Result<Vec<_>, _>>().unwrap().len())
     }
 
     let demo = generate_appointments(&DemoParams::new().n_past(1_500).n_upcoming(120).seed(3)).unwrap();
