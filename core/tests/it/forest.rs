@@ -414,7 +414,7 @@ fn parallel_and_sequential_builds_agree() {
     assert_eq!(fp, GOLDEN_FINGERPRINT, "fingerprint {fp:#x}");
 }
 
-const GOLDEN_FINGERPRINT: u64 = 0xd25b_20d0_964e_a0b7;
+const GOLDEN_FINGERPRINT: u64 = 0x3a2a_6846_75ce_3e09;
 
 #[test]
 fn persist_round_trip_is_bit_exact() {
