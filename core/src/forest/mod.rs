@@ -108,10 +108,10 @@
 pub mod binning;
 pub mod classifier;
 pub mod criterion;
-mod ensemble;
+pub(crate) mod ensemble;
 pub mod hyperparams;
 pub mod linfa_compat;
-mod parallel;
+pub(crate) mod parallel;
 pub mod regressor;
 pub mod tree;
 

@@ -11,8 +11,11 @@ use crate::error::{Error, Result};
 /// Marks a leaf in the serialised feature array.
 const LEAF: u16 = u16::MAX;
 
+/// Interleaved histogram copies used by the builder for large nodes.
+const HIST_COPIES: usize = 4;
+
 /// Rows traversed in lockstep by [`Tree::leaves_of_group`].
-pub(crate) const GROUP: usize = 8;
+pub(crate) const GROUP: usize = 16;
 
 /// Largest number of features a tree supports (feature ids are `u16`, one value is the leaf
 /// marker).
@@ -442,6 +445,7 @@ struct Builder<'a, C: ?Sized> {
     leaf_values: Vec<f64>,
     gains: Vec<f64>,
     pool: Vec<Vec<f64>>,
+    copies: std::cell::RefCell<Vec<f64>>,
 }
 
 impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
@@ -484,6 +488,7 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
             leaf_values: Vec::new(),
             gains: vec![0.0; nf],
             pool: Vec::new(),
+            copies: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -504,15 +509,49 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
     }
 
     /// Histogram of feature `f` over `idx[start..end]` into `out` (`n_bins(f) * w` long).
+    ///
+    /// Large nodes accumulate into [`HIST_COPIES`] interleaved copies, summed at the end:
+    /// consecutive samples falling into the same bin (frequent with few bins) would
+    /// otherwise wait on each other's store.
     fn feature_hist(&self, f: usize, start: usize, end: usize, out: &mut [f64]) {
         out.fill(0.0);
         let codes = self.binned.column(f);
         let w = self.w;
-        for &s in &self.idx[start..end] {
+        let len = out.len();
+        let samples = &self.idx[start..end];
+        if samples.len() < 4 * len * HIST_COPIES {
+            for &s in samples {
+                let b = codes.get(s as usize).copied().unwrap_or(0) as usize * w;
+                if let Some(h) = out.get_mut(b..b + w) {
+                    self.crit.accumulate(s, h);
+                }
+            }
+            return;
+        }
+        let mut copies = self.copies.borrow_mut();
+        copies.clear();
+        copies.resize(len * HIST_COPIES, 0.0);
+        let mut chunks = samples.chunks_exact(HIST_COPIES);
+        for chunk in &mut chunks {
+            for (c, &s) in chunk.iter().enumerate() {
+                let b = c * len + codes.get(s as usize).copied().unwrap_or(0) as usize * w;
+                if let Some(h) = copies.get_mut(b..b + w) {
+                    self.crit.accumulate(s, h);
+                }
+            }
+        }
+        for &s in chunks.remainder() {
             let b = codes.get(s as usize).copied().unwrap_or(0) as usize * w;
-            if let Some(h) = out.get_mut(b..b + w) {
+            if let Some(h) = copies.get_mut(b..b + w) {
                 self.crit.accumulate(s, h);
             }
+        }
+        for (i, o) in out.iter_mut().enumerate() {
+            let mut v = 0.0;
+            for c in 0..HIST_COPIES {
+                v += copies[c * len + i];
+            }
+            *o = v;
         }
     }
 
