@@ -10,7 +10,7 @@ use super::binning::BinnedMatrix;
 use super::criterion::SplitCriterion;
 use super::hyperparams::{ForestParams, Sampling};
 use super::parallel;
-use super::tree::{build_tree, Tree, TreeParams, MAX_FEATURES};
+use super::tree::{build_tree, Tree, TreeParams, GROUP, MAX_FEATURES};
 use crate::error::{Error, Location, Result};
 use crate::features::FeatureSchema;
 
@@ -41,6 +41,12 @@ pub(crate) fn per_tree_samples(sampling: Sampling, n: usize) -> usize {
     }
 }
 
+/// Maps a uniform `u64` to `0..n` by multiply-shift (Lemire; bias below `n / 2^64`).
+#[inline]
+fn below(r: u64, n: usize) -> usize {
+    ((u128::from(r) * n as u128) >> 64) as usize
+}
+
 /// Draws a tree's training rows (sorted, with bootstrap multiplicity) and, when asked, the
 /// in-bag bit set.
 pub(crate) fn draw_rows<R: Rng + ?Sized>(
@@ -56,7 +62,7 @@ pub(crate) fn draw_rows<R: Rng + ?Sized>(
         Sampling::Bootstrap => {
             let mut counts = vec![0u32; n];
             for _ in 0..n {
-                counts[rng.gen_range(0..n)] += 1;
+                counts[below(rng.next_u64(), n)] += 1;
             }
             for (i, &c) in counts.iter().enumerate() {
                 for _ in 0..c {
@@ -71,7 +77,7 @@ pub(crate) fn draw_rows<R: Rng + ?Sized>(
                 if need == 0 {
                     break;
                 }
-                if rng.gen_range(0..n - i) < need {
+                if below(rng.next_u64(), n - i) < need {
                     rows.push(i as u32);
                     need -= 1;
                 }
@@ -218,9 +224,13 @@ impl Ensemble {
     #[inline]
     pub fn predict_row_into(&self, row: &[f64], out: &mut [f64]) {
         out.fill(0.0);
-        for t in &self.trees {
-            for (o, v) in out.iter_mut().zip(t.predict_row(row)) {
-                *o += v;
+        let mut leaves = [0u32; GROUP];
+        for group in self.trees.chunks(GROUP) {
+            Tree::leaves_of_trees(group, row, &mut leaves);
+            for (t, &leaf) in group.iter().zip(&leaves) {
+                for (o, v) in out.iter_mut().zip(t.leaf_value(leaf as usize)) {
+                    *o += v;
+                }
             }
         }
         let n = self.trees.len() as f64;
@@ -233,64 +243,74 @@ impl Ensemble {
     /// summed in tree order, exactly as [`Ensemble::predict_row_into`] does.
     pub fn predict(&self, x: ArrayView2<'_, f64>, n_jobs: Option<usize>) -> Result<Vec<f64>> {
         let k = self.n_outputs;
-        let nf = self.n_features;
         let mut out = vec![0.0; x.nrows() * k];
         parallel::with_pool(n_jobs, || {
             parallel::for_each_chunk_mut(&mut out, BLOCK * k, |b, chunk| {
-                let r0 = b * BLOCK;
-                let rows = chunk.len() / k.max(1);
-                let mut buf = Vec::with_capacity(rows * nf);
-                for r in 0..rows {
-                    buf.extend(x.row(r0 + r).iter().copied());
-                }
-                for t in &self.trees {
-                    for (r, acc) in chunk.chunks_exact_mut(k).enumerate() {
-                        let v = t.predict_row(&buf[r * nf..(r + 1) * nf]);
-                        for (o, v) in acc.iter_mut().zip(v) {
-                            *o += v;
-                        }
-                    }
-                }
-                let n = self.trees.len() as f64;
-                for o in chunk.iter_mut() {
-                    *o /= n;
-                }
+                self.accumulate_block(x, b * BLOCK, chunk, None);
             })
         })?;
         Ok(out)
     }
 
-    /// Out-of-bag mean predictions of the training rows, in tree order.
-    fn oob_predict(&self, x: ArrayView2<'_, f64>, masks: &[Vec<u64>]) -> Vec<f64> {
-        let k = self.n_outputs;
+    /// Sums the leaf values of the rows `r0..r0 + chunk.len() / k` of `x` into `chunk`, tree
+    /// after tree, and divides by the number of contributing trees. With `masks`, a tree
+    /// contributes to a row only when the row is out of its bag (no tree: NaN).
+    fn accumulate_block(
+        &self,
+        x: ArrayView2<'_, f64>,
+        r0: usize,
+        chunk: &mut [f64],
+        masks: Option<&[Vec<u64>]>,
+    ) {
+        let k = self.n_outputs.max(1);
         let nf = self.n_features;
-        let mut out = vec![0.0; x.nrows() * k];
-        parallel::for_each_chunk_mut(&mut out, BLOCK * k, |b, chunk| {
-            let r0 = b * BLOCK;
-            let rows = chunk.len() / k.max(1);
-            let mut buf = Vec::with_capacity(rows * nf);
-            for r in 0..rows {
-                buf.extend(x.row(r0 + r).iter().copied());
+        let rows = chunk.len() / k;
+        let groups = rows.div_ceil(GROUP);
+        // Row-major copy of the block, padded with zero rows to whole groups.
+        let mut buf = vec![0.0; groups * GROUP * nf];
+        for r in 0..rows {
+            for (b, v) in buf[r * nf..(r + 1) * nf].iter_mut().zip(x.row(r0 + r)) {
+                *b = *v;
             }
-            let mut count = vec![0u32; rows];
-            for (t, mask) in self.trees.iter().zip(masks) {
-                for (r, acc) in chunk.chunks_exact_mut(k).enumerate() {
-                    let i = r0 + r;
-                    if mask[i / 64] >> (i % 64) & 1 == 1 {
-                        continue;
+        }
+        let mut count = vec![0u32; rows];
+        let mut leaves = [0u32; GROUP];
+        for (t, tree) in self.trees.iter().enumerate() {
+            let mask = masks.and_then(|m| m.get(t));
+            for g in 0..groups {
+                tree.leaves_of_group(&buf[g * GROUP * nf..(g + 1) * GROUP * nf], &mut leaves);
+                for (j, &leaf) in leaves.iter().enumerate() {
+                    let r = g * GROUP + j;
+                    if r >= rows {
+                        break;
+                    }
+                    if let Some(m) = mask {
+                        let i = r0 + r;
+                        if m[i / 64] >> (i % 64) & 1 == 1 {
+                            continue;
+                        }
                     }
                     count[r] += 1;
-                    let v = t.predict_row(&buf[r * nf..(r + 1) * nf]);
-                    for (o, v) in acc.iter_mut().zip(v) {
+                    let acc = &mut chunk[r * k..(r + 1) * k];
+                    for (o, v) in acc.iter_mut().zip(tree.leaf_value(leaf as usize)) {
                         *o += v;
                     }
                 }
             }
-            for (acc, &c) in chunk.chunks_exact_mut(k).zip(&count) {
-                for o in acc.iter_mut() {
-                    *o = if c > 0 { *o / c as f64 } else { f64::NAN };
-                }
+        }
+        for (acc, &c) in chunk.chunks_exact_mut(k).zip(&count) {
+            for o in acc.iter_mut() {
+                *o = if c > 0 { *o / c as f64 } else { f64::NAN };
             }
+        }
+    }
+
+    /// Out-of-bag mean predictions of the training rows, in tree order.
+    fn oob_predict(&self, x: ArrayView2<'_, f64>, masks: &[Vec<u64>]) -> Vec<f64> {
+        let k = self.n_outputs;
+        let mut out = vec![0.0; x.nrows() * k];
+        parallel::for_each_chunk_mut(&mut out, BLOCK * k, |b, chunk| {
+            self.accumulate_block(x, b * BLOCK, chunk, Some(masks));
         });
         out
     }

@@ -4,6 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// Largest accepted `n_trees`.
+pub const MAX_TREES: usize = 100_000;
+/// Largest accepted `n_jobs`.
+pub const MAX_JOBS: usize = 1024;
+
 /// How many features are candidates at each split.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,7 +118,7 @@ pub enum Impurity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ForestParams {
-    /// Number of trees (default 100).
+    /// Number of trees, `1..=MAX_TREES` (default 100).
     pub n_trees: usize,
     /// Maximum depth, `None` for unlimited (default `None`: leaf size limits growth).
     pub max_depth: Option<usize>,
@@ -232,8 +237,12 @@ impl ForestParams {
 
     /// Validates every parameter, returning [`Error::InvalidParameter`] for the first bad one.
     pub fn check(&self) -> Result<()> {
-        if self.n_trees == 0 {
-            return Err(Error::invalid_param("n_trees", 0, "must be at least 1"));
+        if self.n_trees == 0 || self.n_trees > MAX_TREES {
+            return Err(Error::invalid_param(
+                "n_trees",
+                self.n_trees,
+                format!("must be between 1 and {MAX_TREES}"),
+            ));
         }
         if self.max_depth == Some(0) {
             return Err(Error::invalid_param(
@@ -309,12 +318,14 @@ impl ForestParams {
                 "must be finite and non-negative",
             ));
         }
-        if self.n_jobs == Some(0) {
-            return Err(Error::invalid_param(
-                "n_jobs",
-                0,
-                "must be at least 1 or None",
-            ));
+        if let Some(n) = self.n_jobs {
+            if n == 0 || n > MAX_JOBS {
+                return Err(Error::invalid_param(
+                    "n_jobs",
+                    n,
+                    format!("must be between 1 and {MAX_JOBS}, or None"),
+                ));
+            }
         }
         Ok(())
     }
@@ -374,6 +385,8 @@ mod tests {
                 ForestParams::default().min_impurity_decrease(-1.0),
             ),
             ("n_jobs", ForestParams::default().n_jobs(Some(0))),
+            ("n_jobs", ForestParams::default().n_jobs(Some(1 << 20))),
+            ("n_trees", ForestParams::default().n_trees(MAX_TREES + 1)),
         ];
         for (name, p) in bad {
             match p.check() {

@@ -8,8 +8,14 @@ use super::binning::BinnedMatrix;
 use super::criterion::SplitCriterion;
 use crate::error::{Error, Result};
 
-/// Marks a leaf in [`Tree`]'s feature array.
+/// Marks a leaf in the serialised feature array.
 const LEAF: u16 = u16::MAX;
+
+/// Interleaved histogram copies used by the builder for large nodes.
+const HIST_COPIES: usize = 4;
+
+/// Rows traversed in lockstep by [`Tree::leaves_of_group`].
+pub(crate) const GROUP: usize = 16;
 
 /// Largest number of features a tree supports (feature ids are `u16`, one value is the leaf
 /// marker).
@@ -45,7 +51,9 @@ impl Default for TreeParams {
 }
 
 /// One node of the flat array: 16 bytes, children of a split are adjacent (`child`,
-/// `child + 1`), a leaf stores its leaf id in `child`.
+/// `child + 1`, always after the node). A leaf points to itself (`child` = its own index,
+/// `threshold` = +inf, `feature` = 0), so `next = child + (x > threshold)` is one
+/// branch-free step for splits and leaves alike and a leaf is where `next == index`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Node {
     threshold: f64,
@@ -62,6 +70,9 @@ struct Node {
 #[serde(try_from = "TreeRepr", into = "TreeRepr")]
 pub struct Tree {
     nodes: Vec<Node>,
+    /// Leaf id of each node (0 for splits).
+    leaf_id: Vec<u32>,
+    depth: usize,
     leaf_values: Vec<f64>,
     n_outputs: usize,
     n_features: usize,
@@ -76,13 +87,69 @@ impl Tree {
     pub fn leaf_of(&self, row: &[f64]) -> usize {
         let mut i = 0usize;
         while let Some(n) = self.nodes.get(i) {
-            if n.feature == LEAF {
-                return n.child as usize;
-            }
             let v = row.get(n.feature as usize).copied().unwrap_or(f64::NAN);
-            i = n.child as usize + usize::from(v > n.threshold);
+            let next = n.child as usize + usize::from(v > n.threshold);
+            if next == i {
+                return self.leaf_id.get(i).map_or(0, |&l| l as usize);
+            }
+            i = next;
         }
         0
+    }
+
+    /// Leaf ids of [`GROUP`] rows at once (`rows` holds them row-major, `n_features` values
+    /// each), walked in lockstep so the rows' independent node loads overlap.
+    #[inline]
+    pub(crate) fn leaves_of_group(&self, rows: &[f64], out: &mut [u32; GROUP]) {
+        let nf = self.n_features;
+        let nodes = &self.nodes[..];
+        let mut idx = [0u32; GROUP];
+        if rows.len() < GROUP * nf {
+            return;
+        }
+        loop {
+            for _ in 0..4 {
+                for (r, i) in idx.iter_mut().enumerate() {
+                    let n = nodes[*i as usize];
+                    let v = rows[r * nf + n.feature as usize];
+                    *i = n.child + u32::from(v > n.threshold);
+                }
+            }
+            if idx.iter().all(|&i| nodes[i as usize].child == i) {
+                break;
+            }
+        }
+        for (o, &i) in out.iter_mut().zip(&idx) {
+            *o = self.leaf_id[i as usize];
+        }
+    }
+
+    /// Leaf ids of one row in up to [`GROUP`] trees (`out[t]` for `trees[t]`), walked in
+    /// lockstep so the trees' independent node loads overlap. Same result as
+    /// [`Tree::leaf_of`] on each tree.
+    #[inline]
+    pub(crate) fn leaves_of_trees(trees: &[Tree], row: &[f64], out: &mut [u32; GROUP]) {
+        let trees = &trees[..trees.len().min(GROUP)];
+        let mut idx = [0u32; GROUP];
+        loop {
+            for _ in 0..4 {
+                for (t, i) in trees.iter().zip(idx.iter_mut()) {
+                    let n = t.nodes[*i as usize];
+                    let v = row.get(n.feature as usize).copied().unwrap_or(f64::NAN);
+                    *i = n.child + u32::from(v > n.threshold);
+                }
+            }
+            if trees
+                .iter()
+                .zip(&idx)
+                .all(|(t, &i)| t.nodes[i as usize].child == i)
+            {
+                break;
+            }
+        }
+        for (o, (t, &i)) in out.iter_mut().zip(trees.iter().zip(&idx)) {
+            *o = t.leaf_id[i as usize];
+        }
     }
 
     /// The value vector of leaf `leaf` (empty for an unknown leaf id).
@@ -120,20 +187,7 @@ impl Tree {
 
     /// Depth of the deepest leaf (a single-leaf tree has depth 0).
     pub fn depth(&self) -> usize {
-        let mut depth = vec![0usize; self.nodes.len()];
-        let mut max = 0;
-        for (i, n) in self.nodes.iter().enumerate() {
-            if n.feature != LEAF {
-                let d = depth[i] + 1;
-                for c in [n.child as usize, n.child as usize + 1] {
-                    if let Some(slot) = depth.get_mut(c) {
-                        *slot = d;
-                    }
-                }
-                max = max.max(d);
-            }
-        }
-        max
+        self.depth
     }
 
     /// Sum of split scores per feature (the unnormalised impurity decrease of this tree).
@@ -161,12 +215,23 @@ struct TreeRepr {
 
 impl From<Tree> for TreeRepr {
     fn from(t: Tree) -> Self {
+        let is_leaf = |i: usize, n: &Node| n.child as usize == i;
         TreeRepr {
             n_features: t.n_features,
             n_outputs: t.n_outputs,
-            feature: t.nodes.iter().map(|n| n.feature).collect(),
+            feature: t
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| if is_leaf(i, n) { LEAF } else { n.feature })
+                .collect(),
             threshold: t.nodes.iter().map(|n| n.threshold).collect(),
-            child: t.nodes.iter().map(|n| n.child).collect(),
+            child: t
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| if is_leaf(i, n) { t.leaf_id[i] } else { n.child })
+                .collect(),
             leaf_values: t.leaf_values,
             feature_gain: t.feature_gain,
         }
@@ -201,20 +266,57 @@ impl TryFrom<TreeRepr> for Tree {
                 return Err(format!("tree node {i} is malformed"));
             }
         }
-        Ok(Tree {
-            nodes: (0..len)
-                .map(|i| Node {
+        let mut nodes = Vec::with_capacity(len);
+        let mut leaf_id = vec![0u32; len];
+        for (i, id) in leaf_id.iter_mut().enumerate() {
+            if r.feature[i] == LEAF {
+                nodes.push(leaf_node(i));
+                *id = r.child[i];
+            } else {
+                nodes.push(Node {
                     threshold: r.threshold[i],
                     child: r.child[i],
                     feature: r.feature[i],
-                })
-                .collect(),
+                });
+            }
+        }
+        Ok(Tree {
+            depth: depth_of(&nodes),
+            nodes,
+            leaf_id,
             leaf_values: r.leaf_values,
             n_outputs: r.n_outputs,
             n_features: r.n_features,
             feature_gain: r.feature_gain,
         })
     }
+}
+
+/// The self-looping leaf node at index `i`.
+fn leaf_node(i: usize) -> Node {
+    Node {
+        threshold: f64::INFINITY,
+        child: i as u32,
+        feature: 0,
+    }
+}
+
+/// Depth of the deepest leaf (children always come after their parent).
+fn depth_of(nodes: &[Node]) -> usize {
+    let mut depth = vec![0usize; nodes.len()];
+    let mut max = 0;
+    for (i, n) in nodes.iter().enumerate() {
+        if n.child as usize != i {
+            let d = depth[i] + 1;
+            for c in [n.child as usize, n.child as usize + 1] {
+                if let Some(slot) = depth.get_mut(c) {
+                    *slot = d;
+                }
+            }
+            max = max.max(d);
+        }
+    }
+    max
 }
 
 /// A node waiting to be split.
@@ -335,6 +437,7 @@ struct Builder<'a, C: ?Sized> {
     idx: Vec<u32>,
     scratch: Vec<u32>,
     nodes: Vec<Node>,
+    leaf_id: Vec<u32>,
     split_bin: Vec<u8>,
     split_feature: Vec<u16>,
     parent: Vec<u32>,
@@ -342,6 +445,7 @@ struct Builder<'a, C: ?Sized> {
     leaf_values: Vec<f64>,
     gains: Vec<f64>,
     pool: Vec<Vec<f64>>,
+    copies: std::cell::RefCell<Vec<f64>>,
 }
 
 impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
@@ -376,6 +480,7 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
             scratch: vec![0; idx.len()],
             idx,
             nodes: Vec::new(),
+            leaf_id: Vec::new(),
             split_bin: Vec::new(),
             split_feature: Vec::new(),
             parent: Vec::new(),
@@ -383,15 +488,13 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
             leaf_values: Vec::new(),
             gains: vec![0.0; nf],
             pool: Vec::new(),
+            copies: std::cell::RefCell::new(Vec::new()),
         }
     }
 
     fn new_node(&mut self, parent: u32) -> usize {
-        self.nodes.push(Node {
-            threshold: 0.0,
-            child: 0,
-            feature: LEAF,
-        });
+        self.nodes.push(leaf_node(self.nodes.len()));
+        self.leaf_id.push(0);
         self.split_bin.push(0);
         self.split_feature.push(LEAF);
         self.parent.push(parent);
@@ -406,15 +509,49 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
     }
 
     /// Histogram of feature `f` over `idx[start..end]` into `out` (`n_bins(f) * w` long).
+    ///
+    /// Large nodes accumulate into [`HIST_COPIES`] interleaved copies, summed at the end:
+    /// consecutive samples falling into the same bin (frequent with few bins) would
+    /// otherwise wait on each other's store.
     fn feature_hist(&self, f: usize, start: usize, end: usize, out: &mut [f64]) {
         out.fill(0.0);
         let codes = self.binned.column(f);
         let w = self.w;
-        for &s in &self.idx[start..end] {
+        let len = out.len();
+        let samples = &self.idx[start..end];
+        if samples.len() < 4 * len * HIST_COPIES {
+            for &s in samples {
+                let b = codes.get(s as usize).copied().unwrap_or(0) as usize * w;
+                if let Some(h) = out.get_mut(b..b + w) {
+                    self.crit.accumulate(s, h);
+                }
+            }
+            return;
+        }
+        let mut copies = self.copies.borrow_mut();
+        copies.clear();
+        copies.resize(len * HIST_COPIES, 0.0);
+        let mut chunks = samples.chunks_exact(HIST_COPIES);
+        for chunk in &mut chunks {
+            for (c, &s) in chunk.iter().enumerate() {
+                let b = c * len + codes.get(s as usize).copied().unwrap_or(0) as usize * w;
+                if let Some(h) = copies.get_mut(b..b + w) {
+                    self.crit.accumulate(s, h);
+                }
+            }
+        }
+        for &s in chunks.remainder() {
             let b = codes.get(s as usize).copied().unwrap_or(0) as usize * w;
-            if let Some(h) = out.get_mut(b..b + w) {
+            if let Some(h) = copies.get_mut(b..b + w) {
                 self.crit.accumulate(s, h);
             }
+        }
+        for (i, o) in out.iter_mut().enumerate() {
+            let mut v = 0.0;
+            for c in 0..HIST_COPIES {
+                v += copies[c * len + i];
+            }
+            *o = v;
         }
     }
 
@@ -486,11 +623,8 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
 
     fn make_leaf(&mut self, node: usize, stats: &[f64]) {
         let leaf = self.leaf_nodes.len();
-        self.nodes[node] = Node {
-            threshold: 0.0,
-            child: leaf as u32,
-            feature: LEAF,
-        };
+        self.nodes[node] = leaf_node(node);
+        self.leaf_id[node] = leaf as u32;
         self.leaf_nodes.push(node as u32);
         let s = self.leaf_values.len();
         self.leaf_values.resize(s + self.n_outputs, 0.0);
@@ -582,19 +716,19 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
                 }
             };
 
-            // Stable partition of idx[start..end]: left keeps bins <= best.bin.
+            // Stable, branch-free partition of idx[start..end]: left keeps bins <= best.bin.
             let codes = self.binned.column(best.feature);
+            let bin = best.bin;
             let mut l = start;
             let mut r = 0;
             for k in start..end {
                 let s = self.idx[k];
-                if codes.get(s as usize).copied().unwrap_or(0) as usize <= best.bin {
-                    self.idx[l] = s;
-                    l += 1;
-                } else {
-                    self.scratch[r] = s;
-                    r += 1;
-                }
+                let go_left =
+                    usize::from(codes.get(s as usize).copied().unwrap_or(0) as usize <= bin);
+                self.idx[l] = s;
+                self.scratch[r] = s;
+                l += go_left;
+                r += 1 - go_left;
             }
             self.idx[l..end].copy_from_slice(&self.scratch[..r]);
             let mid = l;
@@ -673,7 +807,7 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
             loop {
                 self.crit.accumulate(s, &mut node_stats[i * w..(i + 1) * w]);
                 let n = self.nodes[i];
-                if n.feature == LEAF {
+                if n.child as usize == i {
                     break;
                 }
                 let code = self
@@ -704,7 +838,9 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
 
     fn finish(self) -> Tree {
         Tree {
+            depth: depth_of(&self.nodes),
             nodes: self.nodes,
+            leaf_id: self.leaf_id,
             leaf_values: self.leaf_values,
             n_outputs: self.n_outputs,
             n_features: self.nf,

@@ -160,6 +160,7 @@ fn default_params_reach_true_auc_on_noisy_purchase_data() {
         full_auc < model_auc - 0.03,
         "full {full_auc:.4} vs default {model_auc:.4}"
     );
+    println!("true AUC {true_auc:.4}, default {model_auc:.4}, fully grown {full_auc:.4}");
 }
 
 #[test]
@@ -414,7 +415,7 @@ fn parallel_and_sequential_builds_agree() {
     assert_eq!(fp, GOLDEN_FINGERPRINT, "fingerprint {fp:#x}");
 }
 
-const GOLDEN_FINGERPRINT: u64 = 0xd25b_20d0_964e_a0b7;
+const GOLDEN_FINGERPRINT: u64 = 0x3a2a_6846_75ce_3e09;
 
 #[test]
 fn persist_round_trip_is_bit_exact() {
