@@ -4,6 +4,7 @@ mod campaign;
 mod data;
 mod export;
 mod forest;
+mod golden;
 mod metrics;
 mod purchase;
 mod recommender;
