@@ -7,8 +7,10 @@ CARGO ?= cargo
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
-demo: ## Train on the built-in demo data, print the report, forecasts and top patients
+demo: ## Train on the built-in demo data: purchase report, forecasts, top patients; campaign uplift
 	$(CARGO) run --release -q -p optocom-examples --example purchase_forecast
+	@echo
+	$(CARGO) run --release -q -p optocom-examples --example campaign_uplift
 
 test: test-rust ## Run every test of every crate and language
 
