@@ -38,4 +38,9 @@ pub mod purchase;
 pub mod stats;
 
 pub use artifact::Persist;
+
+/// The README's Rust quick tours, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 pub use error::{Error, Location, Result};
