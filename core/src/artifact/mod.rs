@@ -305,7 +305,10 @@ pub fn status_of(path: impl AsRef<Path>) -> Result<ModelStatus> {
 pub fn list_models(dir: impl AsRef<Path>) -> Result<ModelListing> {
     let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir.as_ref())?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+        })
         .collect();
     paths.sort();
     let mut listing = ModelListing::default();

@@ -264,7 +264,9 @@ fn one_million_rows_stream() {
 /// stream out and read back with their headers and row counts.
 #[test]
 fn domain_results_export_and_read_back() {
-    use optocom_core::campaign::{CampaignAnalytics, DoctorSegmentation, RankBy, SegmentationParams};
+    use optocom_core::campaign::{
+        CampaignAnalytics, DoctorSegmentation, RankBy, SegmentationParams,
+    };
     use optocom_core::data::demo::{generate_appointments, DemoParams};
     use optocom_core::data::{DoctorFilter, PageRequest};
     use optocom_core::export::{export_csv, ExportOptions};
@@ -276,7 +278,8 @@ fn domain_results_export_and_read_back() {
         (header, r.records().map(|x| x.unwrap()).count())
     }
 
-    let demo = generate_appointments(&DemoParams::new().n_past(1_500).n_upcoming(120).seed(3)).unwrap();
+    let demo =
+        generate_appointments(&DemoParams::new().n_past(1_500).n_upcoming(120).seed(3)).unwrap();
     let model = PurchaseForecaster::fit(&PurchaseParams::new(), &demo.past).unwrap();
     let scored = model.score(&demo.upcoming).unwrap();
     let mut buf = Vec::new();
@@ -289,14 +292,23 @@ fn domain_results_export_and_read_back() {
 
     let analytics = CampaignAnalytics::sample(5).unwrap();
     let page = analytics
-        .top_responders(1, &DoctorFilter::default(), &RankBy::RxIncrease, &PageRequest::new(1, 50).unwrap())
+        .top_responders(
+            1,
+            &DoctorFilter::default(),
+            &RankBy::RxIncrease,
+            &PageRequest::new(1, 50).unwrap(),
+        )
         .unwrap();
     let mut buf = Vec::new();
     export_csv(page.data.iter(), &mut buf, &ExportOptions::default(), None).unwrap();
     let (header, n) = read_back(&buf);
     assert_eq!((header[1].as_str(), n), ("doctor_id", page.data.len()));
 
-    let seg = DoctorSegmentation::fit(&SegmentationParams::default().k(3), &analytics.data().doctors).unwrap();
+    let seg = DoctorSegmentation::fit(
+        &SegmentationParams::default().k(3),
+        &analytics.data().doctors,
+    )
+    .unwrap();
     let mut buf = Vec::new();
     export_csv(seg.profiles(), &mut buf, &ExportOptions::default(), None).unwrap();
     assert_eq!(read_back(&buf).1, 3);
