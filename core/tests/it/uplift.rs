@@ -146,7 +146,9 @@ fn campaign_effects_rank_and_cover_the_truth() {
         / true_effect.len() as f64;
     // Measured 62% at 5k (individual effects vary with unobserved archetype and affinity;
     // see the module docs); this guards against regressions of the variance estimate.
-    assert!(covered > 0.55, "coverage {covered}");
+    // The truth is the conditional effect given the observed profile (the forest's
+    // estimand): measured 91.3% at this size, asserted with a safety margin.
+    assert!(covered > 0.85, "coverage {covered}");
     let ate = f.average_effect(0.95).unwrap();
     let true_ate = true_effect.iter().sum::<f64>() / true_effect.len() as f64;
     assert!((ate.estimate - true_ate).abs() < 4.0 * ate.std_error + 0.02);
@@ -317,7 +319,10 @@ fn group_smaller_than_min_leaf_is_degenerate() {
     for v in w.iter_mut().take(5) {
         *v = 1;
     }
-    let e = fit_err(&x, &w, &y, OutcomeKind::Continuous);
+    // 5 treated rows cannot fill leaves of 8 per arm.
+    let params = small_params().min_samples_leaf(8);
+    let e =
+        UpliftForest::fit(&params, x.view(), &w, &y, OutcomeKind::Continuous, None).unwrap_err();
     assert!(
         matches!(e, Error::DegenerateTarget { ref reason } if reason.contains("min_samples_leaf")),
         "{e:?}"

@@ -30,7 +30,9 @@ use crate::forest::MaxFeatures;
 pub struct UpliftParams {
     /// Number of trees, a multiple of `ci_group_size` with at least two groups (default 300).
     pub n_trees: usize,
-    /// Minimum number of treated **and** of control split samples in every leaf (default 8).
+    /// Minimum number of treated **and** of control split samples in every leaf (default 2;
+    /// on the campaign generator, 2 rather than 8 cuts the held-out RMSE of the effect and
+    /// brings interval coverage near nominal, see the [module docs](super)).
     pub min_samples_leaf: usize,
     /// Maximum depth, `None` for unlimited (default `None`).
     pub max_depth: Option<usize>,
@@ -57,7 +59,7 @@ impl Default for UpliftParams {
     fn default() -> Self {
         UpliftParams {
             n_trees: 300,
-            min_samples_leaf: 8,
+            min_samples_leaf: 2,
             max_depth: None,
             max_features: MaxFeatures::All,
             sample_fraction: 0.5,
