@@ -122,6 +122,37 @@ struct Acc {
     actual: f64,
 }
 
+impl Acc {
+    fn add(&mut self, s: &ScoredAppointment) {
+        self.n += 1;
+        self.purchases += s.probability;
+        self.mean += s.expected_revenue;
+        self.var += s.revenue_sd * s.revenue_sd;
+        self.actual += s.actual_amount.unwrap_or(0.0);
+    }
+
+    /// The forecast point of these totals over `[start, end]`, interval `+- z sd`, floored at 0.
+    fn point(
+        &self,
+        start: NaiveDate,
+        end: NaiveDate,
+        revenue: &RevenueModel,
+        z: f64,
+    ) -> ForecastPoint {
+        let sd = revenue.period_variance(self.mean, self.var).sqrt();
+        ForecastPoint {
+            period_start: start,
+            period_end: end,
+            appointments: self.n,
+            expected_purchases: self.purchases,
+            expected_revenue: self.mean,
+            std_dev: sd,
+            lower: (self.mean - z * sd).max(0.0),
+            upper: self.mean + z * sd,
+        }
+    }
+}
+
 fn accumulate(scored: &[ScoredAppointment], freq: Freq) -> BTreeMap<NaiveDate, Acc> {
     let mut map: BTreeMap<NaiveDate, Acc> = BTreeMap::new();
     for s in scored {
@@ -157,17 +188,7 @@ pub fn forecast(
     while start <= last {
         let empty = Acc::default();
         let a = map.get(&start).unwrap_or(&empty);
-        let sd = revenue.period_variance(a.mean, a.var).sqrt();
-        out.push(ForecastPoint {
-            period_start: start,
-            period_end: freq.period_end(start),
-            appointments: a.n,
-            expected_purchases: a.purchases,
-            expected_revenue: a.mean,
-            std_dev: sd,
-            lower: (a.mean - z * sd).max(0.0),
-            upper: a.mean + z * sd,
-        });
+        out.push(a.point(start, freq.period_end(start), revenue, z));
         start = freq.next(start);
     }
     Ok(out)
@@ -189,22 +210,9 @@ pub fn total(
     };
     let mut a = Acc::default();
     for s in scored {
-        a.n += 1;
-        a.purchases += s.probability;
-        a.mean += s.expected_revenue;
-        a.var += s.revenue_sd * s.revenue_sd;
+        a.add(s);
     }
-    let sd = revenue.period_variance(a.mean, a.var).sqrt();
-    Ok(Some(ForecastPoint {
-        period_start: first,
-        period_end: last,
-        appointments: a.n,
-        expected_purchases: a.purchases,
-        expected_revenue: a.mean,
-        std_dev: sd,
-        lower: (a.mean - z * sd).max(0.0),
-        upper: a.mean + z * sd,
-    }))
+    Ok(Some(a.point(first, last, revenue, z)))
 }
 
 /// Actual against predicted revenue per period for scored past appointments (which carry
@@ -231,18 +239,17 @@ pub fn compare(
     Ok(accumulate(scored, freq)
         .into_iter()
         .map(|(start, a)| {
-            let sd = revenue.period_variance(a.mean, a.var).sqrt();
-            let (lower, upper) = ((a.mean - z * sd).max(0.0), a.mean + z * sd);
+            let p = a.point(start, freq.period_end(start), revenue, z);
             ComparisonPoint {
                 period_start: start,
-                period_end: freq.period_end(start),
+                period_end: p.period_end,
                 appointments: a.n,
                 actual: a.actual,
                 predicted: a.mean,
                 error: a.actual - a.mean,
-                lower,
-                upper,
-                within_interval: a.actual >= lower && a.actual <= upper,
+                lower: p.lower,
+                upper: p.upper,
+                within_interval: a.actual >= p.lower && a.actual <= p.upper,
             }
         })
         .collect())
