@@ -9,6 +9,15 @@ use crate::error::{Error, Result};
 /// (scikit-learn's historical default).
 pub const LOG_LOSS_EPS: f64 = 1e-15;
 
+/// The checks every probability metric makes, in order: equal lengths, 0/1 labels,
+/// probabilities in `[0, 1]`. Returns the labels as bools.
+fn labels_and_probabilities<L: BinaryLabel>(y_true: &[L], proba: &[f64]) -> Result<Vec<bool>> {
+    check_lengths("y_true", y_true.len(), "proba", proba.len())?;
+    let y = labels_to_bools("y_true", y_true)?;
+    check_probabilities("proba", proba)?;
+    Ok(y)
+}
+
 /// Area under the ROC curve.
 ///
 /// Computed as the Mann-Whitney U statistic in `O(n log n)`: scores are ranked, tied scores
@@ -69,9 +78,7 @@ pub fn roc_auc<L: BinaryLabel>(y_true: &[L], scores: &[f64]) -> Result<f64> {
 /// Errors: length mismatch, empty input, a label other than 0/1, a probability that is not in
 /// `[0, 1]` (NaN included).
 pub fn brier_score<L: BinaryLabel>(y_true: &[L], proba: &[f64]) -> Result<f64> {
-    check_lengths("y_true", y_true.len(), "proba", proba.len())?;
-    let y = labels_to_bools("y_true", y_true)?;
-    check_probabilities("proba", proba)?;
+    let y = labels_and_probabilities(y_true, proba)?;
     let s: f64 = y
         .iter()
         .zip(proba)
@@ -96,9 +103,7 @@ pub fn brier_score<L: BinaryLabel>(y_true: &[L], proba: &[f64]) -> Result<f64> {
 /// assert!(log_loss(&[true], &[0.0]).unwrap().is_finite());
 /// ```
 pub fn log_loss<L: BinaryLabel>(y_true: &[L], proba: &[f64]) -> Result<f64> {
-    check_lengths("y_true", y_true.len(), "proba", proba.len())?;
-    let y = labels_to_bools("y_true", y_true)?;
-    check_probabilities("proba", proba)?;
+    let y = labels_and_probabilities(y_true, proba)?;
     let s: f64 = y
         .iter()
         .zip(proba)
@@ -119,9 +124,7 @@ pub fn log_loss<L: BinaryLabel>(y_true: &[L], proba: &[f64]) -> Result<f64> {
 ///
 /// Errors: as [`brier_score`].
 pub fn accuracy<L: BinaryLabel>(y_true: &[L], proba: &[f64]) -> Result<f64> {
-    check_lengths("y_true", y_true.len(), "proba", proba.len())?;
-    let y = labels_to_bools("y_true", y_true)?;
-    check_probabilities("proba", proba)?;
+    let y = labels_and_probabilities(y_true, proba)?;
     let correct = y
         .iter()
         .zip(proba)
@@ -170,9 +173,7 @@ pub fn calibration_table<L: BinaryLabel>(
     if n_bins == 0 {
         return Err(Error::invalid_param("n_bins", n_bins, "must be at least 1"));
     }
-    check_lengths("y_true", y_true.len(), "proba", proba.len())?;
-    let y = labels_to_bools("y_true", y_true)?;
-    check_probabilities("proba", proba)?;
+    let y = labels_and_probabilities(y_true, proba)?;
     let mut count = vec![0usize; n_bins];
     let mut sum_p = vec![0.0f64; n_bins];
     let mut sum_y = vec![0usize; n_bins];
