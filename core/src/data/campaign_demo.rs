@@ -1449,7 +1449,7 @@ mod tests {
             (880, 900.0),
             (960, 900.0),
         ] {
-            let mut pmf = (-l).exp();
+            let mut pmf = f64::exp(-l);
             let mut below = 0.0;
             for j in 0..k {
                 if j > 0 {
