@@ -26,14 +26,18 @@
 //! Record readers built on it: [`read_appointments`] (see [`APPOINTMENT_COLUMNS`] for the
 //! aliases), [`read_doctors`], [`read_campaigns`], [`read_targeting`], [`read_rx`] (aliases
 //! in [`DOCTOR_COLUMNS`], [`CAMPAIGN_COLUMNS`], [`TARGETING_COLUMNS`], [`RX_COLUMNS`]), and
-//! with the `xlsx` feature [`read_campaign_workbook`] over a [`Workbook`]. A new record type
-//! implements [`FromRow`] and is read by [`read_csv`] or [`Workbook::read`].
+//! with the `xlsx` feature [`read_campaign_workbook`] over a [`Workbook`]. In-memory columns
+//! (a DataFrame handed over by a binding) are a [`Table`], read by [`read_table`] with the same
+//! aliases, checks and modes; their rows are reported as `Location::Row` (0-based). A new
+//! record type implements [`FromRow`] and is read by [`read_csv`], [`Workbook::read`] or
+//! [`read_table`].
 
 mod appointments;
 mod campaign;
 mod columns;
 mod field;
 mod row;
+mod table;
 #[cfg(feature = "xlsx")]
 mod workbook;
 
@@ -58,6 +62,7 @@ pub use field::{
     FINITE_REASON, FLAG_REASON, ID_REASON, NUMBER_REASON,
 };
 pub use row::{FromRow, Row};
+pub use table::{read_table, Column, Table};
 #[cfg(feature = "xlsx")]
 pub use workbook::Workbook;
 

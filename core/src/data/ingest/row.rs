@@ -50,6 +50,10 @@ pub(crate) enum Cells<'a> {
     Csv(&'a csv::ByteRecord),
     #[cfg(feature = "xlsx")]
     Sheet(&'a [calamine::Data]),
+    Table {
+        table: &'a super::table::Table,
+        row: usize,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -63,11 +67,14 @@ pub(crate) enum Pos<'a> {
         sheet: &'a str,
         row: usize,
     },
+    Row {
+        row: usize,
+    },
 }
 
 /// A cell as found, before conversion. Only workbooks produce the typed variants.
 #[cfg_attr(not(feature = "xlsx"), allow(dead_code))]
-enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     Empty,
     Bytes(&'a [u8]),
     Text(&'a str),
@@ -75,6 +82,7 @@ enum Cell<'a> {
     Float(f64),
     Bool(bool),
     Date { serial: f64, is_1904: bool },
+    Day(NaiveDate),
     Error(String),
 }
 
@@ -97,6 +105,7 @@ impl Cell<'_> {
             Cell::Int(i) => i.to_string(),
             Cell::Float(f) => f.to_string(),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::Day(d) => d.to_string(),
             Cell::Date { serial, is_1904 } => match excel_serial_to_date(*serial, *is_1904) {
                 Some(d) => d.to_string(),
                 None => format!("date serial {serial}"),
@@ -127,6 +136,7 @@ impl<'a> Row<'a> {
                 sheet: sheet.to_string(),
                 row,
             },
+            Pos::Row { row } => Location::Row { row },
         }
     }
 
@@ -146,6 +156,7 @@ impl<'a> Row<'a> {
             Cells::Csv(r) => r.len(),
             #[cfg(feature = "xlsx")]
             Cells::Sheet(r) => r.len(),
+            Cells::Table { table, .. } => table.n_columns(),
         }
     }
 
@@ -158,6 +169,7 @@ impl<'a> Row<'a> {
             Cells::Csv(r) => r.get(self.map.index(col)?),
             #[cfg(feature = "xlsx")]
             Cells::Sheet(_) => None,
+            Cells::Table { .. } => None,
         }
     }
 
@@ -188,6 +200,7 @@ impl<'a> Row<'a> {
                 },
                 Some(calamine::Data::Error(e)) => Cell::Error(e.to_string()),
             },
+            Cells::Table { table, row } => table.cell(i, row),
         })
     }
 
@@ -389,6 +402,7 @@ impl<'a> Row<'a> {
             Cell::Bytes(b) => parse_date(b),
             Cell::Text(s) => parse_date(s.as_bytes()),
             Cell::Date { serial, is_1904 } => excel_serial_to_date(*serial, *is_1904),
+            Cell::Day(d) => Some(*d),
             _ => None,
         };
         v.ok_or_else(|| self.invalid(col, c.display(), DATE_REASON))
