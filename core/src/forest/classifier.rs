@@ -54,7 +54,49 @@ pub struct RandomForestClassifier {
     n_classes: usize,
     forest: Ensemble,
     oob_score: Option<f64>,
+    labels: Option<ClassLabels>,
     info: ModelInfo,
+}
+
+/// The caller's names for the classes `0..n_classes`, kept in the artifact so that a model
+/// trained in one runtime on labels such as `"buy"`/`"no_buy"` or `{1, 2}` answers with the
+/// same labels in every other runtime. The forest itself always works on indices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ClassLabels {
+    /// Boolean labels (`false`, `true`).
+    Bool(Vec<bool>),
+    /// Integer labels.
+    Int(Vec<i64>),
+    /// Text labels.
+    Text(Vec<String>),
+}
+
+impl ClassLabels {
+    /// Number of labels.
+    pub fn len(&self) -> usize {
+        match self {
+            ClassLabels::Bool(v) => v.len(),
+            ClassLabels::Int(v) => v.len(),
+            ClassLabels::Text(v) => v.len(),
+        }
+    }
+
+    /// True when there are no labels.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn distinct(&self) -> bool {
+        fn all_distinct<T: PartialEq>(v: &[T]) -> bool {
+            v.iter().enumerate().all(|(i, a)| !v[..i].contains(a))
+        }
+        match self {
+            ClassLabels::Bool(v) => all_distinct(v),
+            ClassLabels::Int(v) => all_distinct(v),
+            ClassLabels::Text(v) => all_distinct(v),
+        }
+    }
 }
 
 impl RandomForestClassifier {
@@ -120,8 +162,36 @@ impl RandomForestClassifier {
             n_classes,
             forest,
             oob_score,
+            labels: None,
             info: ModelInfo::new(x.nrows(), x.ncols()),
         })
+    }
+
+    /// Names the classes: `labels` lists the label of class `0`, `1`, ... (saved with the
+    /// model; see [`ClassLabels`]).
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] unless there is one label per class,
+    /// [`Error::InvalidParameter`] when two labels are equal.
+    pub fn with_class_labels(mut self, labels: ClassLabels) -> Result<Self> {
+        if labels.len() != self.n_classes {
+            return Err(Error::shape("class labels", self.n_classes, labels.len()));
+        }
+        if !labels.distinct() {
+            return Err(Error::invalid_param(
+                "class_labels",
+                format!("{labels:?}"),
+                "two classes have the same label",
+            ));
+        }
+        self.labels = Some(labels);
+        Ok(self)
+    }
+
+    /// The classes' labels, when they were named with
+    /// [`RandomForestClassifier::with_class_labels`].
+    pub fn class_labels(&self) -> Option<&ClassLabels> {
+        self.labels.as_ref()
     }
 
     /// Class probabilities, `n x n_classes`; each row sums to 1 (up to rounding).
@@ -251,6 +321,8 @@ fn oob_accuracy(oob: &[f64], labels: &[u32], k: usize) -> Option<f64> {
 struct StateRef<'a> {
     n_classes: usize,
     oob_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<&'a ClassLabels>,
     forest: &'a Ensemble,
 }
 
@@ -258,6 +330,8 @@ struct StateRef<'a> {
 struct State {
     n_classes: usize,
     oob_score: Option<f64>,
+    #[serde(default)]
+    labels: Option<ClassLabels>,
     forest: Ensemble,
 }
 
@@ -272,6 +346,7 @@ impl Persist for RandomForestClassifier {
             &StateRef {
                 n_classes: self.n_classes,
                 oob_score: self.oob_score,
+                labels: self.labels.as_ref(),
                 forest: &self.forest,
             },
         )
@@ -286,12 +361,22 @@ impl Persist for RandomForestClassifier {
             return Err(Error::artifact("n_classes out of range"));
         }
         state.forest.validate(schema.len(), state.n_classes)?;
+        if state
+            .labels
+            .as_ref()
+            .is_some_and(|l| l.len() != state.n_classes || !l.distinct())
+        {
+            return Err(Error::artifact(
+                "class labels must be distinct, one per class",
+            ));
+        }
         Ok(RandomForestClassifier {
             params,
             schema,
             n_classes: state.n_classes,
             forest: state.forest,
             oob_score: state.oob_score,
+            labels: state.labels,
             info: parts.info,
         })
     }

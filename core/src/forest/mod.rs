@@ -117,7 +117,7 @@ pub mod regressor;
 pub mod tree;
 
 pub use binning::{BinnedMatrix, Binner};
-pub use classifier::RandomForestClassifier;
+pub use classifier::{ClassLabels, RandomForestClassifier};
 pub use criterion::{ClassificationCriterion, MseCriterion, SplitCriterion};
 pub use ensemble::tree_rng;
 pub use hyperparams::{ForestParams, Impurity, MaxFeatures, MinSamplesLeaf, Sampling};

@@ -629,3 +629,39 @@ fn tiny_and_edge_inputs_do_not_panic() {
     let proba = m.predict_proba(x.view()).unwrap();
     assert!(proba.column(1).iter().all(|&v| v == 0.0));
 }
+
+#[test]
+fn class_labels_travel_with_the_artifact() {
+    use optocom_core::forest::ClassLabels;
+    let x = ndarray::Array2::from_shape_fn((200, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+    let y = ndarray::Array1::from_shape_fn(200, |i| usize::from(x[[i, 0]] > 5.0));
+    let params = ForestParams::new().n_trees(5).seed(1);
+    let m = RandomForestClassifier::fit(&params, x.view(), y.view()).unwrap();
+    assert!(m.class_labels().is_none());
+    let bad = m
+        .clone()
+        .with_class_labels(ClassLabels::Int(vec![1]))
+        .unwrap_err();
+    assert_eq!(bad.code(), "shape_mismatch");
+    let dup = m
+        .clone()
+        .with_class_labels(ClassLabels::Int(vec![2, 2]))
+        .unwrap_err();
+    assert_eq!(dup.code(), "invalid_parameter");
+    let labels = ClassLabels::Text(vec!["no_buy".into(), "buy".into()]);
+    let named = m.with_class_labels(labels.clone()).unwrap();
+    let json = named.to_json().unwrap();
+    assert!(json.contains(r#""labels":["no_buy","buy"]"#));
+    let back = RandomForestClassifier::from_json(&json).unwrap();
+    assert_eq!(back.class_labels(), Some(&labels));
+    assert_eq!(
+        back.predict_proba(x.view()).unwrap(),
+        named.predict_proba(x.view()).unwrap()
+    );
+    let ints =
+        RandomForestClassifier::from_json(&json.replace(r#"["no_buy","buy"]"#, "[1,2]")).unwrap();
+    assert_eq!(ints.class_labels(), Some(&ClassLabels::Int(vec![1, 2])));
+    let e = RandomForestClassifier::from_json(&json.replace(r#"["no_buy","buy"]"#, "[true,true]"))
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_artifact");
+}
