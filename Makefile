@@ -15,8 +15,8 @@ demo: ## Train on the built-in demo data: purchase report, forecasts, top patien
 test: test-rust ## Run every test of every crate and language
 
 test-rust: ## Rust unit, integration and doc tests (optimised build)
-	$(CARGO) test --workspace --release
-	$(CARGO) build --workspace --release --benches --examples
+	$(CARGO) test --release
+	$(CARGO) build --release --benches --examples
 
 quality: ## Measure model quality against the demo generators' known truth (README figures)
 	$(CARGO) run --release -q -p optocom-examples --example quality

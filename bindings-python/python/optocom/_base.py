@@ -1,0 +1,186 @@
+"""Shared machinery of optocom's scikit-learn estimators: fitted-state checks, feature
+checks, persistence (save/load, JSON, pickle through the one artifact format) and the
+translation of scikit-learn parameter names in error messages."""
+
+from __future__ import annotations
+
+import json
+import numbers
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from . import _frames
+from ._compat import HAVE_SKLEARN, BaseEstimator
+from .exceptions import InvalidParameterError, NotFittedError, SchemaMismatchError, ShapeMismatchError
+
+# core parameter name -> scikit-learn-style name used by the Python estimators
+_PARAM_NAMES = {
+    "n_trees": "n_estimators",
+    "seed": "random_state",
+    "impurity": "criterion",
+    "sampling": "max_samples",
+    "oob": "oob_score",
+    "tolerance": "tol",
+    "k": "n_clusters",
+}
+
+
+def seed_of(random_state: Any) -> int:
+    """A core seed from a scikit-learn ``random_state`` (None: drawn from NumPy's global RNG,
+    so ``np.random.seed`` makes it reproducible; an int is used as is; a RandomState or
+    Generator draws one)."""
+    if random_state is None:
+        return int(np.random.randint(0, 2**31 - 1))
+    if isinstance(random_state, (bool, np.bool_)):
+        raise InvalidParameterError(
+            f"invalid parameter `random_state` = {random_state!r}: must be an int, a "
+            "RandomState, a Generator or None",
+            parameter="random_state",
+        )
+    if isinstance(random_state, numbers.Integral):
+        if random_state < 0:
+            raise InvalidParameterError(
+                f"invalid parameter `random_state` = {random_state}: must be >= 0",
+                parameter="random_state",
+                value=str(random_state),
+            )
+        return int(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**31 - 1))
+    raise InvalidParameterError(
+        f"invalid parameter `random_state` = {random_state!r}: must be an int, a RandomState, "
+        "a Generator or None",
+        parameter="random_state",
+    )
+
+
+def jobs_of(n_jobs: Any) -> Optional[int]:
+    """Core thread count from ``n_jobs``: None or -1 = all cores, k > 0 = k threads, -2 = all
+    but one (joblib's convention). Results never depend on it."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool):
+        if n_jobs > 0:
+            return int(n_jobs)
+        if n_jobs < 0:
+            return max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
+    raise InvalidParameterError(
+        f"invalid parameter `n_jobs` = {n_jobs!r}: must be None, a positive int or a negative "
+        "int (-1 = all cores)",
+        parameter="n_jobs",
+    )
+
+
+def renamed(e: InvalidParameterError) -> InvalidParameterError:
+    """The core's parameter name replaced by the estimator's (``n_trees`` -> ``n_estimators``)."""
+    name = getattr(e, "parameter", None)
+    if name in _PARAM_NAMES:
+        new = _PARAM_NAMES[name]
+        msg = str(e).replace(f"`{name}`", f"`{new}`", 1)
+        out = InvalidParameterError(msg, parameter=new, value=getattr(e, "value", None),
+                                    reason=getattr(e, "reason", None))
+        return out
+    return e
+
+
+class OptocomEstimator(BaseEstimator):
+    """Base of optocom's estimators (fitted state in ``_model``, a compiled object)."""
+
+    _model: Any = None
+    _compiled: Any = None  # the compiled class, for from_json
+
+    # -- fitted state -------------------------------------------------------------------
+    def _check_fitted(self) -> Any:
+        model = self.__dict__.get("_model")
+        if model is None:
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            )
+        return model
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.__dict__.get("_model") is not None
+
+    def _set_features(self, names: Optional[List[str]], n: int) -> None:
+        self.n_features_in_ = n
+        if names is not None and all(isinstance(c, str) for c in names):
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+        elif "feature_names_in_" in self.__dict__:
+            del self.feature_names_in_
+
+    def _features(self, X: Any) -> np.ndarray:
+        """The predict-time matrix, with scikit-learn's feature-count and name checks."""
+        self._check_fitted()
+        arr, names = _frames.matrix(X)
+        if arr.shape[1] != self.n_features_in_:
+            raise ShapeMismatchError(
+                f"X has {arr.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        fitted = self.__dict__.get("feature_names_in_")
+        if names is not None and fitted is not None and list(fitted) != list(names):
+            raise SchemaMismatchError(
+                "The feature names should match those that were passed during fit: model "
+                f"expects [{', '.join(fitted)}], data has [{', '.join(names)}]"
+            )
+        return arr
+
+    # -- persistence --------------------------------------------------------------------
+    def _extra_state(self) -> Dict[str, Any]:
+        """Python-side fitted attributes besides the artifact (none by default)."""
+        return {}
+
+    def _restore(self, model: Any) -> None:
+        """Sets the fitted attributes from a compiled model (after load)."""
+        self._model = model
+        names = list(model.feature_names)
+        generic = names == [f"x{i}" for i in range(len(names))]
+        self._set_features(None if generic else names, model.n_features)
+
+    def to_json(self) -> str:
+        """The model artifact: a versioned JSON envelope readable by every optocom runtime."""
+        return self._check_fitted().to_json()
+
+    def save(self, path: "os.PathLike[str] | str") -> None:
+        """Writes the model artifact to ``path`` (loads in Rust, Node and the browser too)."""
+        self._check_fitted().save(os.fspath(path))
+
+    @classmethod
+    def from_json(cls, text: str) -> Any:
+        """An estimator from a model artifact (see :meth:`to_json`)."""
+        model = cls._compiled.from_json(text)
+        return cls._from_model(model)
+
+    @classmethod
+    def _from_model(cls, model: Any) -> Any:
+        est = cls(**cls._params_from_core(json.loads(model.params)))
+        est._restore(model)
+        return est
+
+    @classmethod
+    def _params_from_core(cls, params: Dict[str, Any]) -> Dict[str, Any]:
+        return {}
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k != "_model"}
+        model = self.__dict__.get("_model")
+        state["_artifact"] = None if model is None else model.to_json()
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        state = dict(state)
+        artifact = state.pop("_artifact", None)
+        self.__dict__.update(state)
+        self._model = None if artifact is None else type(self)._compiled.from_json(artifact)
+
+    if not HAVE_SKLEARN:  # scikit-learn brings its own HTML repr
+
+        def _repr_html_(self) -> str:
+            from ._display import estimator_html
+
+            return estimator_html(self)

@@ -1,0 +1,289 @@
+"""Pharma campaign analytics: campaign metrics, Rx trends, top responders (filtered and
+paginated), k-means segmentation of doctors, uplift with confidence intervals, a
+content-based recommender of doctors for a product, and streaming CSV export.
+
+>>> import optocom
+>>> ca = optocom.CampaignAnalytics()          # built-in sample data
+>>> ca.campaigns().total >= 1
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _frames, _optocom
+from .exceptions import InvalidParameterError
+from .purchase import _rejected
+from .uplift import UpliftForest
+
+__all__ = ["CampaignAnalytics", "Page", "Segments"]
+
+_DATES = ("start_date", "end_date", "period", "period_start", "period_end")
+
+
+def _filter(
+    specialty: Any = None,
+    province: Any = None,
+    tenure_min: Optional[float] = None,
+    tenure_max: Optional[float] = None,
+    min_rx: Optional[float] = None,
+    max_rx: Optional[float] = None,
+    campaign_target: Optional[bool] = None,
+) -> str:
+    def many(v: Any) -> List[str]:
+        if v is None:
+            return []
+        if isinstance(v, str):
+            return [v]
+        return [str(x) for x in v]
+
+    return json.dumps(
+        dict(
+            specialties=many(specialty),
+            provinces=many(province),
+            tenure_min=tenure_min,
+            tenure_max=tenure_max,
+            min_rx=min_rx,
+            max_rx=max_rx,
+            campaign_target=campaign_target,
+        )
+    )
+
+
+@dataclass
+class Page:
+    """One page of results: ``data`` (a DataFrame), ``page`` (1-based), ``per_page``,
+    ``total`` rows and ``pages``."""
+
+    data: Any
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page)) if self.per_page else 1
+
+    def _repr_html_(self) -> str:
+        from ._display import page_html
+
+        return page_html(self)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+@dataclass
+class Segments:
+    """A k-means segmentation of the doctors: ``assignments`` (doctor_id, segment),
+    ``profiles`` per segment, ``silhouettes`` per candidate k, and the fitted ``model``."""
+
+    k: int
+    assignments: pd.DataFrame
+    profiles: pd.DataFrame
+    silhouettes: pd.DataFrame
+    model: Any
+
+    def save(self, path: "os.PathLike[str] | str") -> None:
+        self.model.save(os.fspath(path))
+
+
+class CampaignAnalytics:
+    """Campaign analytics over doctors, campaigns, targeting and monthly Rx volumes.
+
+    ``data`` may be: ``None`` (the built-in sample data, seeded by ``seed``), a directory of
+    CSV files or an XLSX workbook, a dict (or object) with ``doctors``, ``campaigns``,
+    ``targeting`` and ``rx`` tables (any DataFrame-like), or an :func:`optocom.demo.campaigns`
+    result. Filters everywhere: ``specialty``, ``province`` (one or many),
+    ``tenure_min``/``tenure_max``, ``min_rx``/``max_rx``, ``campaign_target``.
+    """
+
+    def __init__(self, data: Any = None, *, seed: int = 42, lenient: bool = False) -> None:
+        self.rejected_ = _rejected("[]")
+        if data is None:
+            self._model = _optocom.CampaignModel.sample(seed)
+        elif isinstance(data, _optocom.CampaignModel):
+            self._model = data
+        elif hasattr(data, "_analytics"):
+            self._model = data._analytics
+        elif _frames.is_path(data):
+            self._model, rej = _optocom.CampaignModel.from_path(os.fspath(data), None, lenient)
+            self.rejected_ = _rejected(rej)
+        else:
+            get = data.get if isinstance(data, dict) else lambda k: getattr(data, k, None)
+            tables = [get(k) for k in ("doctors", "campaigns", "targeting", "rx")]
+            missing = [k for k, t in zip(("doctors", "campaigns", "targeting", "rx"), tables) if t is None]
+            if missing:
+                raise InvalidParameterError(
+                    f"invalid parameter `data`: missing table(s) {', '.join(missing)}",
+                    parameter="data",
+                )
+            cols = [_frames.columns(t) for t in tables]
+            self._model, rej = _optocom.CampaignModel.from_tables(*cols, None, lenient)
+            self.rejected_ = _rejected(rej)
+        self._segments: Optional[Segments] = None
+
+    # -- data ---------------------------------------------------------------------------
+    def tables(self) -> Dict[str, pd.DataFrame]:
+        """The four tables as DataFrames."""
+        names = ("doctors", "campaigns", "targeting", "rx")
+        return {n: _frames.records_frame(t, dates=_DATES) for n, t in zip(names, self._model.tables())}
+
+    @property
+    def doctors(self) -> pd.DataFrame:
+        return self.tables()["doctors"]
+
+    # -- analytics ----------------------------------------------------------------------
+    def campaigns(self, *, page: int = 1, per_page: int = 50, **filters: Any) -> Page:
+        """Campaign summaries (targeted/control counts, dates, product), paginated."""
+        return self._page(self._model.campaigns(_filter(**filters), page, per_page))
+
+    def metrics(self, campaign_id: int, *, confidence: float = 0.95, **filters: Any) -> Dict[str, Any]:
+        """Metrics of one campaign: group means before and after, difference-in-differences
+        lift and response-rate difference with confidence intervals."""
+        return json.loads(self._model.metrics(campaign_id, _filter(**filters), confidence))
+
+    def rx_trend(self, campaign_id: int, **filters: Any) -> pd.DataFrame:
+        """Monthly mean Rx of targeted and control doctors around the campaign."""
+        return _frames.records_frame(self._model.rx_trend(campaign_id, _filter(**filters)), dates=_DATES)
+
+    def top_responders(
+        self,
+        campaign_id: int,
+        *,
+        rank_by: Any = "rx_increase",
+        page: int = 1,
+        per_page: int = 50,
+        **filters: Any,
+    ) -> Page:
+        """Doctors ranked by Rx increase (``rank_by="rx_increase"``) or by an uplift score
+        (``rank_by`` a mapping doctor_id -> score, e.g. from :meth:`uplift`), paginated."""
+        if isinstance(rank_by, str):
+            rank = json.dumps(rank_by)
+        elif isinstance(rank_by, pd.DataFrame):
+            rank = json.dumps({"uplift": {str(int(k)): float(v) for k, v in zip(rank_by["doctor_id"], rank_by["effect"])}})
+        else:
+            rank = json.dumps({"uplift": {str(int(k)): float(v) for k, v in dict(rank_by).items()}})
+        return self._page(self._model.top_responders(campaign_id, _filter(**filters), rank, page, per_page))
+
+    def uplift_table(self, campaign_id: int) -> pd.DataFrame:
+        """The campaign's modelling table: doctor_id, features (tenure, baseline Rx, pre-period
+        Rx of the product, one-hot specialty/province), treatment, responded, rx_change."""
+        ids, names, X, t, resp, change = self._model.uplift_table(campaign_id)
+        df = pd.DataFrame(X, columns=names)
+        df.insert(0, "doctor_id", np.asarray(ids, dtype=np.int64))
+        df["treatment"] = np.asarray(t, dtype=np.int64)
+        df["responded"] = np.asarray(resp, dtype=np.int64)
+        df["rx_change"] = np.asarray(change, dtype=np.float64)
+        return df
+
+    def uplift(
+        self,
+        campaign_id: int,
+        *,
+        outcome: str = "responded",
+        alpha: float = 0.05,
+        return_model: bool = False,
+        **params: Any,
+    ) -> Any:
+        """Fits an :class:`UpliftForest` on the campaign and returns per-doctor effects with
+        ``1 - alpha`` confidence intervals (``doctor_id, effect, lower, upper, std_error``).
+        ``outcome``: ``"responded"`` (effect on the response probability) or ``"rx_change"``."""
+        if outcome not in ("responded", "rx_change"):
+            raise InvalidParameterError(
+                f"invalid parameter `outcome` = {outcome!r}: must be 'responded' or 'rx_change'",
+                parameter="outcome",
+            )
+        tab = self.uplift_table(campaign_id)
+        X = tab.drop(columns=["doctor_id", "treatment", "responded", "rx_change"])
+        params.setdefault("outcome", "binary" if outcome == "responded" else "continuous")
+        params.setdefault("random_state", 42)
+        model = UpliftForest(**params).fit(X, tab["treatment"].to_numpy(), tab[outcome].to_numpy())
+        effect, lower, upper = model.predict(X, return_ci=True, alpha=alpha)
+        out = pd.DataFrame(
+            dict(doctor_id=tab["doctor_id"], effect=effect, lower=lower, upper=upper,
+                 std_error=model.predict_std(X), treatment=tab["treatment"])
+        )
+        return (out, model) if return_model else out
+
+    def segments(
+        self,
+        k: Optional[int] = None,
+        *,
+        k_range: Sequence[int] = (2, 8),
+        n_init: Optional[int] = None,
+        random_state: int = 42,
+    ) -> Segments:
+        """k-means segmentation of the doctors (tenure, Rx volume, specialty, province).
+        ``k=None`` picks k in ``k_range`` by silhouette."""
+        p = json.loads(_optocom.default_params("doctor_segmentation"))
+        p["k"] = k
+        p["k_range"] = [int(k_range[0]), int(k_range[1])]
+        if n_init is not None:
+            p["n_init"] = n_init
+        p["seed"] = random_state
+        model = self._model.segment(json.dumps(p))
+        doctors = self.doctors
+        ids, seg = model.assign(_frames.columns(doctors))
+        self._segments = Segments(
+            k=model.k,
+            assignments=pd.DataFrame(dict(doctor_id=np.asarray(ids, dtype=np.int64), segment=seg)),
+            profiles=_frames.records_frame(model.profiles()),
+            silhouettes=_frames.records_frame(model.silhouettes()),
+            model=model,
+        )
+        return self._segments
+
+    def recommend(
+        self,
+        product: str,
+        n: int = 10,
+        *,
+        exclude: Iterable[int] = (),
+        use_segments: bool = True,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """The ``n`` doctors most similar to those who responded to ``product``'s campaigns
+        (content-based: specialty, province, tenure and Rx bands, and the segment when
+        :meth:`segments` was run), skipping ``exclude``."""
+        params = _optocom.default_params("doctor_recommender")
+        seg = self._segments.model if (use_segments and self._segments is not None) else None
+        text = self._model.recommend(product, n, _filter(**filters), [int(i) for i in exclude], params, seg)
+        return _frames.records_frame(text)
+
+    def export_csv(
+        self,
+        path: "os.PathLike[str] | str",
+        what: str = "doctors",
+        *,
+        campaign_id: Optional[int] = None,
+        rank_by: str = "rx_increase",
+        formula_guard: bool = True,
+        **filters: Any,
+    ) -> Dict[str, int]:
+        """Streams ``"doctors"`` (filtered) or a campaign's ranked ``"responders"`` to a CSV
+        file without building a DataFrame; cells that a spreadsheet would run as formulas are
+        guarded. Returns ``{rows, bytes, guarded_cells}``."""
+        text = self._model.export_csv(os.fspath(path), what, _filter(**filters), campaign_id,
+                                      json.dumps(rank_by), formula_guard)
+        return json.loads(text)
+
+    # -- helpers ------------------------------------------------------------------------
+    @staticmethod
+    def _page(text: str) -> Page:
+        p = json.loads(text)
+        df = pd.DataFrame.from_records(p["data"]) if p["data"] else pd.DataFrame()
+        df = _frames.finish(df, dates=_DATES)
+        return Page(data=df, page=p["page"], per_page=p["per_page"], total=p["total"])
+
+    def __repr__(self) -> str:
+        t = self._model.tables()
+        n = [len(json.loads(x)) for x in t[:2]]
+        return f"CampaignAnalytics({n[0]} doctors, {n[1]} campaigns)"

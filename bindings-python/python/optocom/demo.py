@@ -1,0 +1,90 @@
+"""Seeded demo data from optocom's generators, with their known truth.
+
+* :func:`appointments`: an optometry practice's past appointments (with sales) and upcoming
+  ones, drawn from a known hurdle model; ``truth=True`` adds each row's true purchase
+  probability, expected spend and amount, and for upcoming rows the amount actually spent.
+* :func:`campaigns`: doctors, randomised campaign targeting and monthly Rx volumes, with each
+  doctor's true conditional campaign effect.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional, Tuple
+
+import pandas as pd
+
+from . import _frames, _optocom
+
+__all__ = ["appointments", "campaigns", "CampaignDemo"]
+
+
+def _params(kind: str, **overrides: Any) -> str:
+    p = json.loads(_optocom.default_params(kind))
+    for k, v in overrides.items():
+        if v is not None:
+            if k not in p:
+                raise TypeError(f"unknown demo parameter {k!r}")
+            p[k] = v
+    return json.dumps(p)
+
+
+def _appointment_frame(cols: dict, polars: bool) -> Any:
+    df = pd.DataFrame(cols)
+    df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
+    return _frames.finish(df, polars=polars)
+
+
+def appointments(
+    n_past: Optional[int] = None,
+    n_upcoming: Optional[int] = None,
+    *,
+    seed: Optional[int] = None,
+    truth: bool = False,
+    threshold: Optional[float] = None,
+    output: str = "pandas",
+) -> Tuple[Any, Any]:
+    """``(past, upcoming)`` appointment DataFrames (``output="polars"`` for polars). Defaults
+    are the core generator's."""
+    text = _params("demo_appointments", n_past=n_past, n_upcoming=n_upcoming, seed=seed,
+                   threshold=threshold)
+    past, upcoming = _optocom.demo_appointments(text, truth)
+    polars = output == "polars"
+    up = _appointment_frame(upcoming, polars)
+    if not polars and "amount" in up.columns and up["amount"].isna().all():
+        up = up.drop(columns=["amount"])
+    return _appointment_frame(past, polars), up
+
+
+class CampaignDemo:
+    """Generated campaign data: ``doctors``, ``campaigns``, ``targeting``, ``rx`` and
+    ``truth`` DataFrames. Pass it to :class:`optocom.CampaignAnalytics` directly."""
+
+    def __init__(self, analytics: Any, truth: str) -> None:
+        self._analytics = analytics
+        tables = analytics.tables()
+        dates = ("start_date", "end_date", "period")
+        self.doctors, self.campaigns, self.targeting, self.rx = (
+            _frames.records_frame(t, dates=dates) for t in tables
+        )
+        self.truth = _frames.records_frame(truth)
+
+    def __repr__(self) -> str:
+        return (f"CampaignDemo({len(self.doctors)} doctors, {len(self.campaigns)} campaigns, "
+                f"{len(self.rx)} Rx records)")
+
+
+def campaigns(
+    n_doctors: Optional[int] = None,
+    n_campaigns: Optional[int] = None,
+    *,
+    seed: Optional[int] = None,
+    target_share: Optional[float] = None,
+    effect_scale: Optional[float] = None,
+) -> CampaignDemo:
+    """Seeded doctors, campaigns, targeting and Rx with the true effects. Defaults are the
+    core generator's."""
+    text = _params("demo_campaigns", n_doctors=n_doctors, n_campaigns=n_campaigns, seed=seed,
+                   target_share=target_share, effect_scale=effect_scale)
+    analytics, truth = _optocom.demo_campaigns(text)
+    return CampaignDemo(analytics, truth)

@@ -1,0 +1,274 @@
+"""Optometry purchase forecasting: who will buy (>= GBP 100 by default), how much, and the
+expected sales per day, week and month with prediction intervals.
+
+>>> import optocom
+>>> past, upcoming = optocom.demo.appointments(n_past=4000, n_upcoming=500, seed=1)
+>>> model = optocom.PurchaseForecaster(random_state=0).fit(past)
+>>> scored = model.predict(upcoming)
+>>> sorted(scored["value_band"].unique()) == sorted(set(scored["value_band"]))
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Optional
+
+import pandas as pd
+
+from . import _frames, _optocom
+from ._base import jobs_of, renamed, seed_of
+from .exceptions import InvalidParameterError, NotFittedError
+
+__all__ = ["PurchaseForecaster", "Report"]
+
+_FREQS = ("D", "W", "M")
+
+
+def _source(data: Any) -> Any:
+    """A path for the core's file readers, or typed columns."""
+    if _frames.is_path(data):
+        return os.fspath(data)
+    return _frames.columns(data)
+
+
+def _rejected(text: str) -> pd.DataFrame:
+    rows = json.loads(text)
+    out = []
+    for r in rows:
+        loc = r.get("location", {})
+        out.append(
+            dict(
+                row=loc.get("row", (loc.get("record") or 1) - 1 if "record" in loc else None),
+                line=loc.get("line"),
+                column=r["column"],
+                value=r["value"],
+                reason=r["reason"],
+            )
+        )
+    return pd.DataFrame(out, columns=["row", "line", "column", "value", "reason"])
+
+
+class Report:
+    """The training report: hold-out quality of the purchase and spend models, calibration and
+    feature importances. ``str(report)`` is a text summary; Jupyter shows it as HTML."""
+
+    def __init__(self, data: Dict[str, Any], text: str) -> None:
+        self._data = data
+        self._text = text
+        for k, v in data.items():
+            setattr(self, k, v)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dict(self._data)
+
+    def calibration_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self._data.get("calibration", []))
+
+    def importances_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self._data.get("feature_importances", []), columns=["feature", "importance"])
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"<optocom.Report auc={self._data.get('auc')} revenue_r2={self._data.get('revenue_r2'):.3f}>"
+
+    def _repr_html_(self) -> str:
+        from ._display import report_html
+
+        return report_html(self)
+
+
+class PurchaseForecaster:
+    """Hurdle model of a visit's sales: a random forest for the probability of a qualifying
+    purchase (amount >= ``threshold``) and a scaled linear regression for the spend of a
+    purchaser; combined into expected revenue, its spread, a value band and forecasts.
+
+    Every argument left as ``None`` takes the core's default (``threshold`` 100, 100 trees,
+    value bands on expected revenue: high >= 150, medium >= 75, 20% hold-out for the report,
+    then refit on all rows). ``random_state`` fixes the model bit for bit.
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: Optional[float] = None,
+        n_estimators: Optional[int] = None,
+        min_samples_leaf: Any = None,
+        high: Optional[float] = None,
+        medium: Optional[float] = None,
+        band_basis: Optional[str] = None,
+        holdout_fraction: Optional[float] = None,
+        refit_on_all: Optional[bool] = None,
+        random_state: Any = None,
+        n_jobs: Optional[int] = None,
+        lenient: bool = False,
+    ) -> None:
+        self.threshold = threshold
+        self.n_estimators = n_estimators
+        self.min_samples_leaf = min_samples_leaf
+        self.high = high
+        self.medium = medium
+        self.band_basis = band_basis
+        self.holdout_fraction = holdout_fraction
+        self.refit_on_all = refit_on_all
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.lenient = lenient
+        self._model: Any = None
+        self.rejected_: Optional[pd.DataFrame] = None
+
+    # -- parameters ---------------------------------------------------------------------
+    def _params(self) -> str:
+        p = json.loads(_optocom.default_params("purchase_forecaster"))
+        if self.threshold is not None:
+            p["threshold"] = self.threshold
+        if self.n_estimators is not None:
+            p["classifier"]["n_trees"] = self.n_estimators
+        if self.min_samples_leaf is not None:
+            from .ensemble import _min_leaf
+
+            p["classifier"]["min_samples_leaf"] = _min_leaf(self.min_samples_leaf)
+        if self.high is not None:
+            p["value_bands"]["high"] = self.high
+        if self.medium is not None:
+            p["value_bands"]["medium"] = self.medium
+        if self.band_basis is not None:
+            p["value_bands"]["basis"] = self.band_basis
+        if self.holdout_fraction is not None:
+            p["holdout_fraction"] = self.holdout_fraction
+        if self.refit_on_all is not None:
+            p["refit_on_all"] = self.refit_on_all
+        seed = seed_of(self.random_state)
+        p["seed"] = seed
+        p["classifier"]["seed"] = seed
+        p["classifier"]["n_jobs"] = jobs_of(self.n_jobs)
+        return json.dumps(p)
+
+    def get_params(self, deep: bool = True) -> Dict[str, Any]:
+        names = ("threshold", "n_estimators", "min_samples_leaf", "high", "medium", "band_basis",
+                 "holdout_fraction", "refit_on_all", "random_state", "n_jobs", "lenient")
+        return {k: getattr(self, k) for k in names}
+
+    def _check(self) -> Any:
+        if self._model is None:
+            raise NotFittedError(
+                "This PurchaseForecaster instance is not fitted yet. Call 'fit' with past "
+                "appointments first."
+            )
+        return self._model
+
+    # -- training and scoring -----------------------------------------------------------
+    def fit(self, past: Any) -> "PurchaseForecaster":
+        """Trains on past appointments with their actual sales (``amount``): a DataFrame, a
+        pyarrow Table, records or a CSV/XLSX path. Column names may use the usual aliases
+        (``Sales``, ``Patient ID`` ...). Bad rows raise :class:`InvalidValueError` naming the
+        row, column and value; with ``lenient=True`` they are skipped and listed in
+        ``rejected_``."""
+        try:
+            model, rejected = _optocom.PurchaseModel.fit(_source(past), self._params(), self.lenient)
+        except InvalidParameterError as e:
+            raise renamed(e) from None
+        self._model = model
+        self.rejected_ = _rejected(rejected)
+        return self
+
+    def predict(self, upcoming: Any) -> Any:
+        """Scores appointments: one row each with ``probability`` (of a qualifying purchase),
+        ``expected_spend`` (if purchasing), ``expected_revenue``, ``revenue_sd`` and
+        ``value_band`` (high/medium/low). pandas out, or polars for polars in."""
+        model = self._check()
+        cols, rejected = model.score(_source(upcoming), self.lenient)
+        df = pd.DataFrame(cols)
+        df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
+        if df["actual_amount"].isna().all():
+            df = df.drop(columns=["actual_amount"])
+        self.rejected_ = _rejected(rejected)
+        return _frames.finish(df, polars=_frames.wants_polars(upcoming))
+
+    def predict_patient(self, patient: Optional[Dict[str, Any]] = None, **features: Any) -> Dict[str, Any]:
+        """One patient's prediction from the eight features (a dict or keyword arguments):
+        ``age``, ``days_since_last_purchase``, ``employed``, ``benefits``, ``driver``,
+        ``vdu_user``, ``varifocal``, ``high_prescription``."""
+        model = self._check()
+        data = dict(patient or {}, **features)
+        return json.loads(model.predict_patient(json.dumps(data)))
+
+    def forecast(self, upcoming: Any, freq: str = "W", level: float = 0.9) -> Any:
+        """Expected sales per day (``"D"``), week (``"W"``, Monday-based) or month (``"M"``)
+        with a ``level`` prediction interval (``lower``, ``upper``)."""
+        model = self._check()
+        text = model.forecast(_source(upcoming), freq, level)
+        return _frames.records_frame(text, dates=("period_start", "period_end"),
+                                     polars=_frames.wants_polars(upcoming))
+
+    def forecast_total(self, upcoming: Any, level: float = 0.9) -> Optional[Dict[str, Any]]:
+        """Expected sales of all the appointments together, with its interval."""
+        return json.loads(self._check().forecast_total(_source(upcoming), level))
+
+    def compare(self, past: Any, freq: str = "M", level: float = 0.9) -> Any:
+        """Actual against predicted sales per period of past appointments, with the interval
+        and whether the actual fell inside it."""
+        model = self._check()
+        text = model.compare(_source(past), freq, level)
+        return _frames.records_frame(text, dates=("period_start", "period_end"),
+                                     polars=_frames.wants_polars(past))
+
+    def report(self) -> Report:
+        """The training report (hold-out AUC, Brier, R^2, calibration, importances)."""
+        model = self._check()
+        return Report(json.loads(model.report), model.report_text())
+
+    @property
+    def feature_names_(self) -> list:
+        return list(self._check().feature_names)
+
+    # -- persistence --------------------------------------------------------------------
+    def to_json(self) -> str:
+        return self._check().to_json()
+
+    def save(self, path: "os.PathLike[str] | str") -> None:
+        self._check().save(os.fspath(path))
+
+    @classmethod
+    def from_json(cls, text: str) -> "PurchaseForecaster":
+        return cls._from_model(_optocom.PurchaseModel.from_json(text))
+
+    @classmethod
+    def _from_model(cls, model: Any) -> "PurchaseForecaster":
+        p = json.loads(model.params)
+        est = cls(
+            threshold=p["threshold"],
+            n_estimators=p["classifier"]["n_trees"],
+            high=p["value_bands"]["high"],
+            medium=p["value_bands"]["medium"],
+            band_basis=p["value_bands"]["basis"],
+            holdout_fraction=p["holdout_fraction"],
+            refit_on_all=p["refit_on_all"],
+            random_state=p["seed"],
+        )
+        est._model = model
+        return est
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k != "_model"}
+        state["_artifact"] = None if self._model is None else self._model.to_json()
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        state = dict(state)
+        artifact = state.pop("_artifact", None)
+        self.__dict__.update(state)
+        self._model = None if artifact is None else _optocom.PurchaseModel.from_json(artifact)
+
+    def __repr__(self) -> str:
+        set_ = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v not in (None, False))
+        state = "fitted" if self._model is not None else "not fitted"
+        return f"PurchaseForecaster({set_}) [{state}]"
+
+    def _repr_html_(self) -> str:
+        from ._display import forecaster_html
+
+        return forecaster_html(self)

@@ -1,0 +1,170 @@
+"""Uplift (heterogeneous treatment effect) modelling with causalml's calling convention:
+``fit(X, treatment, y)`` and ``predict(X, return_ci=False, alpha=0.05)``.
+
+The model is optocom's honest causal forest (grf's gradient criterion) with per-row standard
+errors from a bootstrap of little bags, so every effect comes with a confidence interval.
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+from typing import Any, Dict, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _frames, _optocom
+from ._base import OptocomEstimator, jobs_of, renamed, seed_of
+from .ensemble import _bad, _max_features
+from .exceptions import DegenerateTargetError, InvalidParameterError, InvalidValueError
+
+__all__ = ["UpliftForest"]
+
+
+class UpliftForest(OptocomEstimator):
+    """Honest causal forest for the effect of a binary treatment (campaign targeting) on an
+    outcome (response, Rx change), with confidence intervals.
+
+    ``treatment`` may be 0/1, booleans, or group labels with ``control_name`` naming the
+    control group (causalml's convention; exactly one treatment group). ``outcome="auto"``
+    treats a 0/1 ``y`` as binary (effects are differences in probability) and anything else
+    as continuous.
+
+    Defaults are the core's: 300 trees, at least 2 treated and 2 control rows per leaf, half
+    the rows per tree, honest splitting, bootstrap of little bags in groups of 2.
+    """
+
+    _compiled = _optocom.UpliftModel
+
+    def __init__(
+        self,
+        n_estimators: int = 300,
+        *,
+        min_samples_leaf: int = 2,
+        max_depth: Optional[int] = None,
+        max_features: Any = None,
+        sample_fraction: float = 0.5,
+        honesty: bool = True,
+        ci_group_size: int = 2,
+        control_name: Any = 0,
+        outcome: str = "auto",
+        n_jobs: Optional[int] = None,
+        random_state: Any = None,
+    ) -> None:
+        self.n_estimators = n_estimators
+        self.min_samples_leaf = min_samples_leaf
+        self.max_depth = max_depth
+        self.max_features = max_features
+        self.sample_fraction = sample_fraction
+        self.honesty = honesty
+        self.ci_group_size = ci_group_size
+        self.control_name = control_name
+        self.outcome = outcome
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _core_params(self) -> str:
+        for name in ("n_estimators", "min_samples_leaf", "ci_group_size"):
+            v = getattr(self, name)
+            if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
+                raise _bad(name, v, "must be a positive int")
+        return json.dumps(
+            {
+                "n_trees": self.n_estimators,
+                "min_samples_leaf": self.min_samples_leaf,
+                "max_depth": self.max_depth,
+                "max_features": _max_features(self.max_features),
+                "sample_fraction": self.sample_fraction,
+                "honesty": bool(self.honesty),
+                "ci_group_size": self.ci_group_size,
+                "seed": seed_of(self.random_state),
+                "n_jobs": jobs_of(self.n_jobs),
+            }
+        )
+
+    def _treatment(self, treatment: Any, n: int) -> np.ndarray:
+        t = _frames.vector(treatment, "treatment")
+        if len(t) != n:
+            raise _frames.ShapeMismatchError(f"X has {n} rows but treatment has {len(t)}")
+        if t.dtype.kind == "b":
+            return t.astype(np.uint8)
+        control = t == self.control_name
+        groups = np.unique(t[~control])
+        if len(groups) > 1:
+            raise InvalidValueError(
+                f"treatment has {len(groups)} treatment groups ({', '.join(map(str, groups[:5]))}); "
+                "UpliftForest estimates one treatment against the control "
+                f"(control_name={self.control_name!r})",
+                column="treatment",
+                reason="more than one treatment group",
+            )
+        return (~control).astype(np.uint8)
+
+    def fit(self, X: Any, treatment: Any, y: Any) -> "UpliftForest":
+        """Fits the forest; returns ``self``."""
+        arr, names = _frames.matrix(X)
+        t = self._treatment(treatment, arr.shape[0])
+        y = np.ascontiguousarray(_frames.vector(y), dtype=np.float64)
+        if len(y) != arr.shape[0]:
+            raise _frames.ShapeMismatchError(f"X has {arr.shape[0]} rows but y has {len(y)}")
+        if self.outcome == "auto":
+            kind = "binary" if np.all(np.isin(y, (0.0, 1.0))) else "continuous"
+        elif self.outcome in ("binary", "continuous"):
+            kind = self.outcome
+        else:
+            raise _bad("outcome", self.outcome, "must be 'auto', 'binary' or 'continuous'")
+        try:
+            model = _optocom.UpliftModel.fit(arr, t, y, kind, self._core_params(), names)
+        except InvalidParameterError as e:
+            raise renamed(e) from None
+        self._model = model
+        self._set_features(names, arr.shape[1])
+        return self
+
+    def predict(
+        self, X: Any, return_ci: bool = False, alpha: float = 0.05
+    ) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Estimated effect per row; with ``return_ci=True``, ``(effect, lower, upper)`` of the
+        ``1 - alpha`` confidence interval."""
+        model = self._check_fitted()
+        arr = self._features(X)
+        if not return_ci:
+            return model.predict(arr)[0]
+        if not (0.0 < alpha < 1.0):
+            raise _bad("alpha", alpha, "must be in (0, 1)")
+        return model.predict_interval(arr, 1.0 - alpha)
+
+    def predict_std(self, X: Any) -> np.ndarray:
+        """Standard error of the estimated effect per row."""
+        model = self._check_fitted()
+        return model.predict(self._features(X))[1]
+
+    def average_effect(self, alpha: float = 0.05) -> Dict[str, float]:
+        """Average effect over the training rows (difference in arm means) with its
+        ``1 - alpha`` interval: ``{estimate, std_error, ci_low, ci_high}``."""
+        return json.loads(self._check_fitted().average_effect(1.0 - alpha))
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Split-gain importances (summing to 1)."""
+        return self._check_fitted().feature_importances()
+
+    @property
+    def outcome_kind_(self) -> str:
+        """``"binary"`` or ``"continuous"``: how ``y`` was treated."""
+        return self._check_fitted().outcome
+
+    @classmethod
+    def _params_from_core(cls, p: Dict[str, Any]) -> Dict[str, Any]:
+        mf = p["max_features"]
+        return dict(
+            n_estimators=p["n_trees"],
+            min_samples_leaf=p["min_samples_leaf"],
+            max_depth=p["max_depth"],
+            max_features=None if mf == "all" else ("sqrt" if mf == "sqrt" else next(iter(mf.values()))),
+            sample_fraction=p["sample_fraction"],
+            honesty=p["honesty"],
+            ci_group_size=p["ci_group_size"],
+            n_jobs=p["n_jobs"],
+            random_state=p["seed"],
+        )

@@ -1,0 +1,419 @@
+//! Campaign analytics: the compiled half of `optocom.CampaignAnalytics` (metrics, trends,
+//! responders, uplift tables, segmentation, recommendations, streaming CSV export).
+
+use std::collections::HashSet;
+use std::fs::File;
+
+use numpy::{IntoPyArray, PyArray1, PyArray2};
+use optocom_core::campaign::{
+    CampaignAnalytics, DoctorProfile, DoctorRecommender, DoctorSegmentation, RankBy,
+    RecommenderParams, SegmentationParams,
+};
+use optocom_core::data::campaign_demo::{uplift_table, OutcomeParams};
+use optocom_core::data::ingest::{
+    read_campaign_dir, read_campaign_workbook, IngestOptions, IngestedCampaign,
+};
+use optocom_core::data::{
+    Campaign, CampaignData, Doctor, DoctorFilter, PageRequest, RxRecord, Targeting, MAX_PER_PAGE,
+};
+use optocom_core::export::{export_csv, ExportOptions};
+use optocom_core::{Error, Persist, Result};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use crate::conversion::{from_json, json, table};
+use crate::error::{detached, IntoPyResult};
+
+fn opts(lenient: bool) -> IngestOptions {
+    if lenient {
+        IngestOptions::lenient()
+    } else {
+        IngestOptions::strict()
+    }
+}
+
+/// Campaign data and its analytics.
+#[pyclass(module = "optocom._optocom", frozen)]
+pub struct CampaignModel {
+    pub(crate) inner: CampaignAnalytics,
+}
+
+impl CampaignModel {
+    fn build(py: Python<'_>, data: CampaignData, outcome: Option<&str>) -> PyResult<CampaignModel> {
+        let outcome: Option<OutcomeParams> = match outcome {
+            Some(o) => Some(from_json(py, "outcome", o)?),
+            None => None,
+        };
+        let inner = detached(py, move || match outcome {
+            Some(o) => CampaignAnalytics::with_outcome(data, o),
+            None => CampaignAnalytics::new(data),
+        })?;
+        Ok(CampaignModel { inner })
+    }
+
+    fn responders_of(&self, product: &str) -> Result<Vec<u64>> {
+        let data = self.inner.data();
+        let mut ids = Vec::new();
+        let target = DoctorFilter {
+            campaign_target: Some(true),
+            ..DoctorFilter::default()
+        };
+        for c in data.campaigns.iter().filter(|c| c.product == product) {
+            let mut page = 1;
+            loop {
+                let p = self.inner.top_responders(
+                    c.campaign_id,
+                    &target,
+                    &RankBy::RxIncrease,
+                    &PageRequest::new(page, MAX_PER_PAGE)?,
+                )?;
+                ids.extend(p.data.iter().filter(|r| r.responded).map(|r| r.doctor_id));
+                if page >= p.pages() {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        Ok(ids)
+    }
+}
+
+#[pymethods]
+impl CampaignModel {
+    /// From the typed columns of the four tables.
+    #[staticmethod]
+    #[pyo3(signature = (doctors, campaigns, targeting, rx, outcome=None, lenient=false))]
+    fn from_tables(
+        py: Python<'_>,
+        doctors: &Bound<'_, PyList>,
+        campaigns: &Bound<'_, PyList>,
+        targeting: &Bound<'_, PyList>,
+        rx: &Bound<'_, PyList>,
+        outcome: Option<&str>,
+        lenient: bool,
+    ) -> PyResult<(Self, String)> {
+        let o = opts(lenient);
+        let (d, c, t, r) = (
+            table(py, doctors)?,
+            table(py, campaigns)?,
+            table(py, targeting)?,
+            table(py, rx)?,
+        );
+        let got = detached(py, move || {
+            let doctors = d.read::<Doctor>(&o)?;
+            let campaigns = c.read::<Campaign>(&o)?;
+            let targeting = t.read::<Targeting>(&o)?;
+            let rx = r.read::<RxRecord>(&o)?;
+            let mut rejected = doctors.rejected;
+            rejected.extend(campaigns.rejected);
+            rejected.extend(targeting.rejected);
+            rejected.extend(rx.rejected);
+            Ok(IngestedCampaign {
+                data: CampaignData {
+                    doctors: doctors.rows,
+                    campaigns: campaigns.rows,
+                    targeting: targeting.rows,
+                    rx: rx.rows,
+                },
+                rejected,
+            })
+        })?;
+        let rejected = json(py, &got.rejected)?;
+        Ok((Self::build(py, got.data, outcome)?, rejected))
+    }
+
+    /// From a directory of CSV files or an XLSX workbook.
+    #[staticmethod]
+    #[pyo3(signature = (path, outcome=None, lenient=false))]
+    fn from_path(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        outcome: Option<&str>,
+        lenient: bool,
+    ) -> PyResult<(Self, String)> {
+        let o = opts(lenient);
+        let got = detached(py, move || {
+            if path.is_dir() {
+                read_campaign_dir(&path, &o)
+            } else {
+                read_campaign_workbook(&path, &o)
+            }
+        })?;
+        let rejected = json(py, &got.rejected)?;
+        Ok((Self::build(py, got.data, outcome)?, rejected))
+    }
+
+    /// The built-in sample data (seeded).
+    #[staticmethod]
+    fn sample(py: Python<'_>, seed: u64) -> PyResult<Self> {
+        let inner = detached(py, move || CampaignAnalytics::sample(seed))?;
+        Ok(CampaignModel { inner })
+    }
+
+    /// The four tables as JSON lists of records (doctors, campaigns, targeting, rx).
+    fn tables(&self, py: Python<'_>) -> PyResult<(String, String, String, String)> {
+        let d = self.inner.data();
+        Ok((
+            json(py, &d.doctors)?,
+            json(py, &d.campaigns)?,
+            json(py, &d.targeting)?,
+            json(py, &d.rx)?,
+        ))
+    }
+
+    /// Campaign summaries, filtered and paginated (JSON page).
+    fn campaigns(
+        &self,
+        py: Python<'_>,
+        filter: &str,
+        page: usize,
+        per_page: usize,
+    ) -> PyResult<String> {
+        let f: DoctorFilter = from_json(py, "filter", filter)?;
+        let p = PageRequest::new(page, per_page).py_err(py)?;
+        let out = detached(py, || self.inner.campaigns(&f, &p))?;
+        json(py, &out)
+    }
+
+    /// Metrics of one campaign (JSON).
+    fn metrics(
+        &self,
+        py: Python<'_>,
+        campaign_id: u64,
+        filter: &str,
+        confidence: f64,
+    ) -> PyResult<String> {
+        let f: DoctorFilter = from_json(py, "filter", filter)?;
+        let out = detached(py, || self.inner.metrics(campaign_id, &f, confidence))?;
+        json(py, &out)
+    }
+
+    /// Monthly Rx trend of targeted and control doctors (JSON list).
+    fn rx_trend(&self, py: Python<'_>, campaign_id: u64, filter: &str) -> PyResult<String> {
+        let f: DoctorFilter = from_json(py, "filter", filter)?;
+        let out = detached(py, || self.inner.rx_trend(campaign_id, &f))?;
+        json(py, &out)
+    }
+
+    /// Ranked responders (JSON page); `rank_by` is `"rx_increase"` or `{"uplift": {id: score}}`.
+    fn top_responders(
+        &self,
+        py: Python<'_>,
+        campaign_id: u64,
+        filter: &str,
+        rank_by: &str,
+        page: usize,
+        per_page: usize,
+    ) -> PyResult<String> {
+        let f: DoctorFilter = from_json(py, "filter", filter)?;
+        let r: RankBy = from_json(py, "rank_by", rank_by)?;
+        let p = PageRequest::new(page, per_page).py_err(py)?;
+        let out = detached(py, || self.inner.top_responders(campaign_id, &f, &r, &p))?;
+        json(py, &out)
+    }
+
+    /// The uplift table of a campaign: `(doctor_ids, feature_names, features, treatment,
+    /// responded, rx_change)`.
+    #[allow(clippy::type_complexity)]
+    fn uplift_table<'py>(
+        &self,
+        py: Python<'py>,
+        campaign_id: u64,
+    ) -> PyResult<(
+        Vec<u64>,
+        Vec<String>,
+        Bound<'py, PyArray2<f64>>,
+        Bound<'py, PyArray1<u8>>,
+        Bound<'py, PyArray1<u8>>,
+        Bound<'py, PyArray1<f64>>,
+    )> {
+        let t = detached(py, || uplift_table(self.inner.data(), campaign_id))?;
+        Ok((
+            t.doctor_ids,
+            t.feature_names,
+            t.features.into_pyarray(py),
+            t.treatment.into_pyarray(py),
+            t.responded.into_pyarray(py),
+            t.rx_change.into_pyarray(py),
+        ))
+    }
+
+    /// k-means segmentation of the doctors.
+    fn segment(&self, py: Python<'_>, params: &str) -> PyResult<SegmentationModel> {
+        let p: SegmentationParams = from_json(py, "params", params)?;
+        let inner = detached(py, || {
+            DoctorSegmentation::fit(&p, &self.inner.data().doctors)
+        })?;
+        Ok(SegmentationModel { inner })
+    }
+
+    /// Recommended doctors for `product` (JSON list): the product's profile is derived from
+    /// the doctors who responded to its campaigns; `exclude` doctor ids are skipped.
+    #[pyo3(signature = (product, n, filter, exclude, params, segmentation=None))]
+    fn recommend(
+        &self,
+        py: Python<'_>,
+        product: &str,
+        n: usize,
+        filter: &str,
+        exclude: Vec<u64>,
+        params: &str,
+        segmentation: Option<&SegmentationModel>,
+    ) -> PyResult<String> {
+        let f: DoctorFilter = from_json(py, "filter", filter)?;
+        let params: RecommenderParams = from_json(py, "params", params)?;
+        let exclude: HashSet<u64> = exclude.into_iter().collect();
+        let out = detached(py, || {
+            let data = self.inner.data();
+            if !data.campaigns.iter().any(|c| c.product == product) {
+                return Err(Error::not_found("product (no campaign for it)", product));
+            }
+            let doctors: Vec<DoctorProfile> = data
+                .doctors
+                .iter()
+                .map(|d| {
+                    let p = DoctorProfile::new(d.clone());
+                    match segmentation.and_then(|s| s.inner.segment_of(d.doctor_id)) {
+                        Some(seg) => p.with_segment(seg),
+                        None => p,
+                    }
+                })
+                .collect();
+            let responders = self.responders_of(product)?;
+            let base = DoctorRecommender::fit(&params, doctors.clone(), Vec::new())?;
+            let profile = base.derive_profile(product, &responders)?;
+            let rec = DoctorRecommender::fit(&params, doctors, vec![profile])?;
+            rec.recommend(product, n, Some(&exclude), Some(&f))
+        })?;
+        json(py, &out)
+    }
+
+    /// Streams doctors (filtered) or a campaign's ranked responders to a CSV file; returns
+    /// the export summary (JSON).
+    #[pyo3(signature = (path, what, filter, campaign_id=None, rank_by=None, formula_guard=true))]
+    #[allow(clippy::too_many_arguments)]
+    fn export_csv(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        what: &str,
+        filter: &str,
+        campaign_id: Option<u64>,
+        rank_by: Option<&str>,
+        formula_guard: bool,
+    ) -> PyResult<String> {
+        let f: DoctorFilter = from_json(py, "filter", filter)?;
+        let rank: RankBy = match rank_by {
+            Some(r) => from_json(py, "rank_by", r)?,
+            None => RankBy::RxIncrease,
+        };
+        let what = what.to_string();
+        let options = ExportOptions::default().formula_guard(formula_guard);
+        let out = detached(py, || {
+            let file = File::create(&path)?;
+            match (what.as_str(), campaign_id) {
+                ("doctors", _) => {
+                    f.check()?;
+                    let rows = self.inner.data().doctors.iter().filter(|d| f.matches(d));
+                    export_csv(rows, file, &options, None)
+                }
+                ("responders", Some(c)) => {
+                    let mut all = Vec::new();
+                    let mut page = 1;
+                    loop {
+                        let p = self.inner.top_responders(
+                            c,
+                            &f,
+                            &rank,
+                            &PageRequest::new(page, MAX_PER_PAGE)?,
+                        )?;
+                        let pages = p.pages();
+                        all.extend(p.data);
+                        if page >= pages {
+                            break;
+                        }
+                        page += 1;
+                    }
+                    export_csv(all, file, &options, None)
+                }
+                ("responders", None) => Err(Error::invalid_param(
+                    "campaign_id",
+                    "None",
+                    "exporting responders needs a campaign",
+                )),
+                (other, _) => Err(Error::invalid_param(
+                    "what",
+                    other,
+                    "must be \"doctors\" or \"responders\"",
+                )),
+            }
+        })?;
+        json(py, &out)
+    }
+}
+
+/// A fitted doctor segmentation.
+#[pyclass(module = "optocom._optocom", frozen)]
+pub struct SegmentationModel {
+    pub(crate) inner: DoctorSegmentation,
+}
+
+#[pymethods]
+impl SegmentationModel {
+    /// Number of segments.
+    #[getter]
+    fn k(&self) -> usize {
+        self.inner.k()
+    }
+
+    /// Segment profiles (JSON list).
+    fn profiles(&self, py: Python<'_>) -> PyResult<String> {
+        json(py, &self.inner.profiles())
+    }
+
+    /// Silhouette per candidate k (JSON list).
+    fn silhouettes(&self, py: Python<'_>) -> PyResult<String> {
+        json(py, &self.inner.silhouette_scores())
+    }
+
+    /// Centroids in the encoded space and the encoded feature names.
+    fn centroids(&self) -> (Vec<Vec<f64>>, Vec<String>) {
+        (self.inner.centroids(), self.inner.feature_schema().names())
+    }
+
+    /// Segment of each doctor of the typed doctor columns: `(doctor_ids, segments)`.
+    fn assign(
+        &self,
+        py: Python<'_>,
+        doctors: &Bound<'_, PyList>,
+    ) -> PyResult<(Vec<u64>, Vec<usize>)> {
+        let t = table(py, doctors)?;
+        detached(py, || {
+            let docs = t.read::<Doctor>(&IngestOptions::strict())?.rows;
+            let seg = self.inner.assign(&docs)?;
+            Ok((docs.iter().map(|d| d.doctor_id).collect(), seg))
+        })
+    }
+
+    /// Segment of a training doctor.
+    fn segment_of(&self, doctor_id: u64) -> Option<usize> {
+        self.inner.segment_of(doctor_id)
+    }
+
+    /// The model artifact (JSON envelope).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py_err(py)
+    }
+
+    /// Reads a model artifact.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        let inner = DoctorSegmentation::from_json(text).py_err(py)?;
+        Ok(SegmentationModel { inner })
+    }
+
+    /// Writes the model artifact to `path`.
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        detached(py, || self.inner.save(&path))
+    }
+}

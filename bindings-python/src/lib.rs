@@ -1,0 +1,34 @@
+//! `optocom._optocom`: the compiled half of the `optocom` Python package.
+//!
+//! Thin: every class wraps one core type, every conversion is in [`conversion`], every error
+//! mapping in [`error`]. The scikit-learn and pandas-facing API is written in Python on top
+//! (`python/optocom/`). Long calls release the GIL; panics never reach Python.
+
+mod campaign;
+mod conversion;
+mod demo;
+mod error;
+mod forest;
+mod purchase;
+mod uplift;
+
+use pyo3::prelude::*;
+
+/// The compiled module.
+#[pymodule]
+fn _optocom(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<forest::ForestClassifier>()?;
+    m.add_class::<forest::ForestRegressor>()?;
+    m.add_class::<uplift::UpliftModel>()?;
+    m.add_class::<purchase::PurchaseModel>()?;
+    m.add_class::<campaign::CampaignModel>()?;
+    m.add_class::<campaign::SegmentationModel>()?;
+    m.add_function(wrap_pyfunction!(purchase::read_appointments, m)?)?;
+    m.add_function(wrap_pyfunction!(demo::demo_appointments, m)?)?;
+    m.add_function(wrap_pyfunction!(demo::demo_campaigns, m)?)?;
+    m.add_function(wrap_pyfunction!(demo::default_params, m)?)?;
+    m.add_function(wrap_pyfunction!(demo::model_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(demo::model_status, m)?)?;
+    Ok(())
+}
