@@ -1,8 +1,13 @@
 # optocom task runner. `make help` lists the targets.
 SHELL := /bin/bash
 CARGO ?= cargo
+PYTHON ?= python3
+PYDIR := bindings-python
+BUILD_VENV := $(PYDIR)/.venv-build
+TEST_VENV := $(PYDIR)/.venv-test
+WHEEL_DIR := target/wheels
 
-.PHONY: help demo test test-rust quality bench fixtures fmt lint
+.PHONY: help demo test test-rust test-python wheel quality bench fixtures fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -12,11 +17,24 @@ demo: ## Train on the built-in demo data: purchase report, forecasts, top patien
 	@echo
 	$(CARGO) run --release -q -p optocom-examples --example campaign_uplift
 
-test: test-rust ## Run every test of every crate and language
+test: test-rust test-python ## Run every test of every crate and language
 
 test-rust: ## Rust unit, integration and doc tests (optimised build)
 	$(CARGO) test --release
 	$(CARGO) build --release --benches --examples
+
+wheel: ## Build the Python wheel (abi3, CPython >= 3.9) into target/wheels
+	@test -x $(BUILD_VENV)/bin/maturin || { $(PYTHON) -m venv $(BUILD_VENV) && $(BUILD_VENV)/bin/pip install -q -r $(PYDIR)/requirements-build.txt; }
+	rm -f $(WHEEL_DIR)/optocom-*.whl
+	cd $(PYDIR) && .venv-build/bin/maturin build --release --out ../$(WHEEL_DIR)
+
+test-python: wheel ## Install the fresh wheel in a fresh venv: dependency check, then pytest
+	rm -rf $(TEST_VENV)
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_VENV)/bin/pip install -q $(WHEEL_DIR)/optocom-*.whl
+	$(TEST_VENV)/bin/python $(PYDIR)/tests/check_install.py
+	$(TEST_VENV)/bin/pip install -q -r $(PYDIR)/requirements-test.txt
+	cd $(PYDIR) && .venv-test/bin/python -m pytest tests -q -p no:cacheprovider
 
 quality: ## Measure model quality against the demo generators' known truth (README figures)
 	$(CARGO) run --release -q -p optocom-examples --example quality

@@ -34,6 +34,7 @@ pub mod export;
 pub mod features;
 pub mod forest;
 pub mod metrics;
+pub mod progress;
 pub mod purchase;
 pub mod stats;
 

@@ -192,10 +192,14 @@ impl Ensemble {
             max_features: params.max_features.resolve(nf),
             min_impurity_decrease: params.min_impurity_decrease,
         };
+        let tracker = crate::progress::Tracker::new(params.n_trees);
         let built = parallel::map_indexed(params.n_trees, |t| {
             let mut rng = tree_rng(params.seed, t);
             let (rows, mask) = draw_rows(params.sampling, n, &mut rng, params.oob);
-            build_tree(&binned, criterion, &rows, None, &tp, &mut rng).map(|tree| (tree, mask))
+            let tree =
+                build_tree(&binned, criterion, &rows, None, &tp, &mut rng).map(|tree| (tree, mask));
+            tracker.step();
+            tree
         });
         let mut trees = Vec::with_capacity(params.n_trees);
         let mut masks = Vec::new();

@@ -45,23 +45,28 @@ where
     }
 }
 
-/// Runs `f` on a dedicated pool of `n_jobs` threads (`Some(n)`) or on the global pool
-/// (`None`). Without the `parallel` feature `f` runs in the calling thread.
+/// Runs `f` on a pool of `n_jobs` threads made for this call (`None`: as many as rayon's
+/// default, the available cores). Without the `parallel` feature `f` runs in the calling thread.
 pub(crate) fn with_pool<T: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
     #[cfg(feature = "parallel")]
     {
-        match n_jobs {
-            None => Ok(f()),
-            Some(n) => {
-                let pool = rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .map_err(|e| {
-                        Error::invalid_param("n_jobs", n, format!("cannot start thread pool: {e}"))
-                    })?;
-                Ok(pool.install(f))
-            }
-        }
+        // Always a pool of our own, built for this call and joined before returning: never
+        // rayon's global pool, so a process may fork (multiprocessing, gunicorn, Dask and
+        // Spark workers) after using optocom. `None` = rayon's default size (the available
+        // cores, or RAYON_NUM_THREADS).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(n_jobs.unwrap_or(0))
+            .build()
+            .map_err(|e| {
+                Error::invalid_param(
+                    "n_jobs",
+                    format!("{n_jobs:?}"),
+                    format!("cannot start thread pool: {e}"),
+                )
+            })?;
+        // The caller's progress observer follows the work into the pool.
+        let observer = crate::progress::current();
+        Ok(pool.install(move || crate::progress::scoped(observer, f)))
     }
     #[cfg(not(feature = "parallel"))]
     {

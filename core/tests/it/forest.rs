@@ -665,3 +665,37 @@ fn class_labels_travel_with_the_artifact() {
         .unwrap_err();
     assert_eq!(e.code(), "invalid_artifact");
 }
+
+#[test]
+fn progress_observer_sees_every_tree_and_changes_nothing() {
+    use optocom_core::progress;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let x = Array2::from_shape_fn((300, 3), |(i, j)| ((i * 13 + j * 5) % 17) as f64);
+    let y = Array1::from_shape_fn(300, |i| usize::from(x[[i, 0]] + x[[i, 1]] > 16.0));
+    for n_jobs in [Some(1), Some(2), None] {
+        let params = ForestParams::new().n_trees(30).seed(3).n_jobs(n_jobs);
+        let plain = RandomForestClassifier::fit(&params, x.view(), y.view()).unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let max_done = Arc::new(AtomicUsize::new(0));
+        let (c, m) = (calls.clone(), max_done.clone());
+        let observer: progress::Observer = Arc::new(move |done, total| {
+            assert_eq!(total, 30);
+            c.fetch_add(1, Ordering::Relaxed);
+            m.fetch_max(done, Ordering::Relaxed);
+        });
+        let observed = progress::observe(observer, || {
+            RandomForestClassifier::fit(&params, x.view(), y.view())
+        })
+        .unwrap();
+        assert_eq!(calls.load(Ordering::Relaxed), 30, "n_jobs {n_jobs:?}");
+        assert_eq!(max_done.load(Ordering::Relaxed), 30);
+        assert_eq!(
+            observed.predict_proba(x.view()).unwrap(),
+            plain.predict_proba(x.view()).unwrap()
+        );
+    }
+    // Outside `observe` nothing is reported (the observer does not leak).
+    let params = ForestParams::new().n_trees(5);
+    RandomForestClassifier::fit(&params, x.view(), y.view()).unwrap();
+}

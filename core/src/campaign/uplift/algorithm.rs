@@ -399,6 +399,7 @@ fn grow(
         min_impurity_decrease: 0.0,
     };
     let group = params.ci_group_size;
+    let tracker = crate::progress::Tracker::new(params.n_groups() * group);
     let built = parallel::map_indexed(params.n_groups(), |g| -> Result<Vec<Tree>> {
         let mut half_rng = tree_rng(params.seed ^ HALF_SAMPLE_STREAM, g);
         let (half, _) = draw_rows(Sampling::Subsample(0.5), n, &mut half_rng, false);
@@ -431,6 +432,7 @@ fn grow(
                 build_tree(&binned, &crit, &rows, None, &tp, &mut rng)?
             };
             trees.push(tree);
+            tracker.step();
         }
         Ok(trees)
     });
