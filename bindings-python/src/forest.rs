@@ -33,7 +33,7 @@ pub struct ForestClassifier {
 impl ForestClassifier {
     /// Fits on `x` (float64, any layout, borrowed) and class indices `y` (0..k-1).
     #[staticmethod]
-    #[pyo3(signature = (x, y, params, feature_names=None, labels=None))]
+    #[pyo3(signature = (x, y, params, feature_names=None, labels=None, progress=None))]
     fn fit(
         py: Python<'_>,
         x: PyReadonlyArray2<'_, f64>,
@@ -41,7 +41,9 @@ impl ForestClassifier {
         params: &str,
         feature_names: Option<Vec<String>>,
         labels: Option<&str>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
+        let observer = crate::progress::observer(progress);
         let params: ForestParams = from_json(py, "params", params)?;
         let labels: Option<ClassLabels> = match labels {
             Some(l) => Some(from_json(py, "classes", l)?),
@@ -52,7 +54,9 @@ impl ForestClassifier {
         let schema = schema("features", x.ncols(), feature_names);
         let inner = detached(py, move || {
             let y: ndarray::Array1<usize> = y.mapv(|v| usize::try_from(v).unwrap_or(usize::MAX));
-            let m = RandomForestClassifier::fit_with_schema(&params, x, y.view(), schema)?;
+            let m = crate::progress::run(observer, || {
+                RandomForestClassifier::fit_with_schema(&params, x, y.view(), schema)
+            })?;
             match labels {
                 Some(l) => m.with_class_labels(l),
                 None => Ok(m),
@@ -156,20 +160,24 @@ pub struct ForestRegressor {
 impl ForestRegressor {
     /// Fits on `x` (float64, borrowed) and targets `y`.
     #[staticmethod]
-    #[pyo3(signature = (x, y, params, feature_names=None))]
+    #[pyo3(signature = (x, y, params, feature_names=None, progress=None))]
     fn fit(
         py: Python<'_>,
         x: PyReadonlyArray2<'_, f64>,
         y: PyReadonlyArray1<'_, f64>,
         params: &str,
         feature_names: Option<Vec<String>>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
+        let observer = crate::progress::observer(progress);
         let params: ForestParams = from_json(py, "params", params)?;
         let x = x.as_array();
         let y = y.as_array();
         let schema = schema("features", x.ncols(), feature_names);
         let inner = detached(py, move || {
-            RandomForestRegressor::fit_with_schema(&params, x, y, schema)
+            crate::progress::run(observer, || {
+                RandomForestRegressor::fit_with_schema(&params, x, y, schema)
+            })
         })?;
         Ok(ForestRegressor { inner })
     }

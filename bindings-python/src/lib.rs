@@ -9,6 +9,7 @@ mod conversion;
 mod demo;
 mod error;
 mod forest;
+mod progress;
 mod purchase;
 mod uplift;
 

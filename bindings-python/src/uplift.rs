@@ -26,7 +26,7 @@ impl UpliftModel {
     /// Fits on features `x`, treatment indicators (0/1) and outcomes `y`; `outcome` is
     /// `"binary"` or `"continuous"`.
     #[staticmethod]
-    #[pyo3(signature = (x, treatment, y, outcome, params, feature_names=None))]
+    #[pyo3(signature = (x, treatment, y, outcome, params, feature_names=None, progress=None))]
     fn fit(
         py: Python<'_>,
         x: PyReadonlyArray2<'_, f64>,
@@ -35,7 +35,9 @@ impl UpliftModel {
         outcome: &str,
         params: &str,
         feature_names: Option<Vec<String>>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
+        let observer = crate::progress::observer(progress);
         let params: UpliftParams = from_json(py, "params", params)?;
         let kind: OutcomeKind = from_json(py, "outcome", &format!("{outcome:?}"))?;
         let x = x.as_array();
@@ -45,7 +47,9 @@ impl UpliftModel {
         let inner = detached(py, move || {
             let t = treatment.to_vec();
             let y = y.to_vec();
-            UpliftForest::fit(&params, x, &t, &y, kind, Some(schema))
+            crate::progress::run(observer, || {
+                UpliftForest::fit(&params, x, &t, &y, kind, Some(schema))
+            })
         })?;
         Ok(UpliftModel { inner })
     }

@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
-from . import _frames, _optocom
+from . import _frames, _optocom, _progress
 from ._base import OptocomEstimator, jobs_of, renamed, seed_of
 from ._compat import ClassifierMixin, RegressorMixin
 from .exceptions import InvalidParameterError, InvalidValueError
@@ -200,13 +200,21 @@ class RandomForestClassifier(ClassifierMixin, _Forest):
                 f"row {row}, column `y`: invalid value {str(y[row])!r}: must be finite",
                 row=row, column="y", value=str(y[row]), reason="must be finite",
             )
+        if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
+            raise InvalidValueError(
+                "Unknown label type: continuous. RandomForestClassifier needs class labels "
+                "(ints, strings or bools); use RandomForestRegressor for a continuous target",
+                column="y",
+                reason="continuous target",
+            )
         classes, codes = np.unique(y, return_inverse=True)
         labels = _labels_json(classes)
         params = self._core_params(self.criterion)
         try:
-            model = _optocom.ForestClassifier.fit(
-                arr, codes.astype(np.int64).ravel(), params, names, labels
-            )
+            with _progress.bar(self.n_estimators, "RandomForestClassifier") as cb:
+                model = _optocom.ForestClassifier.fit(
+                    arr, codes.astype(np.int64).ravel(), params, names, labels, cb
+                )
         except InvalidParameterError as e:
             raise renamed(e) from None
         self._model = model
@@ -298,7 +306,8 @@ class RandomForestRegressor(RegressorMixin, _Forest):
         y = np.ascontiguousarray(_frames.vector(y), dtype=np.float64)
         params = self._core_params(None)
         try:
-            model = _optocom.ForestRegressor.fit(arr, y, params, names)
+            with _progress.bar(self.n_estimators, "RandomForestRegressor") as cb:
+                model = _optocom.ForestRegressor.fit(arr, y, params, names, cb)
         except InvalidParameterError as e:
             raise renamed(e) from None
         self._model = model

@@ -13,7 +13,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
 
-from . import _frames, _optocom
+from . import _frames, _optocom, _progress
 from ._base import OptocomEstimator, jobs_of, renamed, seed_of
 from .ensemble import _bad, _max_features
 from .exceptions import DegenerateTargetError, InvalidParameterError, InvalidValueError
@@ -88,6 +88,17 @@ class UpliftForest(OptocomEstimator):
             raise _frames.ShapeMismatchError(f"X has {n} rows but treatment has {len(t)}")
         if t.dtype.kind == "b":
             return t.astype(np.uint8)
+        missing = _frames.missing_mask(t)
+        if missing.any():
+            row = int(np.flatnonzero(missing)[0])
+            raise InvalidValueError(
+                f"row {row}, column `treatment`: invalid value {str(t[row])!r}: the treatment "
+                "group is missing",
+                row=row,
+                column="treatment",
+                value=str(t[row]),
+                reason="the treatment group is missing",
+            )
         control = t == self.control_name
         groups = np.unique(t[~control])
         if len(groups) > 1:
@@ -114,7 +125,8 @@ class UpliftForest(OptocomEstimator):
         else:
             raise _bad("outcome", self.outcome, "must be 'auto', 'binary' or 'continuous'")
         try:
-            model = _optocom.UpliftModel.fit(arr, t, y, kind, self._core_params(), names)
+            with _progress.bar(self.n_estimators, "UpliftForest") as cb:
+                model = _optocom.UpliftModel.fit(arr, t, y, kind, self._core_params(), names, cb)
         except InvalidParameterError as e:
             raise renamed(e) from None
         self._model = model
