@@ -16,6 +16,7 @@
 //! | [`data`] | typed records, CSV/XLSX ingest, demo data generators, filters, pages |
 //! | [`features`] | feature schemas, the optometry encoding, standard scaling |
 //! | [`forest`] | the one histogram tree engine (classification, regression, uplift) |
+//! | [`cluster`] | k-means on numeric matrices (scikit-learn-like `KMeans`) |
 //! | [`purchase`] | purchase probability, spend, value bands, sales forecasts |
 //! | [`campaign`] | campaign metrics, Rx trends, responders, segmentation, uplift, recommender |
 //! | [`export`] | streaming CSV export with formula-injection guarding |
@@ -28,6 +29,7 @@
 
 pub mod artifact;
 pub mod campaign;
+pub mod cluster;
 pub mod data;
 pub mod error;
 pub mod export;

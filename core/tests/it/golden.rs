@@ -1,9 +1,10 @@
-//! The committed golden campaign models load and reproduce their recorded outputs exactly
+//! The committed golden campaign and k-means models load and reproduce their recorded outputs
 //! (every binding runs the same checks on the same files). Regenerate with `make fixtures`.
 
 use std::path::PathBuf;
 
 use optocom_core::campaign::{encode_doctors, DoctorRecommender, DoctorSegmentation, UpliftForest};
+use optocom_core::cluster::KMeans;
 use optocom_core::data::ingest::read_doctors;
 use optocom_core::data::Doctor;
 use optocom_core::Persist;
@@ -85,4 +86,74 @@ fn golden_recommender_recommends_recorded_doctors() {
         assert_eq!(r[1], rec.doctor_id.to_string());
         assert_eq!(bits(&r[2]), rec.score.to_bits());
     }
+}
+
+/// Refitting on the golden doctors with the artifact's params reproduces the artifact's
+/// fitted state bit for bit (encoder, centroids, profiles, training assignments): the
+/// guard for any change to how segmentation runs k-means.
+#[test]
+fn golden_segmentation_refit_reproduces_artifact() {
+    let saved = DoctorSegmentation::load(fixtures().join("golden_segmentation.json")).unwrap();
+    let refit = DoctorSegmentation::fit(saved.params(), &doctors()).unwrap();
+    let a = saved.to_envelope().unwrap();
+    let b = refit.to_envelope().unwrap();
+    assert_eq!(a.params, b.params);
+    assert_eq!(a.feature_schema, b.feature_schema);
+    assert!(a.state == b.state, "refitted segmentation state differs");
+}
+
+/// The golden k-means input as a matrix, with its header.
+fn kmeans_input() -> (Vec<String>, ndarray::Array2<f64>) {
+    let text = std::fs::read_to_string(fixtures().join("golden_kmeans_input.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let values: Vec<f64> = lines
+        .flat_map(|l| l.split(',').map(|v| v.parse::<f64>().unwrap()))
+        .collect();
+    let n = values.len() / header.len();
+    let x = ndarray::Array2::from_shape_vec((n, header.len()), values).unwrap();
+    (header, x)
+}
+
+#[test]
+fn golden_kmeans_predicts_recorded_labels_and_distances() {
+    let model = KMeans::load(fixtures().join("golden_kmeans.json")).unwrap();
+    let (header, x) = kmeans_input();
+    assert_eq!(model.schema().names(), header);
+    let rows = expected("golden_kmeans_expected.csv");
+    assert_eq!(rows.len(), x.nrows());
+    let labels = model.predict(x.view()).unwrap();
+    let dist = model.transform(x.view()).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], i.to_string());
+        assert_eq!(r[1], labels[i].to_string(), "label of row {i}");
+        assert_eq!(
+            r[1],
+            model.labels()[i].to_string(),
+            "training label of row {i}"
+        );
+        assert_eq!(r.len(), 2 + model.n_clusters());
+        for c in 0..model.n_clusters() {
+            assert_eq!(bits(&r[2 + c]), dist[[i, c]].to_bits(), "row {i}, d{c}");
+        }
+    }
+    // The input is the training data: its score is minus the recorded inertia.
+    assert_eq!(
+        model.score(x.view()).unwrap().to_bits(),
+        (-model.inertia()).to_bits()
+    );
+}
+
+/// Fitting again on the golden input with the artifact's params reproduces the artifact's
+/// centroids, labels and inertia bit for bit.
+#[test]
+fn golden_kmeans_refit_reproduces_artifact() {
+    let saved = KMeans::load(fixtures().join("golden_kmeans.json")).unwrap();
+    let (_, x) = kmeans_input();
+    let refit = KMeans::fit(saved.params(), x.view(), Some(saved.schema().clone())).unwrap();
+    let a = saved.to_envelope().unwrap();
+    let b = refit.to_envelope().unwrap();
+    assert_eq!(a.params, b.params);
+    assert_eq!(a.feature_schema, b.feature_schema);
+    assert!(a.state == b.state, "refitted k-means state differs");
 }

@@ -1,6 +1,7 @@
 //! Integration tests, one module per domain.
 
 mod campaign;
+mod cluster;
 mod data;
 mod export;
 mod forest;

@@ -11,12 +11,13 @@
 //! never an error. Categories are compared after trimming surrounding whitespace, otherwise
 //! exactly (case-sensitive).
 //!
-//! k-means is run by `linfa-clustering` (k-means++ initialisation, `n_init` runs, seeded
-//! with `Xoshiro256Plus::seed_from_u64(seed)`), so the same data and seed give the same
-//! segments. After fitting, segments are renumbered by decreasing size (ties by the original
-//! centroid order), segments left without any training doctor are dropped, and **assignment is
-//! the nearest centroid** (squared Euclidean distance, ties to the lowest segment) computed
-//! here, so a loaded model assigns exactly as the fitted one.
+//! k-means is run by [`crate::cluster::KMeans`] (linfa-clustering underneath: k-means++
+//! initialisation, `n_init` runs, seeded with `Xoshiro256Plus::seed_from_u64(seed)`), so the
+//! same data and seed give the same segments. After fitting, segments are renumbered by
+//! decreasing size (ties by the original centroid order), segments left without any training
+//! doctor are dropped, and **assignment is the nearest centroid** (squared Euclidean
+//! distance, ties to the lowest segment; the same rule as [`crate::cluster`]) computed in our
+//! code, so a loaded model assigns exactly as the fitted one.
 //!
 //! When `k` is not fixed, every `k` in `k_range` (capped at `n - 1`) is fitted and the one with
 //! the highest mean silhouette wins (ties to the smaller `k`). Silhouettes use Euclidean
@@ -59,16 +60,15 @@ mod hyperparams;
 
 use std::collections::{BTreeMap, HashMap};
 
-use linfa::prelude::*;
-use linfa_clustering::KMeans;
-use ndarray::{Array2, ArrayView1, ArrayView2};
+use ndarray::{Array2, ArrayView2};
 use rand::SeedableRng;
-use rand_xoshiro::{Xoshiro256Plus, Xoshiro256PlusPlus};
+use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 pub use hyperparams::SegmentationParams;
 
 use crate::artifact::{packed, ModelInfo, Parts, Persist};
+use crate::cluster::{self, KMeans, KMeansParams};
 use crate::data::campaign::Doctor;
 use crate::error::{Error, Location, Result};
 use crate::features::FeatureSchema;
@@ -146,50 +146,29 @@ pub struct DoctorSegmentation {
     train: HashMap<u64, usize>,
 }
 
-/// Index of the nearest centroid (squared Euclidean, ties to the lowest index).
-fn nearest(centroids: &Array2<f64>, x: ArrayView1<'_, f64>) -> usize {
-    let mut best = (0, f64::INFINITY);
-    for (c, row) in centroids.outer_iter().enumerate() {
-        let d: f64 = row
-            .iter()
-            .zip(x.iter())
-            .map(|(a, b)| (a - b) * (a - b))
-            .sum();
-        if d < best.1 {
-            best = (c, d);
-        }
-    }
-    best.0
-}
-
 fn assign_rows(centroids: &Array2<f64>, x: ArrayView2<'_, f64>) -> Vec<usize> {
-    x.outer_iter().map(|r| nearest(centroids, r)).collect()
+    cluster::assign(centroids.view(), x).0
 }
 
-/// Runs linfa's k-means and returns centroids renumbered by decreasing size, empty ones
-/// dropped, with the training labels.
+/// Runs [`KMeans`] (linfa-clustering underneath, our own nearest-centroid assignment) and
+/// returns centroids renumbered by decreasing size, empty ones dropped, with the training
+/// labels.
 fn kmeans(
     x: &Array2<f64>,
     k: usize,
     params: &SegmentationParams,
 ) -> Result<(Array2<f64>, Vec<usize>)> {
-    let rng = Xoshiro256Plus::seed_from_u64(params.seed);
-    let ds = DatasetBase::from(x.view());
-    let model = KMeans::params_with_rng(k, rng)
-        .n_runs(params.n_init)
+    let kp = KMeansParams::new()
+        .n_clusters(k)
+        .n_init(params.n_init)
+        .max_iter(params.max_iter)
         .tolerance(params.tolerance)
-        .max_n_iterations(params.max_iter)
-        .fit(&ds)
-        .map_err(|e| Error::degenerate(format!("k-means with k = {k} failed: {e}")))?;
-    let raw = model.centroids().to_owned();
-    if raw.iter().any(|v| !v.is_finite()) {
-        return Err(Error::degenerate(format!(
-            "k-means with k = {k} produced non-finite centroids"
-        )));
-    }
-    let labels = assign_rows(&raw, x.view());
+        .seed(params.seed);
+    let model = KMeans::fit(&kp, x.view(), None)?;
+    let raw = model.centroids();
+    let labels = model.labels();
     let mut counts = vec![0usize; raw.nrows()];
-    for &l in &labels {
+    for &l in labels {
         counts[l] += 1;
     }
     let mut order: Vec<usize> = (0..raw.nrows()).filter(|&c| counts[c] > 0).collect();
@@ -200,7 +179,7 @@ fn kmeans(
     for (new, &old) in order.iter().enumerate() {
         new_id[old] = new;
     }
-    let labels = labels.into_iter().map(|l| new_id[l]).collect();
+    let labels = labels.iter().map(|&l| new_id[l]).collect();
     Ok((centroids, labels))
 }
 

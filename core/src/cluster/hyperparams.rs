@@ -1,0 +1,142 @@
+//! Parameters of [`KMeans`](super::KMeans).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Parameters of k-means, as a checked builder.
+///
+/// Setters never fail; [`KMeansParams::check`] is the one validation point and
+/// [`KMeans::fit`](super::KMeans::fit) calls it first.
+///
+/// ```
+/// use optocom_core::cluster::KMeansParams;
+/// let p = KMeansParams::new().n_clusters(3).seed(7);
+/// assert!(p.check().is_ok());
+/// assert_eq!(KMeansParams::new().n_clusters(0).check().unwrap_err().code(), "invalid_parameter");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KMeansParams {
+    /// Number of clusters (>= 1, and at most the number of training rows). Default 8.
+    pub n_clusters: usize,
+    /// Number of k-means++ initialisations; the run with the lowest inertia wins (>= 1).
+    /// Default 10.
+    pub n_init: usize,
+    /// Maximum number of iterations per run (>= 1). Default 300.
+    pub max_iter: u64,
+    /// Convergence tolerance (> 0, finite). A run stops when the Euclidean norm of the
+    /// movement of all centroids in one iteration (the Frobenius norm of the difference of
+    /// the centroid matrices) falls below it. This is an **absolute** threshold in the units
+    /// of `x`, unlike scikit-learn's `tol`, which is relative to the data's variance.
+    /// Default 1e-4.
+    pub tolerance: f64,
+    /// Random seed: the same data, parameters and seed give the same bits. Default 42.
+    pub seed: u64,
+}
+
+impl Default for KMeansParams {
+    fn default() -> Self {
+        KMeansParams {
+            n_clusters: 8,
+            n_init: 10,
+            max_iter: 300,
+            tolerance: 1e-4,
+            seed: 42,
+        }
+    }
+}
+
+impl KMeansParams {
+    /// Default parameters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the number of clusters.
+    pub fn n_clusters(mut self, k: usize) -> Self {
+        self.n_clusters = k;
+        self
+    }
+    /// Sets the number of initialisations.
+    pub fn n_init(mut self, n: usize) -> Self {
+        self.n_init = n;
+        self
+    }
+    /// Sets the maximum number of iterations per run.
+    pub fn max_iter(mut self, n: u64) -> Self {
+        self.max_iter = n;
+        self
+    }
+    /// Sets the convergence tolerance.
+    pub fn tolerance(mut self, t: f64) -> Self {
+        self.tolerance = t;
+        self
+    }
+    /// Sets the random seed.
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+
+    /// Validates the parameters (data-independent checks; `fit` also checks `n_clusters`
+    /// against the number of rows). Returns [`Error::InvalidParameter`] naming the field.
+    pub fn check(&self) -> Result<()> {
+        if self.n_clusters == 0 {
+            return Err(Error::invalid_param("n_clusters", 0, "must be at least 1"));
+        }
+        if self.n_init == 0 {
+            return Err(Error::invalid_param("n_init", 0, "must be at least 1"));
+        }
+        if self.max_iter == 0 {
+            return Err(Error::invalid_param("max_iter", 0, "must be at least 1"));
+        }
+        if !(self.tolerance > 0.0 && self.tolerance.is_finite()) {
+            return Err(Error::invalid_param(
+                "tolerance",
+                self.tolerance,
+                "must be a positive finite number",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_documented() {
+        let p = KMeansParams::default();
+        assert_eq!(
+            (p.n_clusters, p.n_init, p.max_iter, p.tolerance, p.seed),
+            (8, 10, 300, 1e-4, 42)
+        );
+        assert!(p.check().is_ok());
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let cases = [
+            (KMeansParams::new().n_clusters(0), "n_clusters"),
+            (KMeansParams::new().n_init(0), "n_init"),
+            (KMeansParams::new().max_iter(0), "max_iter"),
+            (KMeansParams::new().tolerance(0.0), "tolerance"),
+            (KMeansParams::new().tolerance(-1.0), "tolerance"),
+            (KMeansParams::new().tolerance(f64::NAN), "tolerance"),
+            (KMeansParams::new().tolerance(f64::INFINITY), "tolerance"),
+        ];
+        for (p, field) in cases {
+            match p.check().unwrap_err() {
+                Error::InvalidParameter { name, .. } => assert_eq!(name, field),
+                e => panic!("unexpected error {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn missing_fields_take_defaults() {
+        let p: KMeansParams = serde_json::from_str(r#"{"n_clusters": 3}"#).unwrap();
+        assert_eq!(p, KMeansParams::new().n_clusters(3));
+    }
+}
