@@ -5,6 +5,7 @@
 //! (`python/optocom/`). Long calls release the GIL; panics never reach Python.
 
 mod campaign;
+mod cluster;
 mod conversion;
 mod demo;
 mod error;
@@ -21,6 +22,7 @@ fn _optocom(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<forest::ForestClassifier>()?;
     m.add_class::<forest::ForestRegressor>()?;
+    m.add_class::<cluster::KMeansModel>()?;
     m.add_class::<uplift::UpliftModel>()?;
     m.add_class::<purchase::PurchaseModel>()?;
     m.add_class::<campaign::CampaignModel>()?;

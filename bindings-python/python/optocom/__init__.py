@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import _optocom, demo
 from ._display import style_bands
 from .campaign import CampaignAnalytics, Page, Segments
+from .cluster import KMeans
 from .ensemble import RandomForestClassifier, RandomForestRegressor
 from .io import from_json, load, model_status, read_appointments
 from .purchase import PurchaseForecaster, Report
@@ -40,6 +41,7 @@ __version__: str = _optocom.__version__
 __all__ = [
     "RandomForestClassifier",
     "RandomForestRegressor",
+    "KMeans",
     "UpliftForest",
     "PurchaseForecaster",
     "Report",
