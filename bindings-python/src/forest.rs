@@ -76,6 +76,28 @@ impl ForestClassifier {
         Ok(out.into_pyarray(py))
     }
 
+    /// Benchmark support: seconds of each of `repeats` calls of the core's `predict_proba`
+    /// on `x`, timed inside Rust (no Python in the loop). The peer benchmark compares them
+    /// with the same call made from Python, in the same process on the same data.
+    fn _native_predict_seconds(
+        &self,
+        py: Python<'_>,
+        x: PyReadonlyArray2<'_, f64>,
+        repeats: usize,
+    ) -> PyResult<Vec<f64>> {
+        let x = x.as_array();
+        detached(py, || {
+            let mut out = Vec::with_capacity(repeats);
+            for _ in 0..repeats {
+                let t = std::time::Instant::now();
+                let p = self.inner.predict_proba(x)?;
+                std::hint::black_box(p);
+                out.push(t.elapsed().as_secs_f64());
+            }
+            Ok(out)
+        })
+    }
+
     /// Probabilities of one row (the low-latency path: no thread pool, no GIL release).
     fn predict_proba_row<'py>(
         &self,
