@@ -3,7 +3,8 @@
 //! Every [`optocom_core::Error`] category maps to one class of `optocom.exceptions` (defined
 //! in Python so that each can also subclass the built-in exception callers expect:
 //! `ValueError`, `LookupError`, `OSError` ...). The exception carries `code` (the core's
-//! stable code) and, for invalid values, `row`/`line`/`sheet`, `column`, `value` and `reason`.
+//! stable code) and, for invalid values, `row`/`line`/`sheet`, `column`, `value` and `reason`
+//! (`row` is the 0-based record position; `line` the CSV line or Excel row number).
 //! A Rust panic is caught before it reaches Python and raised as `optocom.InternalError`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -59,9 +60,12 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
                     attrs.set_item("line", *line)?;
                     attrs.set_item("row", record.saturating_sub(1))?;
                 }
+                // The core knows the Excel row number (1-based, header and blank rows
+                // included), not the record's position, so it goes to `line` like a CSV
+                // file's physical line; `row` stays None rather than being guessed.
                 Location::Sheet { sheet, row } => {
                     attrs.set_item("sheet", sheet)?;
-                    attrs.set_item("row", *row)?;
+                    attrs.set_item("line", *row)?;
                 }
                 _ => {}
             }

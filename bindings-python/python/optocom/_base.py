@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import numbers
 import os
+import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -114,21 +115,55 @@ class OptocomEstimator(BaseEstimator):
             del self.feature_names_in_
 
     def _features(self, X: Any) -> np.ndarray:
-        """The predict-time matrix, with scikit-learn's feature-count and name checks."""
+        """The predict-time matrix, with scikit-learn's feature-name and feature-count checks
+        (same messages and warnings as scikit-learn's own estimators)."""
         self._check_fitted()
         arr, names = _frames.matrix(X)
+        self._check_names(names)
         if arr.shape[1] != self.n_features_in_:
             raise ShapeMismatchError(
                 f"X has {arr.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        fitted = self.__dict__.get("feature_names_in_")
-        if names is not None and fitted is not None and list(fitted) != list(names):
-            raise SchemaMismatchError(
-                "The feature names should match those that were passed during fit: model "
-                f"expects [{', '.join(fitted)}], data has [{', '.join(names)}]"
-            )
         return arr
+
+    def _check_names(self, names: Optional[List[str]]) -> None:
+        fitted = self.__dict__.get("feature_names_in_")
+        cls = type(self).__name__
+        if fitted is None and names is None:
+            return
+        if fitted is None:
+            warnings.warn(
+                f"X has feature names, but {cls} was fitted without feature names",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
+        if names is None:
+            warnings.warn(
+                f"X does not have valid feature names, but {cls} was fitted with feature names",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
+        fitted = list(fitted)
+        if fitted == list(names):
+            return
+        message = "The feature names should match those that were passed during fit.\n"
+        unexpected = sorted(set(names) - set(fitted))
+        missing = sorted(set(fitted) - set(names))
+
+        def listed(header: str, items: List[str]) -> str:
+            shown = "".join(f"- {n}\n" for n in items[:5])
+            return header + shown + ("- ...\n" if len(items) > 5 else "")
+
+        if unexpected:
+            message += listed("Feature names unseen at fit time:\n", unexpected)
+        if missing:
+            message += listed("Feature names seen at fit time, yet now missing:\n", missing)
+        if not unexpected and not missing:
+            message += "Feature names must be in the same order as they were in fit.\n"
+        raise SchemaMismatchError(message)
 
     # -- persistence --------------------------------------------------------------------
     def _extra_state(self) -> Dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -89,8 +90,10 @@ def _column(name: str, s: pd.Series) -> Tuple[str, str, Any]:
     kind = getattr(dtype, "kind", "O")
     if isinstance(dtype, pd.CategoricalDtype):
         return _text(name, s.astype(object))
-    if kind == "b":
+    if kind == "b" and not _has_na(s):
         return (name, "b", np.ascontiguousarray(s.to_numpy(dtype=bool)))
+    if kind == "b":  # pandas nullable boolean with NA: text, the core reports the gap
+        return _text(name, s.astype(object))
     if kind in "iu" and not _has_na(s):
         return (name, "i", np.ascontiguousarray(s.to_numpy(dtype=np.int64)))
     if kind in "fiu":
@@ -104,8 +107,6 @@ def _column(name: str, s: pd.Series) -> Tuple[str, str, Any]:
                 return (name, "d", _days(pd.to_datetime(s)))
             except (ValueError, TypeError):
                 pass
-    if str(dtype) == "boolean":  # pandas nullable boolean with NA
-        return _text(name, s.astype(object))
     return _text(name, s)
 
 
@@ -141,34 +142,81 @@ def matrix(X: Any) -> Tuple[np.ndarray, Optional[List[str]]]:
     """A float64 2-D matrix and the column names when ``X`` has them.
 
     float64 NumPy arrays are returned as they are (no copy, any layout); the core checks
-    values and reports the row and column of any NaN or infinity.
+    values and reports the row and column of any NaN or infinity. Column names are returned
+    only when every column name is a string (scikit-learn's rule for ``feature_names_in_``).
+    A list of dicts (records) or a dict of columns is read as a DataFrame.
     """
     names: Optional[List[str]] = None
+    if _is_sparse(X):
+        raise TypeError(
+            "sparse input is not supported: optocom's estimators need dense data; convert "
+            "it with X.toarray()"
+        )
+    if isinstance(X, dict) or (
+        isinstance(X, (list, tuple)) and len(X) > 0 and isinstance(X[0], dict)
+    ):
+        X = to_pandas(X)
     if isinstance(X, pd.DataFrame):
-        names = [str(c) for c in X.columns]
+        if all(isinstance(c, str) for c in X.columns):
+            names = list(X.columns)
         _check_numeric_frame(X)
         arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
     elif _is_polars(X):
         names = list(X.columns)
+        if not all(_polars_numeric(t) for t in X.dtypes):
+            _check_numeric_frame(to_pandas(X))
         arr = X.to_numpy().astype(np.float64, copy=False)
     elif _is_arrow(X):
         names = list(X.column_names)
+        if not all(_arrow_numeric(f.type) for f in X.schema):
+            _check_numeric_frame(X.to_pandas())
         arr = np.column_stack([np.asarray(c.to_numpy(), dtype=np.float64) for c in X.columns])
     else:
         try:
-            arr = np.asarray(X, dtype=np.float64)
-        except (TypeError, ValueError) as e:
+            arr = np.asarray(X)
+        except ValueError as e:  # ragged nested lists
+            raise ShapeMismatchError(f"X must be a 2-D array with rows of equal length: {e}") from None
+        if arr.dtype.kind == "c":
+            raise InvalidValueError(
+                "Complex data not supported: X must be real-valued", reason="complex values"
+            )
+        try:
+            arr = arr.astype(np.float64, copy=False)
+        except TypeError as e:
+            raise TypeError(f"X must be numeric: {e}") from None
+        except ValueError as e:
             raise InvalidValueError(
                 f"X must be numeric: {e}", reason=str(e), column=None
             ) from None
     if arr.ndim == 1:
         raise ShapeMismatchError(
-            "Expected a 2-D array, got a 1-D array instead; reshape your data with "
-            "X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample"
+            "Expected a 2-D array, got a 1-D array instead. Reshape your data either using "
+            "X.reshape(-1, 1) if it has a single feature or X.reshape(1, -1) if it contains "
+            "a single sample."
         )
     if arr.ndim != 2:
         raise ShapeMismatchError(f"Expected a 2-D array, got {arr.ndim} dimensions")
     return arr, names
+
+
+def _polars_numeric(dtype: Any) -> bool:
+    import polars as pl
+
+    return bool(dtype.is_numeric()) or dtype == pl.Boolean
+
+
+def _arrow_numeric(dtype: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(
+        pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_boolean(dtype)
+        or pa.types.is_null(dtype)
+    )
+
+
+def _is_sparse(X: Any) -> bool:
+    mod = type(X).__module__
+    return mod.startswith("scipy.sparse") and hasattr(X, "toarray")
 
 
 def _check_numeric_frame(df: pd.DataFrame) -> None:
@@ -189,14 +237,44 @@ def _check_numeric_frame(df: pd.DataFrame) -> None:
 
 
 def vector(y: Any, name: str = "y") -> np.ndarray:
+    """A 1-D array (a column vector is accepted with scikit-learn's DataConversionWarning)."""
+    if y is None:
+        raise InvalidValueError(
+            f"This estimator requires {name} to be passed, but the target {name} is None",
+            column=name,
+            reason="missing",
+        )
     if _is_polars(y):
         y = y.to_numpy()
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
+        warnings.warn(
+            f"A column-vector {name} was passed when a 1d array was expected. Please change "
+            f"the shape of {name} to (n_samples,), for example using ravel().",
+            _data_conversion_warning(),
+            stacklevel=3,
+        )
         arr = arr[:, 0]
     if arr.ndim != 1:
         raise ShapeMismatchError(f"{name} must be 1-D, got shape {arr.shape}")
     return arr
+
+
+def missing_mask(a: np.ndarray) -> np.ndarray:
+    """True where a 1-D array holds NaN, None or NA."""
+    if a.dtype.kind in "fc":
+        return np.isnan(a)
+    if a.dtype.kind == "O":
+        return np.fromiter((_isna(v) for v in a), dtype=bool, count=len(a))
+    return np.zeros(len(a), dtype=bool)
+
+
+def _data_conversion_warning() -> type:
+    try:
+        from sklearn.exceptions import DataConversionWarning
+    except Exception:  # pragma: no cover - scikit-learn is optional
+        return UserWarning
+    return DataConversionWarning
 
 
 # ---------------------------------------------------------------------------------------

@@ -57,9 +57,11 @@ class InvalidParameterError(OptocomError, ValueError):
 
 
 class InvalidValueError(OptocomError, ValueError):
-    """A data value is unusable. ``row`` (0-based position in the input; for CSV files the
-    data record, with ``line`` the physical line), ``column``, ``value`` and ``reason`` say
-    which and why."""
+    """A data value is unusable. ``row`` (0-based position of the record in the input: the
+    array row, DataFrame row or CSV data record), ``line`` (for CSV files the physical line,
+    for XLSX workbooks the row number Excel shows, with ``sheet``), ``column``, ``value`` and
+    ``reason`` say which and why. For workbooks ``row`` is None: the sheet's row number is
+    known, the record's position is not."""
 
     code = "invalid_value"
     row: Optional[int] = None

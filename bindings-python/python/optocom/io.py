@@ -9,6 +9,7 @@ from typing import Any, Dict
 import pandas as pd
 
 from . import _frames, _optocom
+from .exceptions import InvalidArtifactError, OptocomIOError
 
 __all__ = ["load", "from_json", "model_status", "read_appointments"]
 
@@ -35,8 +36,23 @@ def from_json(text: str) -> Any:
 
 def load(path: "os.PathLike[str] | str") -> Any:
     """Any optocom model saved by ``save`` in any runtime (Python, Rust, Node, browser)."""
-    with open(os.fspath(path), encoding="utf-8") as f:
-        return from_json(f.read())
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise OptocomIOError(
+            f"I/O error: cannot read model file {path!r}: {e.strerror or e}",
+            errno=e.errno,
+            strerror=e.strerror,
+            filename=path,
+        ) from e
+    except UnicodeDecodeError as e:
+        raise InvalidArtifactError(
+            f"invalid artifact: {path!r} is not UTF-8 text ({e.reason}); expected an "
+            "optocom model file"
+        ) from None
+    return from_json(text)
 
 
 def model_status(path: "os.PathLike[str] | str") -> Dict[str, Any]:
@@ -45,12 +61,13 @@ def model_status(path: "os.PathLike[str] | str") -> Dict[str, Any]:
     return json.loads(_optocom.model_status(os.fspath(path)))
 
 
-def read_appointments(source: Any, *, lenient: bool = False) -> pd.DataFrame:
+def read_appointments(source: Any, *, lenient: bool = False) -> Any:
     """Appointments from a CSV/XLSX path or any DataFrame-like, checked and normalised by the
     core (column aliases, Y/N flags, UK dates). Strict by default: the first bad value raises
-    :class:`optocom.InvalidValueError` naming its row, column and value."""
+    :class:`optocom.InvalidValueError` naming its row, column and value. Returns pandas, or
+    polars when ``source`` is a polars DataFrame."""
     src = os.fspath(source) if _frames.is_path(source) else _frames.columns(source)
     cols, _rejected = _optocom.read_appointments(src, lenient)
     df = pd.DataFrame(cols)
     df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
-    return df
+    return _frames.finish(df, polars=_frames.wants_polars(source))
