@@ -62,15 +62,66 @@ def estimator_html(est: Any) -> str:
     return f"<pre>{html.escape(repr(est))}</pre>"
 
 
-def style_bands(scored: pd.DataFrame) -> Any:
-    """A pandas Styler colouring each patient row by value band (high green, medium amber,
-    low red), for Jupyter."""
+_FORMATS = {"probability": "{:.2f}", "expected_spend": "£{:.2f}", "expected_revenue": "£{:.2f}",
+            "revenue_sd": "£{:.2f}"}
+
+
+def _band_colour(band: Any) -> str:
+    return BAND_COLOURS.get(str(band), "")
+
+
+def _cell(column: str, v: Any) -> str:
+    if column in _FORMATS and isinstance(v, (int, float)) and pd.notna(v):
+        return _FORMATS[column].format(v)
+    if isinstance(v, pd.Timestamp) and v == v.normalize():
+        return v.date().isoformat()
+    return str(v)
+
+
+class BandTable:
+    """The colour-coded patient table without jinja2 (which pandas' Styler needs): renders
+    the same colours and formats as HTML. ``data`` is the scored frame."""
+
+    def __init__(self, data: pd.DataFrame) -> None:
+        self.data = data
+
+    def to_html(self) -> str:
+        cols = [str(c) for c in self.data.columns]
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+        body = []
+        bands = self.data["value_band"] if "value_band" in self.data.columns else None
+        for i, row in enumerate(self.data.itertuples(index=False, name=None)):
+            colour = _band_colour(bands.iloc[i]) if bands is not None else ""
+            style = f" style='background-color: {colour}'" if colour else ""
+            cells = "".join(f"<td>{html.escape(_cell(c, v))}</td>" for c, v in zip(cols, row))
+            body.append(f"<tr{style}>{cells}</tr>")
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"<optocom.BandTable {len(self.data)} rows>"
+
+
+def style_bands(scored: Any) -> Any:
+    """The colour-coded patient table for Jupyter: each patient row coloured by value band
+    (high green, medium amber, low red), money as GBP. Accepts the frame
+    :meth:`PurchaseForecaster.predict` returns (pandas or polars). Returns a pandas
+    ``Styler`` when jinja2 is installed (pandas needs it for styling), otherwise a
+    :class:`BandTable` with the same HTML colours."""
+    if not isinstance(scored, pd.DataFrame):
+        from ._frames import to_pandas
+
+        scored = to_pandas(scored)
+    try:
+        import jinja2  # noqa: F401  (pandas' Styler renders with it)
+    except ImportError:
+        return BandTable(scored)
 
     def colour(row: pd.Series) -> list:
-        c = BAND_COLOURS.get(str(row.get("value_band")), "")
+        c = _band_colour(row.get("value_band"))
         return [f"background-color: {c}" if c else ""] * len(row)
 
-    return scored.style.apply(colour, axis=1).format(
-        {"probability": "{:.2f}", "expected_spend": "£{:.2f}", "expected_revenue": "£{:.2f}",
-         "revenue_sd": "£{:.2f}"}
-    )
+    fmt = {k: v for k, v in _FORMATS.items() if k in scored.columns}
+    return scored.style.apply(colour, axis=1).format(fmt)

@@ -36,7 +36,21 @@ def _filter(
     min_rx: Optional[float] = None,
     max_rx: Optional[float] = None,
     campaign_target: Optional[bool] = None,
+    specialties: Any = None,
+    provinces: Any = None,
 ) -> str:
+    """The core's ``DoctorFilter`` JSON. ``specialties``/``provinces`` are the campaign API's
+    names for ``specialty``/``province``."""
+    for one, plural, name, names in ((specialty, specialties, "specialty", "specialties"),
+                                     (province, provinces, "province", "provinces")):
+        if one is not None and plural is not None:
+            raise InvalidParameterError(
+                f"invalid parameter `{names}`: give `{name}` or `{names}`, not both",
+                parameter=names,
+            )
+    specialty = specialty if specialty is not None else specialties
+    province = province if province is not None else provinces
+
     def many(v: Any) -> List[str]:
         if v is None:
             return []
@@ -44,6 +58,12 @@ def _filter(
             return [v]
         return [str(x) for x in v]
 
+    bounds = dict(tenure_min=tenure_min, tenure_max=tenure_max, min_rx=min_rx, max_rx=max_rx)
+    for name, v in bounds.items():
+        # JSON cannot carry NaN or infinity to the core's check; same error as the core's.
+        if v is not None and not np.isfinite(v):
+            raise InvalidParameterError(f"invalid parameter `{name}` = {v}: must be finite",
+                                        parameter=name, value=str(v), reason="must be finite")
     return json.dumps(
         dict(
             specialties=many(specialty),
@@ -55,6 +75,32 @@ def _filter(
             campaign_target=campaign_target,
         )
     )
+
+
+def _rank(rank_by: Any) -> str:
+    """``rank_by`` as the core's ``RankBy`` JSON: ``"rx_increase"``, or uplift scores from a
+    frame with ``doctor_id`` and ``effect`` (what :meth:`CampaignAnalytics.uplift` returns) or
+    a mapping doctor_id -> score."""
+    if isinstance(rank_by, str):
+        if rank_by != "rx_increase":
+            raise InvalidParameterError(
+                f"invalid parameter `rank_by` = {rank_by!r}: must be 'rx_increase', an uplift "
+                "frame (doctor_id, effect) or a mapping doctor_id -> score",
+                parameter="rank_by", value=rank_by,
+            )
+        return json.dumps(rank_by)
+    if isinstance(rank_by, pd.DataFrame) or _frames._is_polars(rank_by):
+        df = _frames.to_pandas(rank_by)
+        missing = [c for c in ("doctor_id", "effect") if c not in df.columns]
+        if missing:
+            raise InvalidParameterError(
+                f"invalid parameter `rank_by`: the frame has no {', '.join(missing)} column",
+                parameter="rank_by",
+            )
+        pairs = zip(df["doctor_id"], df["effect"])
+    else:
+        pairs = dict(rank_by).items()
+    return json.dumps({"uplift": {str(int(k)): float(v) for k, v in pairs}})
 
 
 @dataclass
@@ -92,7 +138,32 @@ class Segments:
     model: Any
 
     def save(self, path: "os.PathLike[str] | str") -> None:
+        """Writes the segmentation model artifact (kind ``doctor_segmentation``)."""
         self.model.save(os.fspath(path))
+
+    @classmethod
+    def load(cls, path: "os.PathLike[str] | str") -> "Segments":
+        """A saved segmentation (from any runtime). ``assignments`` is empty until
+        :meth:`assign` is called with doctors."""
+        with open(os.fspath(path), encoding="utf-8") as f:
+            model = _optocom.SegmentationModel.from_json(f.read())
+        return cls(
+            k=model.k,
+            assignments=pd.DataFrame({"doctor_id": pd.Series(dtype=np.int64),
+                                      "segment": pd.Series(dtype=np.int64)}),
+            profiles=_frames.records_frame(model.profiles()),
+            silhouettes=_frames.records_frame(model.silhouettes()),
+            model=model,
+        )
+
+    def assign(self, doctors: Any) -> pd.DataFrame:
+        """The segment of each doctor (``doctor_id``, ``segment``) of a DataFrame-like with
+        the doctor columns (``doctor_id``, ``specialty``, ``province``, ``tenure_years``,
+        ``baseline_rx``; the usual aliases work). New doctors get their nearest centroid."""
+        ids, seg = self.model.assign(_frames.columns(doctors))
+        self.assignments = pd.DataFrame(dict(doctor_id=np.asarray(ids, dtype=np.int64),
+                                             segment=np.asarray(seg, dtype=np.int64)))
+        return self.assignments
 
 
 class CampaignAnalytics:
@@ -101,8 +172,10 @@ class CampaignAnalytics:
     ``data`` may be: ``None`` (the built-in sample data, seeded by ``seed``), a directory of
     CSV files or an XLSX workbook, a dict (or object) with ``doctors``, ``campaigns``,
     ``targeting`` and ``rx`` tables (any DataFrame-like), or an :func:`optocom.demo.campaigns`
-    result. Filters everywhere: ``specialty``, ``province`` (one or many),
-    ``tenure_min``/``tenure_max``, ``min_rx``/``max_rx``, ``campaign_target``.
+    result. Filters everywhere: ``specialty``, ``province`` (one or many; the campaign API's
+    ``specialties``/``provinces`` work too, case-insensitive), ``tenure_min``/``tenure_max``,
+    ``min_rx``/``max_rx`` (baseline Rx volume), ``campaign_target``; bounds are inclusive.
+    Listings take ``page`` (from 1) and ``per_page`` (1 to 500).
     """
 
     def __init__(self, data: Any = None, *, seed: int = 42, lenient: bool = False) -> None:
@@ -165,12 +238,7 @@ class CampaignAnalytics:
     ) -> Page:
         """Doctors ranked by Rx increase (``rank_by="rx_increase"``) or by an uplift score
         (``rank_by`` a mapping doctor_id -> score, e.g. from :meth:`uplift`), paginated."""
-        if isinstance(rank_by, str):
-            rank = json.dumps(rank_by)
-        elif isinstance(rank_by, pd.DataFrame):
-            rank = json.dumps({"uplift": {str(int(k)): float(v) for k, v in zip(rank_by["doctor_id"], rank_by["effect"])}})
-        else:
-            rank = json.dumps({"uplift": {str(int(k)): float(v) for k, v in dict(rank_by).items()}})
+        rank = _rank(rank_by)
         return self._page(self._model.top_responders(campaign_id, _filter(**filters), rank, page, per_page))
 
     def uplift_table(self, campaign_id: int) -> pd.DataFrame:
@@ -234,7 +302,8 @@ class CampaignAnalytics:
         ids, seg = model.assign(_frames.columns(doctors))
         self._segments = Segments(
             k=model.k,
-            assignments=pd.DataFrame(dict(doctor_id=np.asarray(ids, dtype=np.int64), segment=seg)),
+            assignments=pd.DataFrame(dict(doctor_id=np.asarray(ids, dtype=np.int64),
+                                          segment=np.asarray(seg, dtype=np.int64))),
             profiles=_frames.records_frame(model.profiles()),
             silhouettes=_frames.records_frame(model.silhouettes()),
             model=model,
@@ -264,15 +333,16 @@ class CampaignAnalytics:
         what: str = "doctors",
         *,
         campaign_id: Optional[int] = None,
-        rank_by: str = "rx_increase",
+        rank_by: Any = "rx_increase",
         formula_guard: bool = True,
         **filters: Any,
     ) -> Dict[str, int]:
-        """Streams ``"doctors"`` (filtered) or a campaign's ranked ``"responders"`` to a CSV
-        file without building a DataFrame; cells that a spreadsheet would run as formulas are
-        guarded. Returns ``{rows, bytes, guarded_cells}``."""
+        """Streams ``"doctors"`` (filtered) or a campaign's ranked ``"responders"`` (ranked as
+        by :meth:`top_responders`) to a CSV file without building a DataFrame; cells that a
+        spreadsheet would run as formulas are guarded. Returns ``{rows, bytes,
+        guarded_cells}``."""
         text = self._model.export_csv(os.fspath(path), what, _filter(**filters), campaign_id,
-                                      json.dumps(rank_by), formula_guard)
+                                      _rank(rank_by), formula_guard)
         return json.loads(text)
 
     # -- helpers ------------------------------------------------------------------------

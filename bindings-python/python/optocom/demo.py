@@ -15,6 +15,7 @@ from typing import Any, Optional, Tuple
 import pandas as pd
 
 from . import _frames, _optocom
+from .exceptions import InvalidParameterError
 
 __all__ = ["appointments", "campaigns", "CampaignDemo"]
 
@@ -29,9 +30,12 @@ def _params(kind: str, **overrides: Any) -> str:
     return json.dumps(p)
 
 
-def _appointment_frame(cols: dict, polars: bool) -> Any:
+def _appointment_frame(cols: dict, polars: bool, upcoming: bool = False) -> Any:
     df = pd.DataFrame(cols)
     df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
+    if upcoming and "amount" in df.columns and df["amount"].isna().all():
+        # Upcoming visits have no amount yet (the truth's ``actual_amount`` is separate).
+        df = df.drop(columns=["amount"])
     return _frames.finish(df, polars=polars)
 
 
@@ -42,18 +46,28 @@ def appointments(
     seed: Optional[int] = None,
     truth: bool = False,
     threshold: Optional[float] = None,
+    start_date: Any = None,
+    past_days: Optional[int] = None,
+    upcoming_days: Optional[int] = None,
     output: str = "pandas",
 ) -> Tuple[Any, Any]:
     """``(past, upcoming)`` appointment DataFrames (``output="polars"`` for polars). Defaults
-    are the core generator's."""
+    are the core generator's: 10,000 past appointments over the 365 days before
+    ``start_date`` (2025-01-06, a Monday) and 1,000 upcoming ones over the 28 days from it.
+    ``start_date`` may be a date, a timestamp or an ISO string."""
+    if output not in ("pandas", "polars"):
+        raise InvalidParameterError(
+            f"invalid parameter `output` = {output!r}: must be 'pandas' or 'polars'",
+            parameter="output",
+        )
+    if start_date is not None:
+        start_date = pd.Timestamp(start_date).date().isoformat()
     text = _params("demo_appointments", n_past=n_past, n_upcoming=n_upcoming, seed=seed,
-                   threshold=threshold)
+                   threshold=threshold, start_date=start_date, past_days=past_days,
+                   upcoming_days=upcoming_days)
     past, upcoming = _optocom.demo_appointments(text, truth)
     polars = output == "polars"
-    up = _appointment_frame(upcoming, polars)
-    if not polars and "amount" in up.columns and up["amount"].isna().all():
-        up = up.drop(columns=["amount"])
-    return _appointment_frame(past, polars), up
+    return _appointment_frame(past, polars), _appointment_frame(upcoming, polars, upcoming=True)
 
 
 class CampaignDemo:

@@ -34,20 +34,39 @@ def _source(data: Any) -> Any:
 
 
 def _rejected(text: str) -> pd.DataFrame:
+    """The core's rejected rows as a frame with the attributes a strict-mode
+    :class:`InvalidValueError` carries: ``row`` (0-based record position; unknown for
+    workbook sheets), ``line`` (a CSV file's physical line, or the Excel row number of a
+    sheet), ``sheet``, ``column``, ``value`` and ``reason``."""
     rows = json.loads(text)
     out = []
     for r in rows:
         loc = r.get("location", {})
-        out.append(
-            dict(
-                row=loc.get("row", (loc.get("record") or 1) - 1 if "record" in loc else None),
-                line=loc.get("line"),
-                column=r["column"],
-                value=r["value"],
-                reason=r["reason"],
-            )
-        )
-    return pd.DataFrame(out, columns=["row", "line", "column", "value", "reason"])
+        kind = loc.get("kind")
+        if kind == "line":
+            row, line = (loc.get("record") or 1) - 1, loc.get("line")
+        elif kind == "sheet":
+            row, line = None, loc.get("row")
+        else:
+            row, line = loc.get("row"), None
+        out.append(dict(row=row, line=line, sheet=loc.get("sheet"), column=r["column"],
+                        value=r["value"], reason=r["reason"]))
+    return pd.DataFrame(out, columns=["row", "line", "sheet", "column", "value", "reason"])
+
+
+# The core's nested parameter names and the keyword arguments that set them.
+_NESTED = {"value_bands.high": "high", "value_bands.medium": "medium",
+           "value_bands.basis": "band_basis"}
+
+
+def _renamed(e: InvalidParameterError) -> InvalidParameterError:
+    name = getattr(e, "parameter", None)
+    if name in _NESTED:
+        new = _NESTED[name]
+        return InvalidParameterError(str(e).replace(f"`{name}`", f"`{new}`", 1), parameter=new,
+                                     value=getattr(e, "value", None),
+                                     reason=getattr(e, "reason", None))
+    return renamed(e)
 
 
 class Report:
@@ -73,7 +92,11 @@ class Report:
         return self._text
 
     def __repr__(self) -> str:
-        return f"<optocom.Report auc={self._data.get('auc')} revenue_r2={self._data.get('revenue_r2'):.3f}>"
+        def fmt(v: Any) -> str:
+            return "n/a" if v is None else f"{v:.3f}"
+
+        return (f"<optocom.Report auc={fmt(self._data.get('auc'))} "
+                f"revenue_r2={fmt(self._data.get('revenue_r2'))}>")
 
     def _repr_html_(self) -> str:
         from ._display import report_html
@@ -170,7 +193,7 @@ class PurchaseForecaster:
         try:
             model, rejected = _optocom.PurchaseModel.fit(_source(past), self._params(), self.lenient)
         except InvalidParameterError as e:
-            raise renamed(e) from None
+            raise _renamed(e) from None
         self._model = model
         self.rejected_ = _rejected(rejected)
         return self
@@ -196,23 +219,41 @@ class PurchaseForecaster:
         data = dict(patient or {}, **features)
         return json.loads(model.predict_patient(json.dumps(data)))
 
+    def _rows(self, data: Any) -> Any:
+        """The source of a forecast or comparison. Strict mode passes it on (the core raises
+        on the first bad value); lenient mode drops bad rows first, as :meth:`predict` does,
+        and lists them in ``rejected_``."""
+        if not self.lenient:
+            return _source(data)
+        cols, rejected = _optocom.read_appointments(_source(data), True)
+        self.rejected_ = _rejected(rejected)
+        df = pd.DataFrame(cols)
+        df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
+        return _frames.columns(df)
+
     def forecast(self, upcoming: Any, freq: str = "W", level: float = 0.9) -> Any:
         """Expected sales per day (``"D"``), week (``"W"``, Monday-based) or month (``"M"``)
         with a ``level`` prediction interval (``lower``, ``upper``)."""
         model = self._check()
-        text = model.forecast(_source(upcoming), freq, level)
+        text = model.forecast(self._rows(upcoming), freq, level)
         return _frames.records_frame(text, dates=("period_start", "period_end"),
                                      polars=_frames.wants_polars(upcoming))
 
     def forecast_total(self, upcoming: Any, level: float = 0.9) -> Optional[Dict[str, Any]]:
-        """Expected sales of all the appointments together, with its interval."""
-        return json.loads(self._check().forecast_total(_source(upcoming), level))
+        """Expected sales of all the appointments together, with its interval (``None`` for
+        no appointments); ``period_start``/``period_end`` are the first and last dates."""
+        model = self._check()
+        out = json.loads(model.forecast_total(self._rows(upcoming), level))
+        if out is not None:
+            for k in ("period_start", "period_end"):
+                out[k] = pd.Timestamp(out[k])
+        return out
 
     def compare(self, past: Any, freq: str = "M", level: float = 0.9) -> Any:
         """Actual against predicted sales per period of past appointments, with the interval
         and whether the actual fell inside it."""
         model = self._check()
-        text = model.compare(_source(past), freq, level)
+        text = model.compare(self._rows(past), freq, level)
         return _frames.records_frame(text, dates=("period_start", "period_end"),
                                      polars=_frames.wants_polars(past))
 
@@ -264,7 +305,9 @@ class PurchaseForecaster:
         self._model = None if artifact is None else _optocom.PurchaseModel.from_json(artifact)
 
     def __repr__(self) -> str:
-        set_ = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if v not in (None, False))
+        # ``is`` tests: ``random_state=0`` must show (0 == False).
+        set_ = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items()
+                         if v is not None and v is not False)
         state = "fitted" if self._model is not None else "not fitted"
         return f"PurchaseForecaster({set_}) [{state}]"
 
