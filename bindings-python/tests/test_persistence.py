@@ -253,3 +253,12 @@ def test_loaded_golden_model_saves_the_same_file(tmp_path):
     assert (tmp_path / "again.json").read_text(encoding="utf-8").rstrip("\n") == (
         FIXTURES / "golden_uplift_forest.json"
     ).read_text(encoding="utf-8").rstrip("\n")
+
+
+def test_all_cores_is_saved_without_this_machines_core_count():
+    data = logistic_data(200, seed=34)
+    est = optocom.RandomForestRegressor(n_estimators=4, random_state=0, n_jobs=-1).fit(data.X, data.p)
+    assert json.loads(est.to_json())["params"]["n_jobs"] is None
+    assert optocom.from_json(est.to_json()).n_jobs is None  # None and -1 both mean all cores
+    two = optocom.RandomForestRegressor(n_estimators=4, random_state=0, n_jobs=2).fit(data.X, data.p)
+    assert json.loads(two.to_json())["params"]["n_jobs"] == 2
