@@ -63,9 +63,11 @@ def jobs_of(n_jobs: Any) -> Optional[int]:
     """Core thread count from ``n_jobs``: None or -1 = all cores (None for the core, so a
     saved model does not record this machine's core count), k > 0 = k threads, -2 = all but
     one (joblib's convention). Results never depend on it."""
-    if n_jobs is None or (isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool) and n_jobs == -1):
+    if n_jobs is None:
         return None
     if isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool):
+        if n_jobs == -1:
+            return None
         if n_jobs > 0:
             return int(n_jobs)
         if n_jobs < 0:
