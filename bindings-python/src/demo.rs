@@ -76,6 +76,7 @@ pub fn demo_campaigns(py: Python<'_>, params: &str) -> PyResult<(CampaignModel, 
 pub fn default_params(py: Python<'_>, kind: &str) -> PyResult<String> {
     match kind {
         "random_forest" => json(py, &ForestParams::default()),
+        "kmeans" => json(py, &optocom_core::cluster::KMeansParams::default()),
         "uplift_forest" => json(py, &UpliftParams::default()),
         "purchase_forecaster" => json(py, &PurchaseParams::default()),
         "doctor_segmentation" => json(py, &SegmentationParams::default()),
@@ -105,6 +106,13 @@ pub fn model_from_json(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
             py,
             ForestRegressor {
                 inner: guarded(py, || RandomForestRegressor::from_json(text))?,
+            },
+        )?
+        .into_any(),
+        k if k == optocom_core::cluster::KMeans::KIND => Py::new(
+            py,
+            crate::cluster::KMeansModel {
+                inner: guarded(py, || optocom_core::cluster::KMeans::from_json(text))?,
             },
         )?
         .into_any(),

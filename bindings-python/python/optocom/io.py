@@ -15,6 +15,7 @@ __all__ = ["load", "from_json", "model_status", "read_appointments"]
 
 
 def _wrap(model: Any) -> Any:
+    from .cluster import KMeans
     from .ensemble import RandomForestClassifier, RandomForestRegressor
     from .purchase import PurchaseForecaster
     from .uplift import UpliftForest
@@ -22,6 +23,7 @@ def _wrap(model: Any) -> Any:
     by_class = {
         _optocom.ForestClassifier: RandomForestClassifier,
         _optocom.ForestRegressor: RandomForestRegressor,
+        _optocom.KMeansModel: KMeans,
         _optocom.UpliftModel: UpliftForest,
         _optocom.PurchaseModel: PurchaseForecaster,
     }
