@@ -7,7 +7,7 @@ BUILD_VENV := $(PYDIR)/.venv-build
 TEST_VENV := $(PYDIR)/.venv-test
 WHEEL_DIR := target/wheels
 
-.PHONY: help demo test test-rust test-python wheel quality bench fixtures fmt lint
+.PHONY: help demo test test-rust test-python wheel quality bench bench-python fixtures fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,12 @@ quality: ## Measure model quality against the demo generators' known truth (READ
 
 bench: ## Criterion benches (full sizes; takes a while)
 	$(CARGO) bench -p optocom-benches
+
+bench-python: wheel ## Python-binding overhead: 100k-row predict vs Rust-native, one-row latency
+	@test -x $(PYDIR)/.venv-bench/bin/python || $(PYTHON) -m venv $(PYDIR)/.venv-bench
+	$(PYDIR)/.venv-bench/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/optocom-*.whl
+	$(PYDIR)/.venv-bench/bin/pip install -q $(WHEEL_DIR)/optocom-*.whl
+	$(PYDIR)/.venv-bench/bin/python benches/python/bindings_overhead.py
 
 fixtures: ## Regenerate the golden artifacts and expected predictions under fixtures/
 	$(CARGO) run --release -q -p optocom-examples --example make_fixtures
