@@ -417,3 +417,61 @@ impl SegmentationModel {
         detached(py, || self.inner.save(&path))
     }
 }
+
+/// A fitted content-based doctor recommender.
+#[pyclass(module = "optocom._optocom", frozen)]
+pub struct RecommenderModel {
+    pub(crate) inner: DoctorRecommender,
+}
+
+#[pymethods]
+impl RecommenderModel {
+    /// The `n` best doctors for `product` (JSON list), skipping `exclude`, within `filter`.
+    fn recommend(
+        &self,
+        py: Python<'_>,
+        product: &str,
+        n: usize,
+        filter: &str,
+        exclude: Vec<u64>,
+    ) -> PyResult<String> {
+        let f: DoctorFilter = from_json(py, "filter", filter)?;
+        let exclude: HashSet<u64> = exclude.into_iter().collect();
+        let out = detached(py, || {
+            self.inner.recommend(product, n, Some(&exclude), Some(&f))
+        })?;
+        json(py, &out)
+    }
+
+    /// Products the recommender knows.
+    fn products(&self) -> Vec<String> {
+        self.inner
+            .products()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Number of doctors it recommends from.
+    #[getter]
+    fn n_doctors(&self) -> usize {
+        self.inner.n_doctors()
+    }
+
+    /// The model artifact (JSON envelope).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py_err(py)
+    }
+
+    /// Reads a model artifact.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        let inner = DoctorRecommender::from_json(text).py_err(py)?;
+        Ok(RecommenderModel { inner })
+    }
+
+    /// Writes the model artifact to `path`.
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        detached(py, || self.inner.save(&path))
+    }
+}

@@ -137,12 +137,13 @@ pub fn model_from_json(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
             },
         )?
         .into_any(),
-        k if k == DoctorRecommender::KIND => {
-            return Err(crate::error::to_py(
-                py,
-                Error::artifact("doctor_recommender artifacts are loaded by the Rust core only"),
-            ))
-        }
+        k if k == DoctorRecommender::KIND => Py::new(
+            py,
+            crate::campaign::RecommenderModel {
+                inner: guarded(py, || DoctorRecommender::from_json(text))?,
+            },
+        )?
+        .into_any(),
         other => {
             return Err(crate::error::to_py(
                 py,

@@ -27,6 +27,7 @@ fn _optocom(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<purchase::PurchaseModel>()?;
     m.add_class::<campaign::CampaignModel>()?;
     m.add_class::<campaign::SegmentationModel>()?;
+    m.add_class::<campaign::RecommenderModel>()?;
     m.add_function(wrap_pyfunction!(purchase::read_appointments, m)?)?;
     m.add_function(wrap_pyfunction!(demo::demo_appointments, m)?)?;
     m.add_function(wrap_pyfunction!(demo::demo_campaigns, m)?)?;

@@ -125,7 +125,7 @@ def test_module_level_names_match():
 def test_the_classes_are_the_documented_ones():
     assert set(COMPILED_CLASSES) == {
         "ForestClassifier", "ForestRegressor", "KMeansModel", "UpliftModel",
-        "PurchaseModel", "CampaignModel", "SegmentationModel",
+        "PurchaseModel", "CampaignModel", "SegmentationModel", "RecommenderModel",
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import _optocom, demo
 from ._display import style_bands
-from .campaign import CampaignAnalytics, Page, Segments
+from .campaign import CampaignAnalytics, Page, Recommender, Segments
 from .cluster import KMeans
 from .ensemble import RandomForestClassifier, RandomForestRegressor
 from .io import from_json, load, model_status, read_appointments
@@ -48,6 +48,7 @@ __all__ = [
     "CampaignAnalytics",
     "Page",
     "Segments",
+    "Recommender",
     "demo",
     "load",
     "from_json",

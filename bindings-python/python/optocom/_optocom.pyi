@@ -251,6 +251,18 @@ class SegmentationModel:
     def from_json(text: str) -> "SegmentationModel": ...
     def save(self, path: _Path) -> None: ...
 
+class RecommenderModel:
+    """A fitted content-based doctor recommender."""
+
+    def recommend(self, product: str, n: int, filter: str, exclude: List[int]) -> str: ...
+    def products(self) -> List[str]: ...
+    @property
+    def n_doctors(self) -> int: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> "RecommenderModel": ...
+    def save(self, path: _Path) -> None: ...
+
 def read_appointments(
     source: Union[_Path, _Columns], lenient: bool = False
 ) -> Tuple[Dict[str, Any], str]:
@@ -270,7 +282,13 @@ def default_params(kind: str) -> str:
 def model_from_json(
     text: str,
 ) -> Union[
-    ForestClassifier, ForestRegressor, KMeansModel, UpliftModel, PurchaseModel, SegmentationModel
+    ForestClassifier,
+    ForestRegressor,
+    KMeansModel,
+    UpliftModel,
+    PurchaseModel,
+    SegmentationModel,
+    RecommenderModel,
 ]:
     """A compiled model from an artifact, whatever its kind."""
 

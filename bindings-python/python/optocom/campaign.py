@@ -23,7 +23,7 @@ from .exceptions import InvalidParameterError
 from .purchase import _rejected
 from .uplift import UpliftForest
 
-__all__ = ["CampaignAnalytics", "Page", "Segments"]
+__all__ = ["CampaignAnalytics", "Page", "Recommender", "Segments"]
 
 _DATES = ("start_date", "end_date", "period", "period_start", "period_end")
 
@@ -357,3 +357,42 @@ class CampaignAnalytics:
         t = self._model.tables()
         n = [len(json.loads(x)) for x in t[:2]]
         return f"CampaignAnalytics({n[0]} doctors, {n[1]} campaigns)"
+
+
+class Recommender:
+    """A saved content-based doctor recommender (as written by any optocom runtime), loaded
+    with :func:`optocom.load`."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    @classmethod
+    def _from_model(cls, model: Any) -> "Recommender":
+        return cls(model)
+
+    @property
+    def products(self) -> List[str]:
+        return list(self._model.products())
+
+    @property
+    def n_doctors(self) -> int:
+        return self._model.n_doctors
+
+    def recommend(self, product: str, n: int = 10, *, exclude: Iterable[int] = (),
+                  **filters: Any) -> pd.DataFrame:
+        """The ``n`` best doctors for ``product`` (rank, doctor_id, score, matched ...)."""
+        text = self._model.recommend(product, n, _filter(**filters), [int(i) for i in exclude])
+        return _frames.records_frame(text)
+
+    def to_json(self) -> str:
+        return self._model.to_json()
+
+    def save(self, path: "os.PathLike[str] | str") -> None:
+        self._model.save(os.fspath(path))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Recommender":
+        return cls(_optocom.RecommenderModel.from_json(text))
+
+    def __repr__(self) -> str:
+        return f"Recommender({self.n_doctors} doctors, products={self.products})"

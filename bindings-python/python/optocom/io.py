@@ -15,6 +15,7 @@ __all__ = ["load", "from_json", "model_status", "read_appointments"]
 
 
 def _wrap(model: Any) -> Any:
+    from .campaign import Recommender
     from .cluster import KMeans
     from .ensemble import RandomForestClassifier, RandomForestRegressor
     from .purchase import PurchaseForecaster
@@ -24,6 +25,7 @@ def _wrap(model: Any) -> Any:
         _optocom.ForestClassifier: RandomForestClassifier,
         _optocom.ForestRegressor: RandomForestRegressor,
         _optocom.KMeansModel: KMeans,
+        _optocom.RecommenderModel: Recommender,
         _optocom.UpliftModel: UpliftForest,
         _optocom.PurchaseModel: PurchaseForecaster,
     }
