@@ -242,9 +242,10 @@ def test_golden_artifacts_round_trip_byte_for_byte(name):
     assert optocom.model_status(FIXTURES / name)["kind"] == json.loads(text)["kind"]
 
 
-def test_golden_recommender_is_refused_with_a_clear_message():
-    with pytest.raises(optocom.InvalidArtifactError, match="Rust core only"):
-        optocom.load(FIXTURES / "golden_recommender.json")
+def test_golden_recommender_loads_as_a_recommender():
+    # (bit-exact recommendations are checked in test_recommender.py)
+    rec = optocom.load(FIXTURES / "golden_recommender.json")
+    assert isinstance(rec, optocom.Recommender) and rec.n_doctors > 0
 
 
 def test_loaded_golden_model_saves_the_same_file(tmp_path):
