@@ -56,3 +56,4 @@ fmt: ## Format the code
 
 lint: ## Clippy on the default members
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p optocom-python --release -- -D warnings

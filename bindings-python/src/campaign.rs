@@ -291,7 +291,6 @@ impl CampaignModel {
     /// Streams doctors (filtered) or a campaign's ranked responders to a CSV file; returns
     /// the export summary (JSON).
     #[pyo3(signature = (path, what, filter, campaign_id=None, rank_by=None, formula_guard=true))]
-    #[allow(clippy::too_many_arguments)]
     fn export_csv(
         &self,
         py: Python<'_>,

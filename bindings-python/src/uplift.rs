@@ -15,6 +15,8 @@ pub struct UpliftModel {
     pub(crate) inner: UpliftForest,
 }
 
+type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
 type Triple<'py> = (
     Bound<'py, PyArray1<f64>>,
     Bound<'py, PyArray1<f64>>,
@@ -55,11 +57,7 @@ impl UpliftModel {
     }
 
     /// `(effect, std_error)` per row.
-    fn predict<'py>(
-        &self,
-        py: Python<'py>,
-        x: PyReadonlyArray2<'py, f64>,
-    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    fn predict<'py>(&self, py: Python<'py>, x: PyReadonlyArray2<'py, f64>) -> PyResult<Pair<'py>> {
         let x = x.as_array();
         let p = detached(py, || self.inner.predict(x))?;
         Ok((p.effect.into_pyarray(py), p.std_error.into_pyarray(py)))
