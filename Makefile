@@ -7,7 +7,7 @@ BUILD_VENV := $(PYDIR)/.venv-build
 TEST_VENV := $(PYDIR)/.venv-test
 WHEEL_DIR := target/wheels
 
-.PHONY: help demo test test-rust test-python wheel quality bench bench-python fixtures fmt lint
+.PHONY: peers-venv help demo test test-rust test-python wheel quality bench bench-python bench-quick bench-peers fixtures fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,20 @@ bench-python: wheel ## Python-binding overhead: 100k-row predict vs Rust-native,
 	$(PYDIR)/.venv-bench/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/optocom-*.whl
 	$(PYDIR)/.venv-bench/bin/pip install -q $(WHEEL_DIR)/optocom-*.whl
 	$(PYDIR)/.venv-bench/bin/python benches/python/bindings_overhead.py
+
+PEERS_VENV := benches/peers/.venv
+
+peers-venv: wheel
+	@test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install -q --only-binary :all: -r benches/peers/requirements.txt
+	$(PEERS_VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/optocom-*.whl
+	$(PEERS_VENV)/bin/pip check
+
+bench-quick: peers-venv ## optocom vs scikit-learn, causalml, EconML at small sizes (minutes); writes BENCHMARKS.md
+	$(PEERS_VENV)/bin/python benches/peers/run.py --quick --out BENCHMARKS.md
+
+bench-peers: peers-venv ## The full peer benchmark (10k-1M appointments, 5k-50k doctors; ~30 min); writes BENCHMARKS.md
+	$(PEERS_VENV)/bin/python benches/peers/run.py --out BENCHMARKS.md
 
 fixtures: ## Regenerate the golden artifacts and expected predictions under fixtures/
 	$(CARGO) run --release -q -p optocom-examples --example make_fixtures
