@@ -14,10 +14,10 @@ use optocom_core::data::ingest::{
     read_campaign_dir, read_campaign_workbook, IngestOptions, IngestedCampaign,
 };
 use optocom_core::data::{
-    Campaign, CampaignData, Doctor, DoctorFilter, PageRequest, RxRecord, Targeting, MAX_PER_PAGE,
+    Campaign, CampaignData, Doctor, DoctorFilter, PageRequest, RxRecord, Targeting,
 };
 use optocom_core::export::{export_csv, ExportOptions};
-use optocom_core::{Error, Persist, Result};
+use optocom_core::{Error, Persist};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -49,32 +49,6 @@ impl CampaignModel {
             None => CampaignAnalytics::new(data),
         })?;
         Ok(CampaignModel { inner })
-    }
-
-    fn responders_of(&self, product: &str) -> Result<Vec<u64>> {
-        let data = self.inner.data();
-        let mut ids = Vec::new();
-        let target = DoctorFilter {
-            campaign_target: Some(true),
-            ..DoctorFilter::default()
-        };
-        for c in data.campaigns.iter().filter(|c| c.product == product) {
-            let mut page = 1;
-            loop {
-                let p = self.inner.top_responders(
-                    c.campaign_id,
-                    &target,
-                    &RankBy::RxIncrease,
-                    &PageRequest::new(page, MAX_PER_PAGE)?,
-                )?;
-                ids.extend(p.data.iter().filter(|r| r.responded).map(|r| r.doctor_id));
-                if page >= p.pages() {
-                    break;
-                }
-                page += 1;
-            }
-        }
-        Ok(ids)
     }
 }
 
@@ -264,11 +238,10 @@ impl CampaignModel {
         let params: RecommenderParams = from_json(py, "params", params)?;
         let exclude: HashSet<u64> = exclude.into_iter().collect();
         let out = detached(py, || {
-            let data = self.inner.data();
-            if !data.campaigns.iter().any(|c| c.product == product) {
-                return Err(Error::not_found("product (no campaign for it)", product));
-            }
-            let doctors: Vec<DoctorProfile> = data
+            let responders = self.inner.product_responders(product)?;
+            let doctors: Vec<DoctorProfile> = self
+                .inner
+                .data()
                 .doctors
                 .iter()
                 .map(|d| {
@@ -279,10 +252,9 @@ impl CampaignModel {
                     }
                 })
                 .collect();
-            let responders = self.responders_of(product)?;
-            let base = DoctorRecommender::fit(&params, doctors.clone(), Vec::new())?;
-            let profile = base.derive_profile(product, &responders)?;
-            let rec = DoctorRecommender::fit(&params, doctors, vec![profile])?;
+            let mut rec = DoctorRecommender::fit(&params, doctors, Vec::new())?;
+            let profile = rec.derive_profile(product, &responders)?;
+            rec.add_product(profile)?;
             rec.recommend(product, n, Some(&exclude), Some(&f))
         })?;
         json(py, &out)
@@ -317,23 +289,7 @@ impl CampaignModel {
                     export_csv(rows, file, &options, None)
                 }
                 ("responders", Some(c)) => {
-                    let mut all = Vec::new();
-                    let mut page = 1;
-                    loop {
-                        let p = self.inner.top_responders(
-                            c,
-                            &f,
-                            &rank,
-                            &PageRequest::new(page, MAX_PER_PAGE)?,
-                        )?;
-                        let pages = p.pages();
-                        all.extend(p.data);
-                        if page >= pages {
-                            break;
-                        }
-                        page += 1;
-                    }
-                    export_csv(all, file, &options, None)
+                    export_csv(self.inner.responders(c, &f, &rank)?, file, &options, None)
                 }
                 ("responders", None) => Err(Error::invalid_param(
                     "campaign_id",

@@ -937,3 +937,58 @@ fn campaign_oracle_qini_at_50k() {
         50_000
     );
 }
+
+#[test]
+fn unpaginated_responders_are_the_pages_joined_and_product_responders_responded() {
+    let a = CampaignAnalytics::sample(5).unwrap();
+    let all = a
+        .responders(1, &DoctorFilter::default(), &RankBy::RxIncrease)
+        .unwrap();
+    let mut paged = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = a
+            .top_responders(
+                1,
+                &DoctorFilter::default(),
+                &RankBy::RxIncrease,
+                &PageRequest::new(page, 7).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(p.total, all.len());
+        let pages = p.pages();
+        paged.extend(p.data);
+        if page >= pages {
+            break;
+        }
+        page += 1;
+    }
+    assert_eq!(paged, all);
+    assert!(all
+        .windows(2)
+        .all(|w| w[0].score >= w[1].score && w[0].rank + 1 == w[1].rank));
+
+    let product = a.data().campaigns[0].product.clone();
+    let ids = a.product_responders(&product).unwrap();
+    assert!(!ids.is_empty());
+    let responded: std::collections::HashSet<u64> = a
+        .data()
+        .campaigns
+        .iter()
+        .filter(|c| c.product == product)
+        .flat_map(|c| {
+            a.responders(c.campaign_id, &DoctorFilter::default(), &RankBy::RxIncrease)
+                .unwrap()
+        })
+        .filter(|r| r.responded && r.targeted)
+        .map(|r| r.doctor_id)
+        .collect();
+    assert_eq!(
+        ids.iter()
+            .copied()
+            .collect::<std::collections::HashSet<_>>(),
+        responded
+    );
+    let e = a.product_responders("NoSuchProduct").unwrap_err();
+    assert_eq!(e.code(), "not_found");
+}

@@ -528,6 +528,77 @@ impl CampaignAnalytics {
         page: &PageRequest,
     ) -> Result<Page<Responder>> {
         page.check()?;
+        let scored = self.ranked(campaign_id, filter, rank_by)?;
+        let start = (page.page - 1).saturating_mul(page.per_page);
+        let rows: Vec<Responder> = scored
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(page.per_page)
+            .map(|(i, &(score, _, m))| self.responder(i + 1, score, m))
+            .collect();
+        Ok(Page {
+            page: page.page,
+            per_page: page.per_page,
+            total: scored.len(),
+            data: rows,
+        })
+    }
+
+    /// Every ranked doctor of [`CampaignAnalytics::top_responders`], unpaginated (for
+    /// exports and for deriving a product's responder profile).
+    ///
+    /// # Errors
+    /// As [`CampaignAnalytics::top_responders`].
+    pub fn responders(
+        &self,
+        campaign_id: u64,
+        filter: &DoctorFilter,
+        rank_by: &RankBy,
+    ) -> Result<Vec<Responder>> {
+        let scored = self.ranked(campaign_id, filter, rank_by)?;
+        Ok(scored
+            .iter()
+            .enumerate()
+            .map(|(i, &(score, _, m))| self.responder(i + 1, score, m))
+            .collect())
+    }
+
+    /// Ids of the targeted doctors who responded to any campaign for `product`, in campaign
+    /// order then rank: the evidence a recommender derives the product's profile from.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when no campaign promotes `product`.
+    pub fn product_responders(&self, product: &str) -> Result<Vec<u64>> {
+        let targeted = DoctorFilter {
+            campaign_target: Some(true),
+            ..DoctorFilter::default()
+        };
+        let mut ids = Vec::new();
+        let mut any = false;
+        for c in self.data.campaigns.iter().filter(|c| c.product == product) {
+            any = true;
+            let ranked = self.ranked(c.campaign_id, &targeted, &RankBy::RxIncrease)?;
+            ids.extend(
+                ranked
+                    .iter()
+                    .filter(|(_, _, m)| m.responded)
+                    .map(|&(_, id, _)| id),
+            );
+        }
+        if !any {
+            return Err(Error::not_found("product (no campaign for it)", product));
+        }
+        Ok(ids)
+    }
+
+    /// The campaign's selected doctors with their scores, best first (ties by doctor id).
+    fn ranked<'a>(
+        &'a self,
+        campaign_id: u64,
+        filter: &'a DoctorFilter,
+        rank_by: &RankBy,
+    ) -> Result<Vec<(f64, u64, &'a Member)>> {
         filter.check()?;
         rank_by.check()?;
         let c = self.campaign_pos(campaign_id)?;
@@ -543,36 +614,25 @@ impl CampaignAnalytics {
             })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let start = (page.page - 1).saturating_mul(page.per_page);
-        let rows: Vec<Responder> = scored
-            .iter()
-            .enumerate()
-            .skip(start)
-            .take(page.per_page)
-            .map(|(i, &(score, _, m))| {
-                let d = &self.data.doctors[m.doctor];
-                Responder {
-                    rank: i + 1,
-                    doctor_id: d.doctor_id,
-                    specialty: d.specialty.clone(),
-                    province: d.province.clone(),
-                    tenure_years: d.tenure_years,
-                    baseline_rx: d.baseline_rx,
-                    targeted: m.targeted,
-                    rx_pre: m.pre,
-                    rx_post: m.post,
-                    rx_change: m.post - m.pre,
-                    responded: m.responded,
-                    score,
-                }
-            })
-            .collect();
-        Ok(Page {
-            page: page.page,
-            per_page: page.per_page,
-            total: scored.len(),
-            data: rows,
-        })
+        Ok(scored)
+    }
+
+    fn responder(&self, rank: usize, score: f64, m: &Member) -> Responder {
+        let d = &self.data.doctors[m.doctor];
+        Responder {
+            rank,
+            doctor_id: d.doctor_id,
+            specialty: d.specialty.clone(),
+            province: d.province.clone(),
+            tenure_years: d.tenure_years,
+            baseline_rx: d.baseline_rx,
+            targeted: m.targeted,
+            rx_pre: m.pre,
+            rx_post: m.post,
+            rx_change: m.post - m.pre,
+            responded: m.responded,
+            score,
+        }
     }
 }
 
