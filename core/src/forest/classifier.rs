@@ -88,8 +88,9 @@ impl ClassLabels {
     }
 
     fn distinct(&self) -> bool {
-        fn all_distinct<T: PartialEq>(v: &[T]) -> bool {
-            v.iter().enumerate().all(|(i, a)| !v[..i].contains(a))
+        fn all_distinct<T: Eq + std::hash::Hash>(v: &[T]) -> bool {
+            let mut seen = std::collections::HashSet::with_capacity(v.len());
+            v.iter().all(|x| seen.insert(x))
         }
         match self {
             ClassLabels::Bool(v) => all_distinct(v),
