@@ -1,11 +1,11 @@
-//! Purchase forecasting benches: the linear spend model, forecaster training, batch scoring
-//! and single-patient latency. `cargo bench -p optocom-benches --bench purchase`.
+//! Purchase forecasting benches: forecaster training, batch scoring and single-patient
+//! latency. `cargo bench -p optocom-benches --bench purchase`. The linear spend model on its
+//! own is in `linear.rs`.
 
 use chrono::NaiveDate;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use optocom_core::data::demo::{generate_appointments, DemoParams};
-use optocom_core::features::encode_appointments;
-use optocom_core::purchase::{PatientFeatures, PurchaseForecaster, PurchaseParams, SpendModel};
+use optocom_core::purchase::{PatientFeatures, PurchaseForecaster, PurchaseParams};
 
 fn data(n: usize, seed: u64) -> optocom_core::data::demo::DemoData {
     generate_appointments(
@@ -16,23 +16,6 @@ fn data(n: usize, seed: u64) -> optocom_core::data::demo::DemoData {
             .seed(seed),
     )
     .expect("demo data")
-}
-
-fn linear(c: &mut Criterion) {
-    let mut g = c.benchmark_group("linear_spend_fit");
-    for n in [10_000usize, 100_000, 1_000_000] {
-        let d = data(n, 1);
-        let x = encode_appointments(&d.past);
-        let y: Vec<f64> = d.past.iter().map(|a| a.amount.unwrap_or(0.0)).collect();
-        g.throughput(Throughput::Elements(n as u64));
-        if n >= 1_000_000 {
-            g.sample_size(10);
-        }
-        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| SpendModel::fit(x.view(), &y, f64::NEG_INFINITY).expect("fit"))
-        });
-    }
-    g.finish();
 }
 
 fn forecaster(c: &mut Criterion) {
@@ -57,5 +40,5 @@ fn forecaster(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, linear, forecaster);
+criterion_group!(benches, forecaster);
 criterion_main!(benches);
