@@ -11,11 +11,9 @@ use optocom_core::campaign::{
 };
 use optocom_core::data::campaign_demo::{uplift_table, OutcomeParams};
 use optocom_core::data::ingest::{
-    read_campaign_dir, read_campaign_workbook, IngestOptions, IngestedCampaign,
+    read_campaign_dir, read_campaign_tables, read_campaign_workbook, IngestOptions,
 };
-use optocom_core::data::{
-    Campaign, CampaignData, Doctor, DoctorFilter, PageRequest, RxRecord, Targeting,
-};
+use optocom_core::data::{CampaignData, Doctor, DoctorFilter, PageRequest};
 use optocom_core::export::{export_csv, ExportOptions};
 use optocom_core::{Error, Persist};
 use pyo3::prelude::*;
@@ -73,25 +71,7 @@ impl CampaignModel {
             table(py, targeting)?,
             table(py, rx)?,
         );
-        let got = detached(py, move || {
-            let doctors = d.read::<Doctor>(&o)?;
-            let campaigns = c.read::<Campaign>(&o)?;
-            let targeting = t.read::<Targeting>(&o)?;
-            let rx = r.read::<RxRecord>(&o)?;
-            let mut rejected = doctors.rejected;
-            rejected.extend(campaigns.rejected);
-            rejected.extend(targeting.rejected);
-            rejected.extend(rx.rejected);
-            Ok(IngestedCampaign {
-                data: CampaignData {
-                    doctors: doctors.rows,
-                    campaigns: campaigns.rows,
-                    targeting: targeting.rows,
-                    rx: rx.rows,
-                },
-                rejected,
-            })
-        })?;
+        let got = detached(py, move || read_campaign_tables(&d, &c, &t, &r, &o))?;
         let rejected = json(py, &got.rejected)?;
         Ok((Self::build(py, got.data, outcome)?, rejected))
     }

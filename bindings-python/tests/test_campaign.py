@@ -562,7 +562,8 @@ def test_missing_table_and_bad_values(tmp_path):
         optocom.CampaignAnalytics(frames)
     assert (e.value.row, e.value.column, e.value.value) == (3, "count", "-5")
     lenient = optocom.CampaignAnalytics(frames, lenient=True)
-    assert lenient.rejected_[["row", "column", "value"]].values.tolist() == [[3, "count", "-5"]]
+    assert lenient.rejected_[["table", "row", "column", "value"]].values.tolist() == [
+        ["rx", 3, "count", "-5"]]
     assert len(lenient.tables()["rx"]) == len(frames["rx"]) - 1
     empty_dir = tmp_path / "nothing"
     empty_dir.mkdir()
@@ -570,11 +571,7 @@ def test_missing_table_and_bad_values(tmp_path):
         optocom.CampaignAnalytics(empty_dir)
 
 
-@pytest.mark.xfail(strict=True, raises=optocom.NotFoundError,
-                   reason="lenient mode rejects the bad doctor row but keeps its targeting and "
-                          "Rx rows, so validation fails with 'doctor not found: 3' (core: "
-                          "validate_campaign_data should drop and report dependent rows)")
-def test_lenient_mode_skips_a_bad_doctor_and_its_rows():
+def test_lenient_mode_skips_a_bad_doctor_and_its_rows(tmp_path):
     frames = _fixture_frames()
     frames["doctors"].loc[2, "tenure_years"] = -3
     with pytest.raises(optocom.InvalidValueError) as e:
@@ -582,4 +579,30 @@ def test_lenient_mode_skips_a_bad_doctor_and_its_rows():
     assert (e.value.row, e.value.column) == (2, "tenure_years")
     lenient = optocom.CampaignAnalytics(frames, lenient=True)
     assert 3 not in set(lenient.doctors["doctor_id"])
-    assert [2, "tenure_years"] in lenient.rejected_[["row", "column"]].values.tolist()
+    tables = lenient.tables()
+    for name in ("targeting", "rx"):
+        assert 3 not in set(tables[name]["doctor_id"])
+        assert len(tables[name]) == len(frames[name]) - 1
+    # the bad row and the rows that depend on it, each with its table and why
+    r = lenient.rejected_
+    assert r[["table", "row", "column", "value"]].values.tolist() == [
+        ["doctors", 2, "tenure_years", "-3"],
+        ["targeting", 2, "doctor_id", "3"],
+        ["rx", 3, "doctor_id", "3"],
+    ]
+    assert r["reason"].tolist()[1:] == ["doctor 3 was rejected"] * 2
+    # the same analytics as on the data with doctor 3 and its rows deleted by hand
+    by_hand = {k: v[v["doctor_id"] != 3] for k, v in _fixture_frames().items() if k != "campaigns"}
+    by_hand["campaigns"] = frames["campaigns"]
+    ref = optocom.CampaignAnalytics(by_hand)
+    for c in (1, 2):
+        assert lenient.metrics(c) == ref.metrics(c)
+    # a folder of CSV files: the same rows go, positions are file lines
+    folder = tmp_path / "bad_doctor"
+    folder.mkdir()
+    for name, df in frames.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+    from_dir = optocom.CampaignAnalytics(folder, lenient=True)
+    assert from_dir.metrics(1) == ref.metrics(1)
+    assert from_dir.rejected_[["table", "line", "column"]].values.tolist() == [
+        ["doctors", 4, "tenure_years"], ["targeting", 4, "doctor_id"], ["rx", 5, "doctor_id"]]

@@ -176,6 +176,11 @@ class CampaignAnalytics:
     ``specialties``/``provinces`` work too, case-insensitive), ``tenure_min``/``tenure_max``,
     ``min_rx``/``max_rx`` (baseline Rx volume), ``campaign_target``; bounds are inclusive.
     Listings take ``page`` (from 1) and ``per_page`` (1 to 500).
+
+    Bad values raise :class:`InvalidValueError` naming the row, column and value; with
+    ``lenient=True`` bad rows are skipped instead and listed in ``rejected_`` (with their
+    ``table``), and so are the targeting and Rx rows of a skipped (or unknown) doctor or
+    campaign, with a ``reason`` such as ``doctor 3 was rejected``.
     """
 
     def __init__(self, data: Any = None, *, seed: int = 42, lenient: bool = False) -> None:

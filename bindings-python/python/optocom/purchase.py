@@ -34,10 +34,11 @@ def _source(data: Any) -> Any:
 
 
 def _rejected(text: str) -> pd.DataFrame:
-    """The core's rejected rows as a frame with the attributes a strict-mode
-    :class:`InvalidValueError` carries: ``row`` (0-based record position; unknown for
-    workbook sheets), ``line`` (a CSV file's physical line, or the Excel row number of a
-    sheet), ``sheet``, ``column``, ``value`` and ``reason``."""
+    """The core's rejected rows as a frame: ``table`` (``appointments``, or ``doctors``,
+    ``campaigns``, ``targeting``, ``rx`` for campaign data), then the attributes a strict-mode
+    :class:`InvalidValueError` carries: ``row`` (0-based record position in its table;
+    unknown for workbook sheets), ``line`` (a CSV file's physical line, or the Excel row
+    number of a sheet), ``sheet``, ``column``, ``value`` and ``reason``."""
     rows = json.loads(text)
     out = []
     for r in rows:
@@ -49,9 +50,9 @@ def _rejected(text: str) -> pd.DataFrame:
             row, line = None, loc.get("row")
         else:
             row, line = loc.get("row"), None
-        out.append(dict(row=row, line=line, sheet=loc.get("sheet"), column=r["column"],
-                        value=r["value"], reason=r["reason"]))
-    return pd.DataFrame(out, columns=["row", "line", "sheet", "column", "value", "reason"])
+        out.append(dict(table=r.get("table") or None, row=row, line=line, sheet=loc.get("sheet"),
+                        column=r["column"], value=r["value"], reason=r["reason"]))
+    return pd.DataFrame(out, columns=["table", "row", "line", "sheet", "column", "value", "reason"])
 
 
 # The core's nested parameter names and the keyword arguments that set them.

@@ -19,8 +19,9 @@ pub use demo::{
 };
 pub use filter::DoctorFilter;
 pub use ingest::{
-    read_appointments, read_appointments_path, read_campaign_dir, read_campaigns, read_doctors,
-    read_rx, read_targeting, IngestMode, IngestOptions, Ingested, IngestedCampaign, Rejection,
+    read_appointments, read_appointments_path, read_campaign_dir, read_campaign_tables,
+    read_campaigns, read_doctors, read_rx, read_targeting, IngestMode, IngestOptions, Ingested,
+    IngestedCampaign, Rejection,
 };
 #[cfg(feature = "xlsx")]
 pub use ingest::{read_campaign_workbook, read_campaign_workbook_bytes, Workbook};

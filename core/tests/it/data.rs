@@ -1,15 +1,20 @@
-//! data integration tests: CSV/XLSX ingest (one test per bad input), the demo generator's
-//! determinism and statistics, and CSV round trips.
+//! data integration tests: CSV/XLSX ingest (one test per bad input), campaign data in lenient
+//! mode (rows referring to a rejected doctor or campaign), the demo generator's determinism
+//! and statistics, and CSV round trips.
 
 use std::path::PathBuf;
 
 use chrono::{Datelike, NaiveDate, Weekday};
+use optocom_core::campaign::{CampaignAnalytics, RankBy};
 use optocom_core::data::demo::{truth_for_threshold, Truth};
-use optocom_core::data::ingest::{read_csv, ColumnSpec, FromRow, Row};
+use optocom_core::data::ingest::{
+    read_csv, Column, ColumnSpec, FromRow, Row, Table, CAMPAIGN_SHEETS,
+};
 use optocom_core::data::{
     generate_appointments, read_appointments, read_appointments_path, read_campaign_dir,
-    read_campaigns, read_doctors, read_rx, read_targeting, truth_for, validate_appointment,
-    write_appointments_csv, Appointment, DemoParams, IngestOptions,
+    read_campaign_tables, read_campaigns, read_doctors, read_rx, read_targeting, truth_for,
+    validate_appointment, write_appointments_csv, Appointment, CampaignData, DemoParams,
+    DoctorFilter, IngestOptions, IngestedCampaign, Rejection,
 };
 use optocom_core::{Error, Location, Result};
 
@@ -412,17 +417,35 @@ mod workbook {
             e.to_string(),
             "sheet `doctors` row 3, column `tenure_years`: invalid value \"n/a\": not a number"
         );
-        // Lenient: the row is reported with its sheet position and the others are kept.
+        // Lenient: the row is reported with its sheet position and the others are kept,
+        // except the targeting row of the rejected doctor, reported after it.
         let got = read_campaign_workbook_bytes(bytes, &IngestOptions::lenient()).unwrap();
         assert_eq!(got.data.doctors.len(), 1);
-        assert_eq!(got.rejected.len(), 1);
+        assert_eq!(got.data.targeting.len(), 1);
+        let sheet = |sheet: &str, row| Location::Sheet {
+            sheet: sheet.into(),
+            row,
+        };
         assert_eq!(
-            got.rejected[0].location,
-            Location::Sheet {
-                sheet: "doctors".into(),
-                row: 3
-            }
+            report(&got.rejected),
+            [
+                (
+                    "doctors",
+                    sheet("doctors", 3),
+                    "tenure_years",
+                    "n/a",
+                    "not a number"
+                ),
+                (
+                    "targeting",
+                    sheet("targeting", 3),
+                    "doctor_id",
+                    "2",
+                    "doctor 2 was rejected"
+                ),
+            ]
         );
+        assert!(CampaignAnalytics::new(got.data).is_ok());
     }
 }
 
@@ -540,6 +563,323 @@ fn campaign_csv_fixtures_and_aliases() {
     let bad = "doctor_id,product,period,count\n7,A,2024-02-01,-3\n";
     let e = read_rx(bad.as_bytes(), &IngestOptions::default()).unwrap_err();
     assert_invalid(&e, 2, 1, "count", "-3");
+}
+
+// ---------------------------------------------------------------- campaign data, lenient references
+
+/// Each rejection as (table, location, column, value, reason).
+fn report(rejected: &[Rejection]) -> Vec<(&str, Location, &str, &str, &str)> {
+    rejected
+        .iter()
+        .map(|r| {
+            (
+                r.table.as_str(),
+                r.location.clone(),
+                r.column.as_str(),
+                r.value.as_str(),
+                r.reason.as_str(),
+            )
+        })
+        .collect()
+}
+
+/// The campaign fixture files, each passed through `edit(stem, text)`.
+fn campaign_files(edit: impl Fn(&str, String) -> String) -> Vec<(&'static str, String)> {
+    CAMPAIGN_SHEETS
+        .iter()
+        .map(|stem| {
+            let path = fixtures().join("campaign").join(format!("{stem}.csv"));
+            (*stem, edit(stem, std::fs::read_to_string(path).unwrap()))
+        })
+        .collect()
+}
+
+/// The files written to a fresh folder.
+fn campaign_dir(name: &str, files: &[(&str, String)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("optocom-data-it-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (stem, text) in files {
+        std::fs::write(dir.join(format!("{stem}.csv")), text).unwrap();
+    }
+    dir
+}
+
+/// The files as in-memory tables of text columns (the fixtures have no quoted fields).
+fn campaign_tables(files: &[(&str, String)]) -> Vec<Table> {
+    files
+        .iter()
+        .map(|(_, text)| {
+            let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+            let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+            let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+            let mut t = Table::new();
+            for (k, name) in header.iter().enumerate() {
+                let cells = rows.iter().map(|r| Some(r[k].to_string())).collect();
+                t.push(*name, Column::Text(cells)).unwrap();
+            }
+            t
+        })
+        .collect()
+}
+
+fn read_tables(tables: &[Table], options: &IngestOptions) -> Result<IngestedCampaign> {
+    read_campaign_tables(&tables[0], &tables[1], &tables[2], &tables[3], options)
+}
+
+/// `text` with `from` replaced by `to` (which must be there).
+fn replace(text: String, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from:?} not in {text}");
+    text.replacen(from, to, 1)
+}
+
+/// `text` without the data rows whose first field (the doctor) is `doctor`.
+fn without_doctor(text: String, doctor: &str) -> String {
+    text.lines()
+        .filter(|l| l.split(',').next() != Some(doctor))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Every campaign's metrics, trend and responders, as JSON.
+fn analytics_json(data: &CampaignData) -> Vec<String> {
+    let a = CampaignAnalytics::new(data.clone()).unwrap();
+    let all = DoctorFilter::default();
+    data.campaigns
+        .iter()
+        .flat_map(|c| {
+            let id = c.campaign_id;
+            [
+                serde_json::to_string(&a.metrics(id, &all, 0.95).unwrap()).unwrap(),
+                serde_json::to_string(&a.rx_trend(id, &all).unwrap()).unwrap(),
+                serde_json::to_string(&a.responders(id, &all, &RankBy::RxIncrease).unwrap())
+                    .unwrap(),
+            ]
+        })
+        .collect()
+}
+
+const BAD_DOCTOR_3: (&str, &str) = (
+    "3,General Practice,Ontario,25,95.25",
+    "3,General Practice,Ontario,-3,95.25",
+);
+
+#[test]
+fn lenient_campaign_read_drops_the_rows_of_a_rejected_doctor() {
+    let files = campaign_files(|stem, text| match stem {
+        "doctors" => replace(text, BAD_DOCTOR_3.0, BAD_DOCTOR_3.1),
+        _ => text,
+    });
+    let dir = campaign_dir("bad_doctor", &files);
+    // Strict: the first bad value is the error, at its line, column and value.
+    let e = read_campaign_dir(&dir, &IngestOptions::strict()).unwrap_err();
+    assert_invalid(&e, 4, 3, "tenure_years", "-3");
+
+    let got = read_campaign_dir(&dir, &IngestOptions::lenient()).unwrap();
+    let d = &got.data;
+    assert!(d.doctors.iter().all(|x| x.doctor_id != 3));
+    assert!(d.targeting.iter().all(|x| x.doctor_id != 3));
+    assert!(d.rx.iter().all(|x| x.doctor_id != 3));
+    assert_eq!((d.doctors.len(), d.targeting.len(), d.rx.len()), (4, 5, 5));
+    let line = |line, record| Location::Line { line, record };
+    assert_eq!(
+        report(&got.rejected),
+        [
+            ("doctors", line(4, 3), "tenure_years", "-3", "must be >= 0"),
+            (
+                "targeting",
+                line(4, 3),
+                "doctor_id",
+                "3",
+                "doctor 3 was rejected"
+            ),
+            ("rx", line(5, 4), "doctor_id", "3", "doctor 3 was rejected"),
+        ]
+    );
+    // Each rejection reads as the error a strict read of its row would give.
+    assert_eq!(
+        got.rejected[1].to_string(),
+        "line 4 (record 3), column `doctor_id`: invalid value \"3\": doctor 3 was rejected"
+    );
+
+    // The same data, and so the same analytics, as with doctor 3 deleted by hand.
+    let by_hand = campaign_files(|stem, text| match stem {
+        "campaigns" => text,
+        _ => without_doctor(text, "3"),
+    });
+    let want = read_campaign_dir(campaign_dir("by_hand", &by_hand), &IngestOptions::strict())
+        .unwrap()
+        .data;
+    assert_eq!(got.data, want);
+    assert_eq!(analytics_json(&got.data), analytics_json(&want));
+
+    // In-memory tables: the same rows go, positions are 0-based rows of each table.
+    let tables = campaign_tables(&files);
+    let e = read_tables(&tables, &IngestOptions::strict()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "row 2, column `tenure_years`: invalid value \"-3\": must be >= 0"
+    );
+    let mem = read_tables(&tables, &IngestOptions::lenient()).unwrap();
+    assert_eq!(mem.data, want);
+    let rows: Vec<(&str, Location)> = mem
+        .rejected
+        .iter()
+        .map(|r| (r.table.as_str(), r.location.clone()))
+        .collect();
+    let row = |row| Location::Row { row };
+    assert_eq!(
+        rows,
+        [("doctors", row(2)), ("targeting", row(2)), ("rx", row(3))]
+    );
+}
+
+#[test]
+fn lenient_campaign_read_drops_the_targeting_of_a_rejected_campaign() {
+    let files = campaign_files(|stem, text| match stem {
+        "campaigns" => replace(text, "01/09/2024,30/11/2024", "01/09/2024,30/08/2024"),
+        _ => text,
+    });
+    let dir = campaign_dir("bad_campaign", &files);
+    let e = read_campaign_dir(&dir, &IngestOptions::strict()).unwrap_err();
+    assert_invalid(&e, 3, 2, "end_date", "2024-08-30");
+
+    let got = read_campaign_dir(&dir, &IngestOptions::lenient()).unwrap();
+    let line = |line, record| Location::Line { line, record };
+    let gone = "campaign 2 was rejected";
+    assert_eq!(
+        report(&got.rejected),
+        [
+            (
+                "campaigns",
+                line(3, 2),
+                "end_date",
+                "2024-08-30",
+                "is before start_date 2024-09-01"
+            ),
+            ("targeting", line(6, 5), "campaign_id", "2", gone),
+            ("targeting", line(7, 6), "campaign_id", "2", gone),
+        ]
+    );
+    // Rx rows depend on doctors only: all are kept.
+    assert_eq!((got.data.targeting.len(), got.data.rx.len()), (4, 6));
+    let by_hand = campaign_files(|stem, text| match stem {
+        "campaigns" => replace(
+            text,
+            "2,Autumn Oncology,Product B,01/09/2024,30/11/2024\n",
+            "",
+        ),
+        "targeting" => replace(replace(text, "2,2,Y\n", ""), "5,2,N\n", ""),
+        _ => text,
+    });
+    let want = read_campaign_dir(
+        campaign_dir("by_hand_c", &by_hand),
+        &IngestOptions::strict(),
+    )
+    .unwrap()
+    .data;
+    assert_eq!(got.data, want);
+    assert_eq!(analytics_json(&got.data), analytics_json(&want));
+}
+
+#[test]
+fn lenient_campaign_read_drops_rows_of_unknown_doctors_and_campaigns() {
+    // Doctor 3's id cannot be read, so its rows refer to a doctor absent from the table;
+    // a targeting row names campaign 9, which does not exist.
+    let files = campaign_files(|stem, text| match stem {
+        "doctors" => replace(text, BAD_DOCTOR_3.0, "x3,General Practice,Ontario,25,95.25"),
+        "targeting" => format!("{text}1,9,1\n"),
+        _ => text,
+    });
+    let dir = campaign_dir("unknown_refs", &files);
+    let got = read_campaign_dir(&dir, &IngestOptions::lenient()).unwrap();
+    let line = |line, record| Location::Line { line, record };
+    assert_eq!(
+        report(&got.rejected),
+        [
+            (
+                "doctors",
+                line(4, 3),
+                "doctor_id",
+                "x3",
+                "expected a non-negative whole number"
+            ),
+            (
+                "targeting",
+                line(4, 3),
+                "doctor_id",
+                "3",
+                "doctor 3 is not in the doctors table"
+            ),
+            (
+                "targeting",
+                line(8, 7),
+                "campaign_id",
+                "9",
+                "campaign 9 is not in the campaigns table"
+            ),
+            (
+                "rx",
+                line(5, 4),
+                "doctor_id",
+                "3",
+                "doctor 3 is not in the doctors table"
+            ),
+        ]
+    );
+    assert!(CampaignAnalytics::new(got.data).is_ok());
+
+    // Strict mode leaves references to validation: an unknown campaign is not found.
+    let orphan = campaign_files(|stem, text| match stem {
+        "targeting" => format!("{text}1,9,1\n"),
+        _ => text,
+    });
+    let strict =
+        read_campaign_dir(campaign_dir("orphan", &orphan), &IngestOptions::strict()).unwrap();
+    let e = CampaignAnalytics::new(strict.data).unwrap_err();
+    assert_eq!(
+        (e.code(), e.to_string().as_str()),
+        ("not_found", "campaign not found: 9")
+    );
+}
+
+#[test]
+fn lenient_campaign_read_with_every_targeting_row_dropped_is_empty_input() {
+    let files = campaign_files(|stem, text| match stem {
+        "doctors" => replace(text, BAD_DOCTOR_3.0, BAD_DOCTOR_3.1),
+        "targeting" => "doctor_id,campaign_id,campaign_target\n3,1,1\n".to_string(),
+        _ => text,
+    });
+    let e = read_campaign_dir(
+        campaign_dir("all_dropped", &files),
+        &IngestOptions::lenient(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "empty_input");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("all 1 data rows were rejected, no targeting rows left")
+            && msg.contains("doctor 3 was rejected"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn rejections_name_their_table_and_read_without_it() {
+    let bad = "doctor_id,product,period,count\n7,A,2024-02-01,-3\n7,A,2024-03-01,2\n";
+    let got = read_rx(bad.as_bytes(), &IngestOptions::lenient()).unwrap();
+    assert_eq!(got.rejected[0].table, "rx");
+    let json = serde_json::to_value(&got.rejected[0]).unwrap();
+    assert_eq!(json["table"], "rx");
+    // A report written before rejections had a table still reads, with an empty one.
+    let old = r#"{"location":{"kind":"row","row":3},"column":"count","value":"-5","reason":"must be >= 0"}"#;
+    let r: Rejection = serde_json::from_str(old).unwrap();
+    assert_eq!(
+        (r.table.as_str(), r.location),
+        ("", Location::Row { row: 3 })
+    );
+    let csv = csv_with(&["P2,2024-03-05,-1,700,Y,N,Y,Y,N,N,10", GOOD]);
+    let got = read_appointments(csv.as_bytes(), &IngestOptions::lenient()).unwrap();
+    assert_eq!(got.rejected[0].table, "appointments");
 }
 
 #[test]

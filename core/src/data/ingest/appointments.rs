@@ -84,6 +84,7 @@ pub const APPOINTMENT_COLUMNS: &[ColumnSpec] = &[
 
 impl FromRow for Appointment {
     const WHAT: &'static str = "appointments";
+    const TABLE: &'static str = "appointments";
     const COLUMNS: &'static [ColumnSpec] = APPOINTMENT_COLUMNS;
 
     #[inline]

@@ -1,12 +1,17 @@
 //! Campaign data ingest: doctors, campaigns, targeting and Rx volumes, from CSV files or one
 //! XLSX workbook.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{read_csv, ColumnSpec, FromRow, IngestOptions, Ingested, Rejection, Row};
+use super::table::read_table_with;
+use super::{
+    read_csv, read_csv_with, ColumnSpec, FromRow, Hook, IngestMode, IngestOptions, Ingested,
+    Rejection, Row, Table,
+};
 use crate::data::campaign::{Campaign, CampaignData, Doctor, RxRecord, Targeting};
 use crate::error::{Error, Result};
 
@@ -124,6 +129,7 @@ pub const CAMPAIGN_SHEETS: [&str; 4] = ["doctors", "campaigns", "targeting", "rx
 
 impl FromRow for Doctor {
     const WHAT: &'static str = "doctors";
+    const TABLE: &'static str = "doctors";
     const COLUMNS: &'static [ColumnSpec] = DOCTOR_COLUMNS;
     fn from_row(row: &Row<'_>) -> Result<Self> {
         Ok(Doctor {
@@ -138,6 +144,7 @@ impl FromRow for Doctor {
 
 impl FromRow for Campaign {
     const WHAT: &'static str = "campaigns";
+    const TABLE: &'static str = "campaigns";
     const COLUMNS: &'static [ColumnSpec] = CAMPAIGN_COLUMNS;
     fn from_row(row: &Row<'_>) -> Result<Self> {
         let campaign_id = row.id(0)?;
@@ -164,6 +171,7 @@ impl FromRow for Campaign {
 
 impl FromRow for Targeting {
     const WHAT: &'static str = "targeting rows";
+    const TABLE: &'static str = "targeting";
     const COLUMNS: &'static [ColumnSpec] = TARGETING_COLUMNS;
     fn from_row(row: &Row<'_>) -> Result<Self> {
         Ok(Targeting {
@@ -176,6 +184,7 @@ impl FromRow for Targeting {
 
 impl FromRow for RxRecord {
     const WHAT: &'static str = "Rx records";
+    const TABLE: &'static str = "rx";
     const COLUMNS: &'static [ColumnSpec] = RX_COLUMNS;
     fn from_row(row: &Row<'_>) -> Result<Self> {
         Ok(RxRecord {
@@ -214,61 +223,285 @@ pub fn read_rx<R: Read>(reader: R, options: &IngestOptions) -> Result<Ingested<R
 pub struct IngestedCampaign {
     /// The records read.
     pub data: CampaignData,
-    /// Rejected rows of every table, in reading order (doctors, campaigns, targeting, rx).
+    /// Rejected rows of every table, in reading order (doctors, campaigns, targeting, rx);
+    /// each names its table in [`Rejection::table`].
     pub rejected: Vec<Rejection>,
 }
 
-fn merge<T>(part: Ingested<T>, rejected: &mut Vec<Rejection>) -> Vec<T> {
-    rejected.extend(part.rejected);
-    part.rows
+/// Column of the id in [`DOCTOR_COLUMNS`] and [`CAMPAIGN_COLUMNS`], and of the doctor and
+/// campaign references in [`TARGETING_COLUMNS`] and [`RX_COLUMNS`].
+const ID: usize = 0;
+const TARGETING_CAMPAIGN: usize = 1;
+
+/// Lenient hook of the doctors and campaigns tables: the ids of the rejected rows, when
+/// their id itself could be read.
+#[derive(Default)]
+struct RejectedIds(HashSet<u64>);
+
+impl<T> Hook<T> for RejectedIds {
+    fn rejected(&mut self, row: &Row<'_>) {
+        if let Ok(id) = row.id(ID) {
+            self.0.insert(id);
+        }
+    }
+}
+
+/// The doctors (or campaigns) a row may refer to: the ids kept and the ids rejected.
+struct Known {
+    what: &'static str,
+    table: &'static str,
+    kept: HashSet<u64>,
+    rejected: HashSet<u64>,
+}
+
+impl Known {
+    fn new(
+        what: &'static str,
+        table: &'static str,
+        kept: HashSet<u64>,
+        rejected: RejectedIds,
+    ) -> Self {
+        Known {
+            what,
+            table,
+            kept,
+            rejected: rejected.0,
+        }
+    }
+
+    /// `None` when `id` was kept; otherwise the rejection of the row referring to it.
+    fn check(&self, id: u64, row: &Row<'_>, col: usize) -> Option<Error> {
+        if self.kept.contains(&id) {
+            return None;
+        }
+        let (what, table) = (self.what, self.table);
+        let reason = if self.rejected.contains(&id) {
+            format!("{what} {id} was rejected")
+        } else {
+            format!("{what} {id} is not in the {table} table")
+        };
+        Some(row.invalid(col, id.to_string(), reason))
+    }
+}
+
+/// Lenient hook of the targeting and Rx tables: rows whose doctor (or campaign) was not kept
+/// are rejected too.
+struct References<'a> {
+    doctors: &'a Known,
+    campaigns: &'a Known,
+}
+
+impl Hook<Targeting> for References<'_> {
+    fn check(&self, t: &Targeting, row: &Row<'_>) -> Option<Error> {
+        self.doctors
+            .check(t.doctor_id, row, ID)
+            .or_else(|| self.campaigns.check(t.campaign_id, row, TARGETING_CAMPAIGN))
+    }
+}
+
+impl Hook<RxRecord> for References<'_> {
+    fn check(&self, r: &RxRecord, row: &Row<'_>) -> Option<Error> {
+        self.doctors.check(r.doctor_id, row, ID)
+    }
+}
+
+/// Where the four tables come from (files of a folder, sheets of a workbook, in-memory
+/// tables); `table` indexes [`CAMPAIGN_SHEETS`].
+trait Tables {
+    fn read<T: FromRow, H: Hook<T>>(
+        &mut self,
+        table: usize,
+        options: &IngestOptions,
+        hook: &mut H,
+    ) -> Result<Ingested<T>>;
+}
+
+/// Reads the four tables in order and, in lenient mode, rejects the targeting and Rx rows
+/// whose doctor or campaign is not among the rows kept (it was rejected, or is absent), so
+/// that the data kept always passes [`crate::data::validate_campaign_data`]'s reference
+/// checks. Strict mode reads each table as it is; references are checked by validation.
+fn read_campaign<S: Tables>(src: &mut S, options: &IngestOptions) -> Result<IngestedCampaign> {
+    let [d, c, _, _] = CAMPAIGN_SHEETS;
+    let mut rejected_doctors = RejectedIds::default();
+    let doctors = src.read::<Doctor, _>(0, options, &mut rejected_doctors)?;
+    let mut rejected_campaigns = RejectedIds::default();
+    let campaigns = src.read::<Campaign, _>(1, options, &mut rejected_campaigns)?;
+    let mut rejected = doctors.rejected;
+    rejected.extend(campaigns.rejected);
+    let (doctors, campaigns) = (doctors.rows, campaigns.rows);
+    // Hooks are only called by lenient reads; a strict one skips indexing the ids.
+    let lenient = options.mode == IngestMode::Lenient;
+    let ids = |ids: &mut dyn Iterator<Item = u64>| -> HashSet<u64> {
+        if lenient {
+            ids.collect()
+        } else {
+            HashSet::new()
+        }
+    };
+    let mut refs = References {
+        doctors: &Known::new(
+            "doctor",
+            d,
+            ids(&mut doctors.iter().map(|x| x.doctor_id)),
+            rejected_doctors,
+        ),
+        campaigns: &Known::new(
+            "campaign",
+            c,
+            ids(&mut campaigns.iter().map(|x| x.campaign_id)),
+            rejected_campaigns,
+        ),
+    };
+    let targeting = src.read::<Targeting, _>(2, options, &mut refs)?;
+    let rx = src.read::<RxRecord, _>(3, options, &mut refs)?;
+    rejected.extend(targeting.rejected);
+    rejected.extend(rx.rejected);
+    Ok(IngestedCampaign {
+        data: CampaignData {
+            doctors,
+            campaigns,
+            targeting: targeting.rows,
+            rx: rx.rows,
+        },
+        rejected,
+    })
+}
+
+struct Folder<'a>(&'a Path);
+
+impl Tables for Folder<'_> {
+    fn read<T: FromRow, H: Hook<T>>(
+        &mut self,
+        table: usize,
+        options: &IngestOptions,
+        hook: &mut H,
+    ) -> Result<Ingested<T>> {
+        let path = self.0.join(format!("{}.csv", CAMPAIGN_SHEETS[table]));
+        let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::not_found("file", path.display()),
+            _ => Error::Io(e),
+        })?;
+        read_csv_with(file, options, hook)
+    }
 }
 
 /// Reads `doctors.csv`, `campaigns.csv`, `targeting.csv` and `rx.csv` from a folder into
 /// [`CampaignData`]; rejections of all four files are returned together.
 ///
+/// In lenient mode a targeting or Rx row whose doctor (or campaign) was rejected, or is not
+/// in its table at all, is rejected too: [`Rejection::column`] is the reference column
+/// (`doctor_id` or `campaign_id`), [`Rejection::value`] the id and [`Rejection::reason`]
+/// `doctor 3 was rejected` (or `doctor 3 is not in the doctors table`). The data kept is
+/// then what the same read gives once the bad rows and the rows referring to them are
+/// deleted by hand. Strict mode is unchanged: the first bad value is the error, and a
+/// reference to an absent doctor or campaign is left to
+/// [`validate_campaign_data`](crate::data::validate_campaign_data).
+///
 /// # Errors
-/// [`Error::NotFound`] (`what = "file"`) for a missing file, then as [`read_csv`] for each.
+/// [`Error::NotFound`] (`what = "file"`) for a missing file, then as [`read_csv`] for each
+/// ([`Error::EmptyInput`] also when every row of a file was rejected, references included).
 pub fn read_campaign_dir(
     dir: impl AsRef<Path>,
     options: &IngestOptions,
 ) -> Result<IngestedCampaign> {
-    let open = |stem: &str| {
-        let path = dir.as_ref().join(format!("{stem}.csv"));
-        std::fs::File::open(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::not_found("file", path.display()),
-            _ => Error::Io(e),
-        })
-    };
-    let [d, c, t, r] = CAMPAIGN_SHEETS;
-    let mut rejected = Vec::new();
-    let data = CampaignData {
-        doctors: merge(read_doctors(open(d)?, options)?, &mut rejected),
-        campaigns: merge(read_campaigns(open(c)?, options)?, &mut rejected),
-        targeting: merge(read_targeting(open(t)?, options)?, &mut rejected),
-        rx: merge(read_rx(open(r)?, options)?, &mut rejected),
-    };
-    Ok(IngestedCampaign { data, rejected })
+    read_campaign(&mut Folder(dir.as_ref()), options)
+}
+
+struct InMemory<'a>([&'a Table; 4]);
+
+impl Tables for InMemory<'_> {
+    fn read<T: FromRow, H: Hook<T>>(
+        &mut self,
+        table: usize,
+        options: &IngestOptions,
+        hook: &mut H,
+    ) -> Result<Ingested<T>> {
+        read_table_with(self.0[table], options, hook)
+    }
+}
+
+/// Reads campaign data from four in-memory [`Table`]s (DataFrames handed over by a
+/// binding), with the checks, modes and lenient rejection of dependent rows of
+/// [`read_campaign_dir`]; positions are `Location::Row` (0-based) in each table.
+///
+/// ```
+/// use optocom_core::data::ingest::{read_campaign_tables, Column, IngestOptions, Table};
+///
+/// let text = |v: &[&str]| Column::Text(v.iter().map(|s| Some(s.to_string())).collect());
+/// let mut doctors = Table::new();
+/// doctors.push("doctor_id", Column::Int(vec![1, 2]))?;
+/// doctors.push("specialty", text(&["Cardiology", "Oncology"]))?;
+/// doctors.push("province", text(&["Ontario", "Quebec"]))?;
+/// doctors.push("tenure_years", Column::Float(vec![12.0, -3.0]))?;
+/// doctors.push("baseline_rx", Column::Float(vec![40.0, 20.0]))?;
+/// let mut campaigns = Table::new();
+/// campaigns.push("campaign_id", Column::Int(vec![1]))?;
+/// campaigns.push("name", text(&["Launch"]))?;
+/// campaigns.push("product", text(&["A"]))?;
+/// campaigns.push("start_date", text(&["2024-03-01"]))?;
+/// campaigns.push("end_date", text(&["2024-05-31"]))?;
+/// let mut targeting = Table::new();
+/// targeting.push("doctor_id", Column::Int(vec![1, 2]))?;
+/// targeting.push("campaign_id", Column::Int(vec![1, 1]))?;
+/// targeting.push("campaign_target", Column::Bool(vec![true, false]))?;
+/// let mut rx = Table::new();
+/// rx.push("doctor_id", Column::Int(vec![1, 2]))?;
+/// rx.push("product", text(&["A", "A"]))?;
+/// rx.push("period", text(&["2024-03-01", "2024-03-01"]))?;
+/// rx.push("count", Column::Float(vec![5.0, 7.0]))?;
+///
+/// let got = read_campaign_tables(&doctors, &campaigns, &targeting, &rx, &IngestOptions::lenient())?;
+/// assert_eq!((got.data.doctors.len(), got.data.targeting.len(), got.data.rx.len()), (1, 1, 1));
+/// let report: Vec<String> = got.rejected.iter().map(|r| format!("{}: {r}", r.table)).collect();
+/// assert_eq!(report, [
+///     "doctors: row 1, column `tenure_years`: invalid value \"-3\": must be >= 0",
+///     "targeting: row 1, column `doctor_id`: invalid value \"2\": doctor 2 was rejected",
+///     "rx: row 1, column `doctor_id`: invalid value \"2\": doctor 2 was rejected",
+/// ]);
+///
+/// let err = read_campaign_tables(&doctors, &campaigns, &targeting, &rx, &IngestOptions::strict())
+///     .unwrap_err();
+/// assert_eq!(err.to_string(), "row 1, column `tenure_years`: invalid value \"-3\": must be >= 0");
+/// # Ok::<(), optocom_core::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`super::read_table`] for each table.
+pub fn read_campaign_tables(
+    doctors: &Table,
+    campaigns: &Table,
+    targeting: &Table,
+    rx: &Table,
+    options: &IngestOptions,
+) -> Result<IngestedCampaign> {
+    read_campaign(&mut InMemory([doctors, campaigns, targeting, rx]), options)
+}
+
+#[cfg(feature = "xlsx")]
+impl Tables for super::Workbook {
+    fn read<T: FromRow, H: Hook<T>>(
+        &mut self,
+        table: usize,
+        options: &IngestOptions,
+        hook: &mut H,
+    ) -> Result<Ingested<T>> {
+        self.read_with(CAMPAIGN_SHEETS[table], options, hook)
+    }
 }
 
 #[cfg(feature = "xlsx")]
 fn read_workbook(mut wb: super::Workbook, options: &IngestOptions) -> Result<IngestedCampaign> {
-    let [d, c, t, r] = CAMPAIGN_SHEETS;
     for sheet in CAMPAIGN_SHEETS {
         wb.find_sheet(sheet)?;
     }
-    let mut rejected = Vec::new();
-    let data = CampaignData {
-        doctors: merge(wb.read(d, options)?, &mut rejected),
-        campaigns: merge(wb.read(c, options)?, &mut rejected),
-        targeting: merge(wb.read(t, options)?, &mut rejected),
-        rx: merge(wb.read(r, options)?, &mut rejected),
-    };
-    Ok(IngestedCampaign { data, rejected })
+    read_campaign(&mut wb, options)
 }
 
 /// Reads a campaign workbook (`.xlsx`) with sheets `doctors`, `campaigns`, `targeting` and
 /// `rx` (names case-insensitive; other sheets ignored; columns as for the CSV readers).
-/// Rejections of all sheets are in `rejected` with `Location::Sheet` positions.
+/// Rejections of all sheets are in `rejected` with `Location::Sheet` positions; lenient mode
+/// rejects the rows referring to a rejected or absent doctor or campaign as
+/// [`read_campaign_dir`] does.
 ///
 /// # Errors
 /// [`Error::Workbook`] for a malformed file, [`Error::NotFound`] (`what = "sheet"`) for a

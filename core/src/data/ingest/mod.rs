@@ -17,9 +17,12 @@
 //!    `Sheet { sheet, row }` for workbooks), the canonical column name, the value and the
 //!    reason.
 //! 3. **Mode** ([`IngestMode`]): `Strict` stops at the first bad row; `Lenient` moves each
-//!    bad row to [`Ingested::rejected`] (one [`Rejection`] per row, with its position,
-//!    column, value and reason) and keeps going, so `rows.len() + rejected.len()` is always
-//!    the number of data rows read.
+//!    bad row to [`Ingested::rejected`] (one [`Rejection`] per row, with its table,
+//!    position, column, value and reason) and keeps going, so `rows.len() + rejected.len()`
+//!    is always the number of data rows read. Reading campaign data leniently also rejects
+//!    the targeting and Rx rows that refer to a doctor or campaign that was rejected or is
+//!    absent (see [`read_campaign_dir`]), so what is kept passes the reference checks of
+//!    [`validate_campaign_data`](crate::data::validate_campaign_data).
 //! 4. **Emptiness**: an empty input, a header without data rows, and (lenient) a file whose
 //!    every row was rejected are all [`Error::EmptyInput`].
 //!
@@ -51,8 +54,9 @@ use crate::error::{Error, Location, Result};
 
 pub use appointments::{read_appointments, read_appointments_path, APPOINTMENT_COLUMNS};
 pub use campaign::{
-    read_campaign_dir, read_campaigns, read_doctors, read_rx, read_targeting, IngestedCampaign,
-    CAMPAIGN_COLUMNS, CAMPAIGN_SHEETS, DOCTOR_COLUMNS, RX_COLUMNS, TARGETING_COLUMNS,
+    read_campaign_dir, read_campaign_tables, read_campaigns, read_doctors, read_rx, read_targeting,
+    IngestedCampaign, CAMPAIGN_COLUMNS, CAMPAIGN_SHEETS, DOCTOR_COLUMNS, RX_COLUMNS,
+    TARGETING_COLUMNS,
 };
 #[cfg(feature = "xlsx")]
 pub use campaign::{read_campaign_workbook, read_campaign_workbook_bytes};
@@ -75,7 +79,10 @@ pub enum IngestMode {
     /// The first bad value is the error.
     #[default]
     Strict,
-    /// Bad rows are reported in [`Ingested::rejected`]; good rows are kept.
+    /// Bad rows are reported in [`Ingested::rejected`]; good rows are kept. Campaign reads
+    /// ([`read_campaign_dir`], [`read_campaign_tables`], `read_campaign_workbook`) also
+    /// reject, and report, the targeting and Rx rows whose doctor or campaign was rejected
+    /// or is absent.
     Lenient,
 }
 
@@ -103,9 +110,16 @@ impl IngestOptions {
     }
 }
 
-/// One rejected row of a lenient read: where it is and its first bad value.
+/// One rejected row of a lenient read: its table, where it is and its first bad value (or,
+/// for a campaign row that refers to a rejected or absent doctor or campaign, the
+/// reference: column `doctor_id`, value `3`, reason `doctor 3 was rejected`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejection {
+    /// The table of the row ([`FromRow::TABLE`]: `appointments`, `doctors`, `campaigns`,
+    /// `targeting`, `rx`), which tells apart the rows of the tables of one campaign read.
+    /// Empty when deserialized from a report written before the field existed.
+    #[serde(default)]
+    pub table: String,
     /// Where the row is.
     pub location: Location,
     /// Canonical name of the column of the first bad value.
@@ -150,6 +164,23 @@ impl<T> Ingested<T> {
     }
 }
 
+/// Lenient-mode hooks of one read, for checks that span tables (campaign data). Never
+/// called in strict mode.
+pub(crate) trait Hook<T> {
+    /// An error (made with [`Row::invalid`]) when a row that parsed must still be rejected.
+    fn check(&self, _record: &T, _row: &Row<'_>) -> Option<Error> {
+        None
+    }
+
+    /// Called with each rejected row, while it can still be read.
+    fn rejected(&mut self, _row: &Row<'_>) {}
+}
+
+/// No hooks: a plain read.
+pub(crate) struct NoHook;
+
+impl<T> Hook<T> for NoHook {}
+
 /// Collects rows according to the mode.
 struct Collector<T> {
     mode: IngestMode,
@@ -168,26 +199,41 @@ impl<T: FromRow> Collector<T> {
         }
     }
 
-    /// Keeps a good row; for a bad one, fails (strict) or records it (lenient).
+    /// Keeps a good row; for a bad one (or, lenient, one the hook rejects), fails (strict)
+    /// or records it (lenient).
     #[inline]
-    fn take(&mut self, result: Result<T>) -> Result<()> {
+    fn take<H: Hook<T>>(&mut self, row: &Row<'_>, result: Result<T>, hook: &mut H) -> Result<()> {
         self.seen += 1;
-        match result {
-            Ok(t) => self.rows.push(t),
-            Err(Error::InvalidValue {
+        let lenient = self.mode == IngestMode::Lenient;
+        let error = match result {
+            Ok(t) => match if lenient { hook.check(&t, row) } else { None } {
+                None => {
+                    self.rows.push(t);
+                    return Ok(());
+                }
+                Some(e) => e,
+            },
+            Err(e) => e,
+        };
+        match error {
+            Error::InvalidValue {
                 location,
                 column,
                 value,
                 reason,
-            }) if self.mode == IngestMode::Lenient => self.rejected.push(Rejection {
-                location,
-                column,
-                value,
-                reason,
-            }),
-            Err(e) => return Err(e),
+            } if lenient => {
+                hook.rejected(row);
+                self.rejected.push(Rejection {
+                    table: T::TABLE.to_string(),
+                    location,
+                    column,
+                    value,
+                    reason,
+                });
+                Ok(())
+            }
+            e => Err(e),
         }
-        Ok(())
     }
 
     fn finish(self, source: &str) -> Result<Ingested<T>> {
@@ -346,6 +392,15 @@ fn csv_error(e: csv::Error) -> Error {
 /// [`Error::EmptyInput`], [`Error::MissingColumn`], [`Error::DuplicateColumn`],
 /// [`Error::InvalidValue`] (strict mode), [`Error::Io`].
 pub fn read_csv<T: FromRow, R: Read>(reader: R, options: &IngestOptions) -> Result<Ingested<T>> {
+    read_csv_with(reader, options, &mut NoHook)
+}
+
+/// [`read_csv`] with lenient-mode hooks.
+pub(crate) fn read_csv_with<T: FromRow, R: Read, H: Hook<T>>(
+    reader: R,
+    options: &IngestOptions,
+    hook: &mut H,
+) -> Result<Ingested<T>> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -372,6 +427,12 @@ pub fn read_csv<T: FromRow, R: Read>(reader: R, options: &IngestOptions) -> Resu
             .position()
             .and_then(|p| rdr.get_mut().line_of(p.byte()))
             .unwrap_or(record + 1);
+        let row = Row {
+            cells: Cells::Csv(&rec),
+            map: &map,
+            specs: T::COLUMNS,
+            pos: Pos::Line { line, record },
+        };
         if rec.len() > width {
             if let Some((k, extra)) = rec
                 .iter()
@@ -385,17 +446,11 @@ pub fn read_csv<T: FromRow, R: Read>(reader: R, options: &IngestOptions) -> Resu
                     String::from_utf8_lossy(extra),
                     format!("the row has {} fields, the header has {width}", rec.len()),
                 );
-                out.take(Err(e))?;
+                out.take(&row, Err(e), hook)?;
                 continue;
             }
         }
-        let row = Row {
-            cells: Cells::Csv(&rec),
-            map: &map,
-            specs: T::COLUMNS,
-            pos: Pos::Line { line, record },
-        };
-        out.take(T::from_row(&row))?;
+        out.take(&row, T::from_row(&row), hook)?;
     }
     out.finish("CSV")
 }

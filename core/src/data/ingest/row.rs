@@ -39,6 +39,9 @@ use crate::error::{Error, Location, Result};
 pub trait FromRow: Sized {
     /// What the rows are, plural, for messages (`"appointments"`).
     const WHAT: &'static str;
+    /// The table's name in a [`Rejection`](super::Rejection) (`"doctors"`, `"rx"`); by
+    /// default [`FromRow::WHAT`].
+    const TABLE: &'static str = Self::WHAT;
     /// The columns, in the order the getters index them.
     const COLUMNS: &'static [ColumnSpec];
     /// Builds one record; the first bad value is the error.

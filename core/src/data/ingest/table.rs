@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::columns::HeaderMap;
 use super::row::{Cell, Cells, FromRow, Pos, Row};
-use super::{Collector, IngestOptions, Ingested};
+use super::{Collector, Hook, IngestOptions, Ingested, NoHook};
 use crate::error::{Error, Result};
 
 /// One typed column of a [`Table`].
@@ -162,6 +162,15 @@ impl Table {
 /// [`Error::MissingColumn`], [`Error::DuplicateColumn`], [`Error::InvalidValue`] (strict
 /// mode).
 pub fn read_table<T: FromRow>(table: &Table, options: &IngestOptions) -> Result<Ingested<T>> {
+    read_table_with(table, options, &mut NoHook)
+}
+
+/// [`read_table`] with lenient-mode hooks.
+pub(crate) fn read_table_with<T: FromRow, H: Hook<T>>(
+    table: &Table,
+    options: &IngestOptions,
+    hook: &mut H,
+) -> Result<Ingested<T>> {
     if table.n_columns() == 0 {
         return Err(Error::empty(format!(
             "the table has no columns ({})",
@@ -177,7 +186,7 @@ pub fn read_table<T: FromRow>(table: &Table, options: &IngestOptions) -> Result<
             specs: T::COLUMNS,
             pos: Pos::Row { row },
         };
-        out.take(T::from_row(&r))?;
+        out.take(&r, T::from_row(&r), hook)?;
     }
     out.finish("table")
 }

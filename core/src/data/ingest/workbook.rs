@@ -6,7 +6,9 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx};
 
-use super::{Cells, Collector, FromRow, HeaderMap, IngestOptions, Ingested, Pos, Row};
+use super::{
+    Cells, Collector, FromRow, HeaderMap, Hook, IngestOptions, Ingested, NoHook, Pos, Row,
+};
 use crate::error::{Error, Result};
 
 /// An open XLSX workbook whose sheets are read with the same machinery as CSV files.
@@ -87,6 +89,16 @@ impl Workbook {
         sheet: &str,
         options: &IngestOptions,
     ) -> Result<Ingested<T>> {
+        self.read_with(sheet, options, &mut NoHook)
+    }
+
+    /// [`Workbook::read`] with lenient-mode hooks.
+    pub(crate) fn read_with<T: FromRow, H: Hook<T>>(
+        &mut self,
+        sheet: &str,
+        options: &IngestOptions,
+        hook: &mut H,
+    ) -> Result<Ingested<T>> {
         let name = self.find_sheet(sheet)?;
         let range = self.xlsx.worksheet_range(&name).map_err(workbook_error)?;
         let first_row = range.start().map_or(0, |(r, _)| r as usize);
@@ -120,7 +132,7 @@ impl Workbook {
                     row: first_row + i + 1,
                 },
             };
-            out.take(T::from_row(&row))?;
+            out.take(&row, T::from_row(&row), hook)?;
         }
         out.finish(&format!("sheet `{name}`"))
     }
