@@ -31,7 +31,9 @@ class UpliftForest(OptocomEstimator):
     as continuous.
 
     Defaults are the core's: 300 trees, at least 2 treated and 2 control rows per leaf, half
-    the rows per tree, honest splitting, bootstrap of little bags in groups of 2.
+    the rows per tree, honest splitting, bootstrap of little bags in groups of 2, outcomes
+    centred by the out-of-bag predictions of a 50-tree regression forest (grf's local
+    centering; ``center_trees=0`` centres on the mean only).
     """
 
     _compiled = _optocom.UpliftModel
@@ -46,6 +48,7 @@ class UpliftForest(OptocomEstimator):
         sample_fraction: float = 0.5,
         honesty: bool = True,
         ci_group_size: int = 2,
+        center_trees: int = 50,
         control_name: Any = 0,
         outcome: str = "auto",
         n_jobs: Optional[int] = None,
@@ -58,6 +61,7 @@ class UpliftForest(OptocomEstimator):
         self.sample_fraction = sample_fraction
         self.honesty = honesty
         self.ci_group_size = ci_group_size
+        self.center_trees = center_trees
         self.control_name = control_name
         self.outcome = outcome
         self.n_jobs = n_jobs
@@ -68,6 +72,9 @@ class UpliftForest(OptocomEstimator):
             v = getattr(self, name)
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
                 raise _bad(name, v, "must be a positive int")
+        ct = self.center_trees
+        if not isinstance(ct, numbers.Integral) or isinstance(ct, bool) or ct < 0 or ct == 1:
+            raise _bad("center_trees", ct, "must be 0 (centre on the mean) or an int >= 2")
         return json.dumps(
             {
                 "n_trees": self.n_estimators,
@@ -77,6 +84,7 @@ class UpliftForest(OptocomEstimator):
                 "sample_fraction": self.sample_fraction,
                 "honesty": bool(self.honesty),
                 "ci_group_size": self.ci_group_size,
+                "center_trees": int(ct),
                 "seed": seed_of(self.random_state),
                 "n_jobs": jobs_of(self.n_jobs),
             }
@@ -177,6 +185,7 @@ class UpliftForest(OptocomEstimator):
             sample_fraction=p["sample_fraction"],
             honesty=p["honesty"],
             ci_group_size=p["ci_group_size"],
+            center_trees=p.get("center_trees", 0),
             n_jobs=p["n_jobs"],
             random_state=p["seed"],
         )

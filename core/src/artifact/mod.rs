@@ -146,12 +146,12 @@ impl Parts {
 
     /// Deserialises the params.
     pub fn params<P: DeserializeOwned>(&self) -> Result<P> {
-        from_value(self.params.clone(), "params")
+        from_value(&self.params, "params")
     }
 
     /// Deserialises the state.
     pub fn state<S: DeserializeOwned>(&self) -> Result<S> {
-        from_value(self.state.clone(), "state")
+        from_value(&self.state, "state")
     }
 
     /// The feature schema, or an [`Error::InvalidArtifact`] when the artifact has none.
@@ -166,8 +166,9 @@ fn to_value<T: Serialize + ?Sized>(v: &T, what: &str) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| Error::artifact(format!("cannot serialise {what}: {e}")))
 }
 
-fn from_value<T: DeserializeOwned>(v: Value, what: &str) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| Error::artifact(format!("malformed {what}: {e}")))
+/// Deserialises from a borrowed value (no copy of the state's large packed arrays).
+fn from_value<T: DeserializeOwned>(v: &Value, what: &str) -> Result<T> {
+    T::deserialize(v).map_err(|e| Error::artifact(format!("malformed {what}: {e}")))
 }
 
 /// Save/load for every model, through one envelope.

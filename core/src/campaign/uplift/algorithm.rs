@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::{Array1, ArrayView2};
+use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::criterion::EffectCriterion;
@@ -15,7 +15,11 @@ use crate::error::{Error, Location, Result};
 use crate::features::FeatureSchema;
 use crate::forest::ensemble::{check_fit_x, check_predict_x, draw_rows, importances, Ensemble};
 use crate::forest::parallel;
-use crate::forest::{build_tree, tree_rng, BinnedMatrix, Sampling, Tree, TreeParams};
+use crate::forest::tree::GROUP;
+use crate::forest::{
+    build_tree, tree_rng, BinnedMatrix, ForestParams, MaxFeatures, RandomForestRegressor, Sampling,
+    Tree, TreeParams,
+};
 use crate::stats::z_for_level;
 
 /// Rows per prediction block.
@@ -23,6 +27,9 @@ const BLOCK: usize = 64;
 
 /// Seed offset of the little bags' half-samples (independent of the trees' generators).
 const HALF_SAMPLE_STREAM: u64 = 0x5EED_1177_1E8A_6500;
+
+/// Seed offset of the centring regression forest.
+const CENTRE_STREAM: u64 = 0xCE47_2E00_7A11_0001;
 
 /// The kind of outcome an uplift forest models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,7 +222,8 @@ impl UpliftForest {
         check_fit_x(x, &schema)?;
         check_targets(x.nrows(), treatment, y, outcome, params.min_samples_leaf)?;
         let arms = arm_summary(treatment, y);
-        let forest = parallel::with_pool(params.n_jobs, || grow(params, x, treatment, y))??;
+        let centred = centre_outcomes(params, x, y)?;
+        let forest = parallel::with_pool(params.n_jobs, || grow(params, x, treatment, &centred))??;
         Ok(UpliftForest {
             params: params.clone(),
             schema,
@@ -265,17 +273,36 @@ impl UpliftForest {
             parallel::for_each_chunk_mut(&mut out, 2 * BLOCK, |b, chunk| {
                 let r0 = b * BLOCK;
                 let rows = chunk.len() / 2;
-                let mut buf = Vec::with_capacity(rows * nf);
+                // Row-major copy of the block, padded with zero rows to whole groups, walked
+                // GROUP rows at a time through each tree (see `Tree::leaves_of_group`).
+                let groups = rows.div_ceil(GROUP);
+                let mut buf = vec![0.0; groups * GROUP * nf];
                 for r in 0..rows {
-                    buf.extend(x.row(r0 + r).iter().copied());
+                    for (v, x) in buf[r * nf..(r + 1) * nf].iter_mut().zip(x.row(r0 + r)) {
+                        *v = *x;
+                    }
                 }
-                // tree-major values: vals[r * n_trees + t]
+                // per-row tree values: vals[r * n_trees + t]
                 let nt = trees.len();
                 let mut vals = vec![0.0; rows * nt];
+                let mut leaves = [0u32; GROUP];
                 for (t, tree) in trees.iter().enumerate() {
-                    for r in 0..rows {
-                        let v = tree.predict_row(&buf[r * nf..(r + 1) * nf]);
-                        vals[r * nt + t] = v.first().copied().unwrap_or(0.0);
+                    for g in 0..groups {
+                        tree.leaves_of_group(
+                            &buf[g * GROUP * nf..(g + 1) * GROUP * nf],
+                            &mut leaves,
+                        );
+                        for (j, &leaf) in leaves.iter().enumerate() {
+                            let r = g * GROUP + j;
+                            if r >= rows {
+                                break;
+                            }
+                            vals[r * nt + t] = tree
+                                .leaf_value(leaf as usize)
+                                .first()
+                                .copied()
+                                .unwrap_or(0.0);
+                        }
                     }
                 }
                 for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
@@ -375,20 +402,50 @@ impl UpliftForest {
     }
 }
 
-/// Grows all trees (inside the caller's thread pool).
+/// The outcomes the causal trees are grown on: `y - m(x)`, with `m` the out-of-bag
+/// prediction of a regression forest of `y` on `x` (`params.center_trees` trees, all
+/// features per split, each tree on half the rows, leaves of at least max(5, sqrt(rows per
+/// tree)) rows); a row that was in every tree's sample, or `center_trees == 0`, is centred
+/// on the training mean instead. Treatment is not used, so with randomised treatment the
+/// difference in centred means of a leaf still estimates the effect (Athey, Tibshirani &
+/// Wager 2019, Section 6.1.1, "local centering").
+fn centre_outcomes(params: &UpliftParams, x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Vec<f64>> {
+    let mean = y.iter().sum::<f64>() / y.len().max(1) as f64;
+    if params.center_trees == 0 {
+        return Ok(y.iter().map(|v| v - mean).collect());
+    }
+    let fp = ForestParams::new()
+        .n_trees(params.center_trees)
+        .max_features(MaxFeatures::All)
+        .sampling(Sampling::Subsample(0.5))
+        .seed(params.seed ^ CENTRE_STREAM)
+        .n_jobs(params.n_jobs)
+        .oob(true);
+    let m = RandomForestRegressor::fit(&fp, x, ArrayView1::from(y))?;
+    let oob = m.oob_prediction();
+    Ok(y.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let fitted = oob
+                .and_then(|o| o.get(i).copied())
+                .filter(|p| p.is_finite());
+            v - fitted.unwrap_or(mean)
+        })
+        .collect())
+}
+
+/// Grows all trees (inside the caller's thread pool) on centred outcomes `yc`.
 fn grow(
     params: &UpliftParams,
     x: ArrayView2<'_, f64>,
     treatment: &[u8],
-    y: &[f64],
+    yc: &[f64],
 ) -> Result<Ensemble> {
     let n = x.nrows();
     let nf = x.ncols();
-    let center = y.iter().sum::<f64>() / n as f64;
-    let yc: Vec<f64> = y.iter().map(|v| v - center).collect();
     let binned = BinnedMatrix::fit(x, 255, params.seed);
     let crit = EffectCriterion {
-        y: &yc,
+        y: yc,
         w: treatment,
         min_per_arm: params.min_samples_leaf as f64,
     };

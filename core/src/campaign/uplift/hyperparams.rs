@@ -48,6 +48,13 @@ pub struct UpliftParams {
     pub honesty: bool,
     /// Trees per little bag, at least 2 (default 2, as grf).
     pub ci_group_size: usize,
+    /// Trees of the regression forest that centres the outcomes before the causal trees are
+    /// grown (grf's `Y.hat`, "local centering"): each training outcome is replaced by its
+    /// residual `y - m(x)` from the out-of-bag prediction of a regression forest of `y` on
+    /// `x`, which removes the variation the features explain and so makes splits and leaf
+    /// effects less noisy. `0` centres on the training mean only. Default 50 (grf grows
+    /// `max(50, num.trees / 4)`).
+    pub center_trees: usize,
     /// The one seed every random choice derives from (default 42).
     pub seed: u64,
     /// Threads: `None` uses the global rayon pool, `Some(n)` a pool of `n` threads. Results
@@ -65,6 +72,7 @@ impl Default for UpliftParams {
             sample_fraction: 0.5,
             honesty: true,
             ci_group_size: 2,
+            center_trees: 50,
             seed: 42,
             n_jobs: None,
         }
@@ -116,6 +124,12 @@ impl UpliftParams {
     /// Sets the number of trees per little bag.
     pub fn ci_group_size(mut self, k: usize) -> Self {
         self.ci_group_size = k;
+        self
+    }
+
+    /// Sets the number of trees of the centring regression forest (`0`: centre on the mean).
+    pub fn center_trees(mut self, n: usize) -> Self {
+        self.center_trees = n;
         self
     }
 
@@ -193,6 +207,13 @@ impl UpliftParams {
                 "must be in (0, 1]",
             ));
         }
+        if self.center_trees == 1 {
+            return Err(Error::invalid_param(
+                "center_trees",
+                1,
+                "must be 0 (centre on the mean) or at least 2 (out-of-bag predictions need several trees)",
+            ));
+        }
         if self.n_jobs == Some(0) {
             return Err(Error::invalid_param(
                 "n_jobs",
@@ -232,6 +253,7 @@ mod tests {
                 "sample_fraction",
             ),
             (UpliftParams::default().n_jobs(Some(0)), "n_jobs"),
+            (UpliftParams::default().center_trees(1), "center_trees"),
         ];
         for (p, name) in cases {
             match p.check() {
