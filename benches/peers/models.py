@@ -226,7 +226,7 @@ class Entry:
     threads: str  # "1" or "all"
     make: Callable[[int], object]  # n_train -> model object
     imports: tuple[str, ...]  # modules the worker imports before loading the data
-    reference: bool = False  # the peer optocom's speed ratios are taken against
+    reference: bool = False  # a peer optocom's speed ratios are shown against (summary and ratios)
 
 
 OPTOCOM = ("optocom_adapter",)
@@ -274,6 +274,16 @@ REGISTRY: list[Entry] = [
         reference=True,
     ),
     Entry(
+        "sklearn-rf-defaults-1",
+        "purchase",
+        "scikit-learn",
+        "RandomForestClassifier (sklearn defaults)",
+        "1",
+        sk_forest_defaults(1),
+        SK_FOREST,
+        reference=True,
+    ),
+    Entry(
         "sklearn-rf-defaults-all",
         "purchase",
         "scikit-learn",
@@ -281,6 +291,7 @@ REGISTRY: list[Entry] = [
         "all",
         sk_forest_defaults(-1),
         SK_FOREST,
+        reference=True,
     ),
     # Spend: expected amount per appointment.
     Entry("optocom-forecaster", "spend", "optocom", "PurchaseForecaster (hurdle)", "all", _opto("Forecaster"), OPTOCOM),
@@ -342,6 +353,7 @@ REGISTRY: list[Entry] = [
         "all",
         lambda n: EconmlForest(tuned=False),
         ECONML,
+        reference=True,
     ),
     Entry(
         "causalml-urf",
@@ -351,6 +363,7 @@ REGISTRY: list[Entry] = [
         "all",
         lambda n: CausalmlForest(),
         ("causalml.inference.tree",),
+        reference=True,
     ),
 ]
 
