@@ -295,6 +295,7 @@ REGISTRY: list[Entry] = [
     ),
     # Spend: expected amount per appointment.
     Entry("optocom-forecaster", "spend", "optocom", "PurchaseForecaster (hurdle)", "all", _opto("Forecaster"), OPTOCOM),
+    Entry("optocom-linreg", "spend", "optocom", "LinearRegression (standardised)", "all", _opto("Linear"), OPTOCOM),
     Entry(
         "sklearn-linreg",
         "spend",

@@ -101,6 +101,22 @@ class Forecaster(_Base):
         return self.model.predict(d["upcoming"].iloc[i : i + 1])
 
 
+class Linear(_Base):
+    """optocom.LinearRegression (least squares on standardised features) on the 8 features."""
+
+    def settings(self) -> str:
+        return "optocom.LinearRegression() on the 8 features -> amount (standardised inside)"
+
+    def fit(self, d):
+        self.model = optocom.LinearRegression().fit(d["X_train"], d["amount_train"])
+
+    def predict(self, d):
+        return {"amount": np.asarray(self.model.predict(d["X_test"]), dtype=float)}
+
+    def predict_one(self, d, i):
+        return self.model.predict(d["X_test"][i : i + 1])
+
+
 class KMeans(_Base):
     def __init__(self, n_clusters: int, n_init: int, seed: int):
         self.kw = dict(n_clusters=n_clusters, n_init=n_init, random_state=seed)

@@ -116,6 +116,15 @@ pub fn model_from_json(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
             },
         )?
         .into_any(),
+        k if k == optocom_core::linear::LinearRegression::KIND => Py::new(
+            py,
+            crate::linear::LinearModel {
+                inner: guarded(py, || {
+                    optocom_core::linear::LinearRegression::from_json(text)
+                })?,
+            },
+        )?
+        .into_any(),
         k if k == UpliftForest::KIND => Py::new(
             py,
             UpliftModel {

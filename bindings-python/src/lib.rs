@@ -13,6 +13,7 @@ mod conversion;
 mod demo;
 mod error;
 mod forest;
+mod linear;
 mod progress;
 mod purchase;
 mod uplift;
@@ -26,6 +27,7 @@ fn _optocom(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<forest::ForestClassifier>()?;
     m.add_class::<forest::ForestRegressor>()?;
     m.add_class::<cluster::KMeansModel>()?;
+    m.add_class::<linear::LinearModel>()?;
     m.add_class::<uplift::UpliftModel>()?;
     m.add_class::<purchase::PurchaseModel>()?;
     m.add_class::<campaign::CampaignModel>()?;

@@ -39,6 +39,10 @@ except optocom.NotFittedError as e:
     assert isinstance(e, ValueError) and isinstance(e, AttributeError)
 else:
     sys.exit("an unfitted predict did not raise NotFittedError")
+t = 1.0 + 2.0 * X[:, 0] - X[:, 1]
+reg = optocom.LinearRegression().fit(X, t)
+assert reg.get_params() == {} and abs(reg.score(X, t) - 1.0) < 1e-12
+assert np.allclose(reg.coef_, [2.0, -1.0, 0.0]) and abs(reg.intercept_ - 1.0) < 1e-12
 
 past, upcoming = optocom.demo.appointments(n_past=2000, n_upcoming=200, seed=1)
 scored = optocom.PurchaseForecaster(random_state=0).fit(past).predict(upcoming)

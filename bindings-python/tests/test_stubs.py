@@ -124,7 +124,7 @@ def test_module_level_names_match():
 
 def test_the_classes_are_the_documented_ones():
     assert set(COMPILED_CLASSES) == {
-        "ForestClassifier", "ForestRegressor", "KMeansModel", "UpliftModel",
+        "ForestClassifier", "ForestRegressor", "KMeansModel", "LinearModel", "UpliftModel",
         "PurchaseModel", "CampaignModel", "SegmentationModel", "RecommenderModel",
     }
 
@@ -224,6 +224,7 @@ def _instances():
         "SegmentationModel": [_optocom.model_from_json((FIXTURES / "golden_segmentation.json").read_text())],
         "CampaignModel": [],
         "KMeansModel": [_optocom.KMeansModel.fit(X, _optocom.default_params("kmeans"), ["a", "b", "c"])],
+        "LinearModel": [_optocom.LinearModel.fit(X, X[:, 0] - X[:, 2], ["a", "b", "c"])],
     }
 
 

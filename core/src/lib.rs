@@ -17,6 +17,7 @@
 //! | [`features`] | feature schemas, the optometry encoding, standard scaling |
 //! | [`forest`] | the one histogram tree engine (classification, regression, uplift) |
 //! | [`cluster`] | k-means on numeric matrices (scikit-learn-like `KMeans`) |
+//! | [`linear`] | linear regression on standardised features (scikit-learn-like `LinearRegression`) |
 //! | [`purchase`] | purchase probability, spend, value bands, sales forecasts |
 //! | [`campaign`] | campaign metrics, Rx trends, responders, segmentation, uplift, recommender |
 //! | [`export`] | streaming CSV export with formula-injection guarding |
@@ -35,6 +36,7 @@ pub mod error;
 pub mod export;
 pub mod features;
 pub mod forest;
+pub mod linear;
 pub mod metrics;
 pub mod progress;
 pub mod purchase;

@@ -14,6 +14,7 @@ from .campaign import CampaignAnalytics, Page, Recommender, Segments
 from .cluster import KMeans
 from .ensemble import RandomForestClassifier, RandomForestRegressor
 from .io import from_json, load, model_status, read_appointments
+from .linear import LinearRegression
 from .purchase import PurchaseForecaster, Report
 from .uplift import UpliftForest
 from .exceptions import (
@@ -41,6 +42,7 @@ __version__: str = _optocom.__version__
 __all__ = [
     "RandomForestClassifier",
     "RandomForestRegressor",
+    "LinearRegression",
     "KMeans",
     "UpliftForest",
     "PurchaseForecaster",

@@ -124,6 +124,36 @@ class KMeansModel:
     def from_json(text: str) -> "KMeansModel": ...
     def save(self, path: _Path) -> None: ...
 
+class LinearModel:
+    """A fitted linear regression on standardised features."""
+
+    @staticmethod
+    def fit(
+        x: _F64, y: _F64, feature_names: Optional[List[str]] = None
+    ) -> "LinearModel": ...
+    def predict(self, x: _F64) -> _F64:
+        """Predictions, one per row."""
+    def predict_row(self, row: _F64) -> float:
+        """Prediction for one row."""
+    def coef(self) -> _F64:
+        """Coefficients in the units of ``x``."""
+    def standardised_coef(self) -> _F64:
+        """Coefficients on the standardised features."""
+    @property
+    def intercept(self) -> float:
+        """Intercept in the units of ``x``."""
+    @property
+    def standardised_intercept(self) -> float:
+        """Intercept on the standardised features."""
+    @property
+    def n_features(self) -> int: ...
+    @property
+    def feature_names(self) -> List[str]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> "LinearModel": ...
+    def save(self, path: _Path) -> None: ...
+
 class UpliftModel:
     """A fitted honest causal forest with per-row standard errors."""
 
@@ -285,6 +315,7 @@ def model_from_json(
     ForestClassifier,
     ForestRegressor,
     KMeansModel,
+    LinearModel,
     UpliftModel,
     PurchaseModel,
     SegmentationModel,

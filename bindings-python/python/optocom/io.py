@@ -18,6 +18,7 @@ def _wrap(model: Any) -> Any:
     from .campaign import Recommender
     from .cluster import KMeans
     from .ensemble import RandomForestClassifier, RandomForestRegressor
+    from .linear import LinearRegression
     from .purchase import PurchaseForecaster
     from .uplift import UpliftForest
 
@@ -25,6 +26,7 @@ def _wrap(model: Any) -> Any:
         _optocom.ForestClassifier: RandomForestClassifier,
         _optocom.ForestRegressor: RandomForestRegressor,
         _optocom.KMeansModel: KMeans,
+        _optocom.LinearModel: LinearRegression,
         _optocom.RecommenderModel: Recommender,
         _optocom.UpliftModel: UpliftForest,
         _optocom.PurchaseModel: PurchaseForecaster,

@@ -7,6 +7,11 @@ use crate::error::{check_finite, Error, Result};
 
 /// Per-column standardiser, as scikit-learn's `StandardScaler`: population standard deviation,
 /// and a column with zero variance is centred but not scaled.
+///
+/// A *constant* column (all its values equal) gets that value as its mean, exactly, and scale
+/// 1, so it standardises to exact zeros. (Its summed mean can be an ulp off, e.g. three 0.1s
+/// sum to 0.30000000000000004; the deviations would then give a scale of about 1e-17 and turn
+/// the column into a constant column of -1s, collinear with an intercept.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StandardScaler {
     /// Column means.
@@ -22,10 +27,16 @@ impl StandardScaler {
             return Err(Error::empty("cannot fit a scaler on zero rows"));
         }
         check_finite(x, None)?;
-        let mean: Array1<f64> = x.mean_axis(Axis(0)).expect("non-empty");
+        let mut mean: Array1<f64> = x.mean_axis(Axis(0)).expect("non-empty");
         let n = x.nrows() as f64;
         let scale = (0..x.ncols())
             .map(|j| {
+                let col = x.column(j);
+                let first = col[0];
+                if col.iter().all(|&v| v == first) {
+                    mean[j] = first;
+                    return 1.0;
+                }
                 let m = mean[j];
                 let var = x.column(j).iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n;
                 let sd = var.sqrt();
@@ -64,6 +75,21 @@ impl StandardScaler {
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn constant_columns_standardise_to_exact_zeros() {
+        // Three 0.1s sum to 0.30000000000000004: the summed mean is an ulp off.
+        let x = array![[0.1, 1.0], [0.1, 2.0], [0.1, 4.0]];
+        let s = StandardScaler::fit(x.view()).unwrap();
+        assert_eq!((s.mean[0], s.scale[0]), (0.1, 1.0));
+        assert!(s
+            .transform(x.view())
+            .unwrap()
+            .column(0)
+            .iter()
+            .all(|&v| v == 0.0));
+        assert!(s.scale[1] > 1.0);
+    }
 
     #[test]
     fn standardises_like_sklearn() {

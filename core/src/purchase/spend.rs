@@ -1,18 +1,21 @@
-//! The spend model (standardised features + ordinary least squares through linfa-linear) and
-//! the revenue distribution of one appointment.
+//! The spend model (standardised features + ordinary least squares, fitted by
+//! [`crate::linear`]) and the revenue distribution of one appointment.
 
-use linfa::traits::Fit;
-use linfa::Dataset;
 use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::features::StandardScaler;
+use crate::linear::{fit_standardised, predict_standardised};
 
 /// Expected spend of a qualifying purchase: linear regression on standardised features,
 /// fitted on the appointments whose amount reached the threshold (the seed's "scaled linear
 /// regression"). Predictions are floored at the threshold, since a qualifying purchase is at
 /// least that much by definition.
+///
+/// The fit and the prediction are those of [`LinearRegression`](crate::linear::LinearRegression)
+/// (same code; see [`crate::linear`] for constant and collinear columns); this type adds the
+/// floor and is stored inside the forecaster's artifact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpendModel {
     /// Feature standardiser.
@@ -26,7 +29,9 @@ pub struct SpendModel {
 }
 
 impl SpendModel {
-    /// Fits on feature rows `x` and amounts `y` (all at or above `floor`).
+    /// Fits on feature rows `x` and amounts `y` (all at or above `floor`; `f64::NEG_INFINITY`
+    /// for no floor). Needs at least `p + 2` rows for `p` features, so that the residual
+    /// variance has a degree of freedom.
     pub fn fit(x: ArrayView2<'_, f64>, y: &[f64], floor: f64) -> Result<Self> {
         let min_rows = x.ncols() + 2;
         if y.len() < min_rows {
@@ -35,23 +40,11 @@ impl SpendModel {
                 y.len()
             )));
         }
-        let scaler = StandardScaler::fit(x)?;
-        let xs = scaler.transform(x)?;
-        let ds = Dataset::new(xs, Array1::from(y.to_vec()));
-        let fitted = linfa_linear::LinearRegression::new()
-            .fit(&ds)
-            .map_err(|e| Error::degenerate(format!("least squares failed: {e}")))?;
-        let coef = fitted.params().to_vec();
-        let intercept = fitted.intercept();
-        if !intercept.is_finite() || coef.iter().any(|c| !c.is_finite()) {
-            return Err(Error::degenerate(
-                "least squares gave non-finite coefficients",
-            ));
-        }
+        let fit = fit_standardised(x, y)?;
         Ok(SpendModel {
-            scaler,
-            coef,
-            intercept,
+            scaler: fit.scaler,
+            coef: fit.coef,
+            intercept: fit.intercept,
             floor,
         })
     }
@@ -71,11 +64,7 @@ impl SpendModel {
 
     /// Predicted spend for one feature row (same column order as at fit time).
     pub fn predict_row(&self, row: &[f64]) -> f64 {
-        let mut s = self.intercept;
-        for (j, &v) in row.iter().enumerate().take(self.coef.len()) {
-            s += self.coef[j] * (v - self.scaler.mean[j]) / self.scaler.scale[j];
-        }
-        s.max(self.floor)
+        predict_standardised(&self.scaler, &self.coef, self.intercept, row).max(self.floor)
     }
 
     /// Predicted spend for every row.
@@ -88,9 +77,9 @@ impl SpendModel {
             ));
         }
         Ok(x.outer_iter()
-            .map(|r| match r.as_slice() {
-                Some(s) => self.predict_row(s),
-                None => self.predict_row(&r.to_vec()),
+            .map(|r| {
+                predict_standardised(&self.scaler, &self.coef, self.intercept, r.iter())
+                    .max(self.floor)
             })
             .collect())
     }

@@ -1,0 +1,374 @@
+//! Least squares on standardised features (shared with the forecaster's spend model) and the
+//! fitted [`LinearRegression`] with its artifact.
+
+use linfa::traits::Fit;
+use linfa::Dataset;
+use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::artifact::{packed, ModelInfo, Parts, Persist};
+use crate::error::{check_finite, Error, Location, Result};
+use crate::features::{FeatureSchema, StandardScaler};
+use crate::forest::ensemble::{check_predict_x, check_row};
+
+/// A least-squares fit on standardised features: `y ~ intercept + sum_j coef_j z_j` with
+/// `z_j = (x_j - mean_j) / scale_j`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StandardisedFit {
+    pub scaler: StandardScaler,
+    pub coef: Vec<f64>,
+    pub intercept: f64,
+}
+
+/// Ordinary least squares with an intercept on the standardised columns of `x` (linfa-linear,
+/// QR). The one fitting routine of [`LinearRegression`] and of the forecaster's
+/// [`SpendModel`](crate::purchase::SpendModel).
+///
+/// Constant columns (which standardise to exact zeros, see [`StandardScaler`]) are left out
+/// of the solve and get coefficient 0; when every column is constant the intercept is the
+/// mean of `y`. Other columns go to linfa unchanged, so data without constant columns is
+/// fitted exactly as before this rule existed.
+///
+/// Errors: [`Error::EmptyInput`] for no rows, [`Error::ShapeMismatch`] when `y` does not have
+/// one value per row, [`Error::InvalidValue`] for a non-finite value of `x` (column `x{j}`)
+/// or `y` (column `y`), [`Error::DegenerateTarget`] when the least-squares problem is
+/// singular (exactly collinear columns) or its solution is not finite.
+pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<StandardisedFit> {
+    if y.len() != x.nrows() {
+        return Err(Error::shape("y length", x.nrows(), y.len()));
+    }
+    if let Some((row, v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::invalid_value(
+            Location::Row { row },
+            "y",
+            v.to_string(),
+            "targets must be finite (no NaN or infinity)",
+        ));
+    }
+    let scaler = StandardScaler::fit(x)?;
+    let xs = scaler.transform(x)?;
+    let p = xs.ncols();
+    let varying: Vec<usize> = (0..p)
+        .filter(|&j| xs.column(j).iter().any(|&v| v != 0.0))
+        .collect();
+    let (coef, intercept) = if varying.is_empty() {
+        (vec![0.0; p], y.iter().sum::<f64>() / y.len() as f64)
+    } else {
+        let solve = if varying.len() == p {
+            xs
+        } else {
+            xs.select(Axis(1), &varying)
+        };
+        let ds = Dataset::new(solve, Array1::from(y.to_vec()));
+        let fitted = linfa_linear::LinearRegression::new()
+            .fit(&ds)
+            .map_err(|e| {
+                Error::degenerate(format!(
+                    "least squares failed: {e} (are some columns collinear? drop redundant ones)"
+                ))
+            })?;
+        let mut coef = vec![0.0; p];
+        for (&j, &c) in varying.iter().zip(fitted.params()) {
+            coef[j] = c;
+        }
+        (coef, fitted.intercept())
+    };
+    if !intercept.is_finite() || coef.iter().any(|c| !c.is_finite()) {
+        return Err(Error::degenerate(
+            "least squares gave non-finite coefficients",
+        ));
+    }
+    Ok(StandardisedFit {
+        scaler,
+        coef,
+        intercept,
+    })
+}
+
+/// `intercept + sum_j coef_j (x_j - mean_j) / scale_j`, summed in column order (terms with a
+/// zero coefficient are skipped, so a constant column never turns a prediction into NaN).
+#[inline]
+pub(crate) fn predict_standardised<'a>(
+    scaler: &StandardScaler,
+    coef: &[f64],
+    intercept: f64,
+    row: impl IntoIterator<Item = &'a f64>,
+) -> f64 {
+    let mut s = intercept;
+    for (j, &v) in row.into_iter().enumerate().take(coef.len()) {
+        if coef[j] != 0.0 {
+            s += coef[j] * (v - scaler.mean[j]) / scaler.scale[j];
+        }
+    }
+    s
+}
+
+/// Ordinary least-squares regression with an intercept on standardised features: what
+/// scikit-learn's `make_pipeline(StandardScaler(), LinearRegression())` computes. See the
+/// [module docs](super) for the method, constant and collinear columns, and the artifact.
+///
+/// ```
+/// use ndarray::{array, Array1};
+/// use optocom_core::linear::LinearRegression;
+/// use optocom_core::Persist;
+///
+/// let x = array![[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 1.0], [5.0, 3.0]];
+/// let y: Array1<f64> = x.rows().into_iter().map(|r| 3.0 + 2.0 * r[0] - r[1]).collect();
+/// let model = LinearRegression::fit(x.view(), y.view(), None)?;
+/// // Coefficients and intercept in the units of x.
+/// assert!((model.coef()[0] - 2.0).abs() < 1e-12 && (model.coef()[1] + 1.0).abs() < 1e-12);
+/// assert!((model.intercept() - 3.0).abs() < 1e-12);
+/// assert!((model.predict_row(&[10.0, 2.0])? - 21.0).abs() < 1e-12);
+///
+/// let back = LinearRegression::from_json(&model.to_json()?)?;
+/// assert_eq!(back.predict(x.view())?, model.predict(x.view())?); // same bits
+/// # Ok::<(), optocom_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearRegression {
+    schema: FeatureSchema,
+    fit: StandardisedFit,
+    info: ModelInfo,
+}
+
+impl LinearRegression {
+    /// Fits on `x` (`n x p`, finite) and targets `y` (`n`, finite), with `schema` naming the
+    /// columns (`None`: a generic schema `x0..x{p-1}`).
+    ///
+    /// Errors: [`Error::EmptyInput`] for no rows or no columns; [`Error::ShapeMismatch`] for
+    /// a `y` or schema of the wrong length; [`Error::InvalidValue`] naming the row and column
+    /// (from the schema, or `y`) of the first non-finite value; [`Error::DegenerateTarget`]
+    /// when the columns are exactly collinear (the least-squares problem is singular) or the
+    /// values are so large that the solution overflows.
+    pub fn fit(
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        schema: Option<FeatureSchema>,
+    ) -> Result<Self> {
+        let (n, p) = x.dim();
+        if n == 0 {
+            return Err(Error::empty("x has no rows"));
+        }
+        if p == 0 {
+            return Err(Error::empty("x has no columns"));
+        }
+        let schema = schema.unwrap_or_else(|| FeatureSchema::generic(p));
+        if schema.len() != p {
+            return Err(Error::shape("feature schema length", p, schema.len()));
+        }
+        check_finite(x, Some(&schema.names()))?;
+        let y = y.to_vec();
+        let fit = fit_standardised(x, &y)?;
+        Ok(LinearRegression {
+            schema,
+            fit,
+            info: ModelInfo::new(n, p),
+        })
+    }
+
+    /// Predictions, one per row.
+    ///
+    /// Errors: [`Error::ShapeMismatch`] when `x` does not have [`LinearRegression::n_features`]
+    /// columns, [`Error::InvalidValue`] naming the row and column of a non-finite value.
+    pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        check_predict_x(x, &self.schema)?;
+        let f = &self.fit;
+        Ok(x.outer_iter()
+            .map(|r| predict_standardised(&f.scaler, &f.coef, f.intercept, r.iter()))
+            .collect())
+    }
+
+    /// Prediction for one row (no allocation). Errors as [`LinearRegression::predict`], with
+    /// row 0.
+    pub fn predict_row(&self, row: &[f64]) -> Result<f64> {
+        check_row(row, &self.schema)?;
+        let f = &self.fit;
+        Ok(predict_standardised(&f.scaler, &f.coef, f.intercept, row))
+    }
+
+    /// Coefficients in the units of `x`: `coef_j / scale_j` (0 for a constant column).
+    pub fn coef(&self) -> Array1<f64> {
+        let f = &self.fit;
+        f.coef
+            .iter()
+            .zip(&f.scaler.scale)
+            .map(|(c, s)| c / s)
+            .collect()
+    }
+
+    /// Intercept in the units of `x`: `intercept - sum_j coef_j mean_j / scale_j` (the
+    /// prediction at `x = 0`).
+    pub fn intercept(&self) -> f64 {
+        let f = &self.fit;
+        f.coef
+            .iter()
+            .zip(f.scaler.mean.iter().zip(&f.scaler.scale))
+            .fold(f.intercept, |b, (c, (m, s))| b - c * m / s)
+    }
+
+    /// Coefficients on the standardised features (scikit-learn's `pipeline[-1].coef_`).
+    pub fn standardised_coef(&self) -> &[f64] {
+        &self.fit.coef
+    }
+
+    /// Intercept on the standardised features (the mean of `y` up to rounding, since the
+    /// features are centred; scikit-learn's `pipeline[-1].intercept_`).
+    pub fn standardised_intercept(&self) -> f64 {
+        self.fit.intercept
+    }
+
+    /// The fitted standardiser (column means and scales).
+    pub fn scaler(&self) -> &StandardScaler {
+        &self.fit.scaler
+    }
+
+    /// Number of input features.
+    pub fn n_features(&self) -> usize {
+        self.schema.len()
+    }
+
+    /// The feature schema the model was fitted with.
+    pub fn schema(&self) -> &FeatureSchema {
+        &self.schema
+    }
+
+    /// Training facts.
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+}
+
+/// Fitted state, as stored in the artifact.
+#[derive(Serialize, Deserialize)]
+struct State {
+    /// Column means of the training data.
+    #[serde(with = "packed")]
+    mean: Vec<f64>,
+    /// Column scales (population standard deviation, 1 for constant columns).
+    #[serde(with = "packed")]
+    scale: Vec<f64>,
+    /// Coefficients on the standardised features.
+    #[serde(with = "packed")]
+    coef: Vec<f64>,
+    /// Intercept on the standardised features.
+    intercept: f64,
+}
+
+impl Persist for LinearRegression {
+    const KIND: &'static str = "linear_regression";
+
+    fn to_parts(&self) -> Result<Parts> {
+        let f = &self.fit;
+        Parts::new(
+            self.info.clone(),
+            &serde_json::Map::new(),
+            Some(self.schema.clone()),
+            &State {
+                mean: f.scaler.mean.clone(),
+                scale: f.scaler.scale.clone(),
+                coef: f.coef.clone(),
+                intercept: f.intercept,
+            },
+        )
+    }
+
+    fn from_parts(parts: Parts) -> Result<Self> {
+        let schema = parts.require_schema()?;
+        let state: State = parts.state()?;
+        let p = schema.len();
+        if p == 0 || parts.info.n_features != p {
+            return Err(Error::artifact(format!(
+                "linear regression schema has {p} features, info says {}",
+                parts.info.n_features
+            )));
+        }
+        for (what, v) in [
+            ("mean", &state.mean),
+            ("scale", &state.scale),
+            ("coef", &state.coef),
+        ] {
+            if v.len() != p {
+                return Err(Error::artifact(format!(
+                    "linear regression {what} holds {} values, expected {p}",
+                    v.len()
+                )));
+            }
+            if v.iter().any(|x| !x.is_finite()) {
+                return Err(Error::artifact(format!(
+                    "linear regression {what} is not all finite"
+                )));
+            }
+        }
+        if state.scale.iter().any(|&s| s <= 0.0) {
+            return Err(Error::artifact("linear regression scales must be positive"));
+        }
+        if !state.intercept.is_finite() {
+            return Err(Error::artifact(format!(
+                "linear regression intercept {} is not finite",
+                state.intercept
+            )));
+        }
+        Ok(LinearRegression {
+            schema,
+            fit: StandardisedFit {
+                scaler: StandardScaler {
+                    mean: state.mean,
+                    scale: state.scale,
+                },
+                coef: state.coef,
+                intercept: state.intercept,
+            },
+            info: parts.info,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, Array2};
+
+    #[test]
+    fn a_constant_column_gets_coefficient_zero() {
+        let x = array![[1.0, 0.1], [2.0, 0.1], [3.0, 0.1], [5.0, 0.1]];
+        let y = array![1.0, 3.0, 5.0, 9.0];
+        let m = LinearRegression::fit(x.view(), y.view(), None).unwrap();
+        assert_eq!(m.standardised_coef()[1], 0.0);
+        assert_eq!(m.coef()[1], 0.0);
+        assert!((m.coef()[0] - 2.0).abs() < 1e-12);
+        assert!((m.intercept() + 1.0).abs() < 1e-12);
+        // A far-away value of the constant column changes nothing.
+        assert_eq!(
+            m.predict_row(&[4.0, 1e308]).unwrap(),
+            m.predict_row(&[4.0, 0.1]).unwrap()
+        );
+    }
+
+    #[test]
+    fn all_columns_constant_predicts_the_mean() {
+        let x = Array2::from_elem((3, 2), 7.0);
+        let y = array![1.0, 2.0, 6.0];
+        let m = LinearRegression::fit(x.view(), y.view(), None).unwrap();
+        assert_eq!(m.standardised_coef(), &[0.0, 0.0]);
+        assert_eq!(m.intercept(), 3.0);
+        assert_eq!(m.predict_row(&[-5.0, 100.0]).unwrap(), 3.0);
+    }
+
+    #[test]
+    fn one_row_fits_its_target() {
+        let m = LinearRegression::fit(array![[2.0, 3.0]].view(), array![5.0].view(), None).unwrap();
+        assert_eq!(m.predict_row(&[0.0, 0.0]).unwrap(), 5.0);
+    }
+
+    #[test]
+    fn shared_prediction_skips_zero_coefficients() {
+        let s = StandardScaler {
+            mean: vec![0.0, 0.0],
+            scale: vec![1.0, 1e-300],
+        };
+        assert_eq!(
+            predict_standardised(&s, &[2.0, 0.0], 1.0, &[3.0, 1e300]),
+            7.0
+        );
+    }
+}
