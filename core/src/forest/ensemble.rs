@@ -1,12 +1,15 @@
 //! What every forest shares: per-tree seeds and row sampling, parallel deterministic
 //! fitting, averaged prediction, out-of-bag estimates and importances.
 
+use std::sync::OnceLock;
+
 use ndarray::ArrayView2;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use super::binning::BinnedMatrix;
+use super::coded::CodedForest;
 use super::criterion::SplitCriterion;
 use super::hyperparams::{ForestParams, Sampling};
 use super::parallel;
@@ -164,6 +167,20 @@ pub(crate) struct Ensemble {
     /// every tree's sample); empty when OOB was not requested.
     #[serde(with = "crate::artifact::packed")]
     pub oob: Vec<f64>,
+    /// The coded prediction form, built on first use (never serialised).
+    #[serde(skip)]
+    pub coded: CodedCache,
+}
+
+/// Lazily built [`CodedForest`] of an ensemble; ignored by equality (it is derived from the
+/// trees).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CodedCache(OnceLock<Option<CodedForest>>);
+
+impl PartialEq for CodedCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Ensemble {
@@ -217,6 +234,7 @@ impl Ensemble {
             importances: importances(&trees, nf),
             trees,
             oob: Vec::new(),
+            coded: CodedCache::default(),
         };
         if params.oob {
             e.oob = e.oob_predict(x, &masks);
@@ -267,9 +285,66 @@ impl Ensemble {
         masks: Option<&[Vec<u64>]>,
     ) {
         let k = self.n_outputs.max(1);
-        let nf = self.n_features;
         let rows = chunk.len() / k;
+        let mut count = vec![0u32; rows];
+        self.for_each_leaf(x, r0, rows, |t, r, leaf| {
+            let tree = &self.trees[t];
+            if let Some(m) = masks.and_then(|m| m.get(t)) {
+                let i = r0 + r;
+                if m[i / 64] >> (i % 64) & 1 == 1 {
+                    return;
+                }
+            }
+            count[r] += 1;
+            let acc = &mut chunk[r * k..(r + 1) * k];
+            for (o, v) in acc.iter_mut().zip(tree.leaf_value(leaf as usize)) {
+                *o += v;
+            }
+        });
+        for (acc, &c) in chunk.chunks_exact_mut(k).zip(&count) {
+            for o in acc.iter_mut() {
+                *o = if c > 0 { *o / c as f64 } else { f64::NAN };
+            }
+        }
+    }
+
+    /// The coded prediction form (built on first call; `None` when a feature has too many
+    /// distinct thresholds).
+    fn coded(&self) -> Option<&CodedForest> {
+        self.coded
+            .0
+            .get_or_init(|| CodedForest::new(&self.trees, self.n_features))
+            .as_ref()
+    }
+
+    /// Calls `f(tree, row, leaf)` for rows `r0..r0 + rows` of `x` (`row` counted from `r0`)
+    /// in every tree, tree after tree (rows in order within a tree), so the tree stays in
+    /// cache. Rows are walked [`GROUP`] at a time, on the coded form when the forest has one
+    /// (same leaves as the raw walk, see [`super::coded`]).
+    pub(crate) fn for_each_leaf(
+        &self,
+        x: ArrayView2<'_, f64>,
+        r0: usize,
+        rows: usize,
+        mut f: impl FnMut(usize, usize, u32),
+    ) {
+        let nf = self.n_features;
         let groups = rows.div_ceil(GROUP);
+        let mut leaves = [0u32; GROUP];
+        if let Some(coded) = self.coded() {
+            // Row-major codes of the block, padded with zero rows to whole groups.
+            let mut codes = vec![0u8; groups * GROUP * nf];
+            coded.code_rows(x, r0, rows, &mut codes);
+            for (t, tree) in self.trees.iter().enumerate() {
+                for g in 0..groups {
+                    coded.nodes_of_group(t, &codes[g * GROUP * nf..], &mut leaves);
+                    for (j, &node) in leaves.iter().enumerate().take(rows - g * GROUP) {
+                        f(t, g * GROUP + j, tree.leaf_id_of_node(node));
+                    }
+                }
+            }
+            return;
+        }
         // Row-major copy of the block, padded with zero rows to whole groups.
         let mut buf = vec![0.0; groups * GROUP * nf];
         for r in 0..rows {
@@ -277,34 +352,12 @@ impl Ensemble {
                 *b = *v;
             }
         }
-        let mut count = vec![0u32; rows];
-        let mut leaves = [0u32; GROUP];
         for (t, tree) in self.trees.iter().enumerate() {
-            let mask = masks.and_then(|m| m.get(t));
             for g in 0..groups {
                 tree.leaves_of_group(&buf[g * GROUP * nf..(g + 1) * GROUP * nf], &mut leaves);
-                for (j, &leaf) in leaves.iter().enumerate() {
-                    let r = g * GROUP + j;
-                    if r >= rows {
-                        break;
-                    }
-                    if let Some(m) = mask {
-                        let i = r0 + r;
-                        if m[i / 64] >> (i % 64) & 1 == 1 {
-                            continue;
-                        }
-                    }
-                    count[r] += 1;
-                    let acc = &mut chunk[r * k..(r + 1) * k];
-                    for (o, v) in acc.iter_mut().zip(tree.leaf_value(leaf as usize)) {
-                        *o += v;
-                    }
+                for (j, &leaf) in leaves.iter().enumerate().take(rows - g * GROUP) {
+                    f(t, g * GROUP + j, leaf);
                 }
-            }
-        }
-        for (acc, &c) in chunk.chunks_exact_mut(k).zip(&count) {
-            for o in acc.iter_mut() {
-                *o = if c > 0 { *o / c as f64 } else { f64::NAN };
             }
         }
     }

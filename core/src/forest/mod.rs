@@ -108,6 +108,7 @@
 
 pub mod binning;
 pub mod classifier;
+pub(crate) mod coded;
 pub mod criterion;
 pub(crate) mod ensemble;
 pub mod hyperparams;

@@ -152,6 +152,18 @@ impl Tree {
         }
     }
 
+    /// `(feature, threshold, child)` of every node in index order (a leaf's child is its own
+    /// index).
+    pub(crate) fn raw_nodes(&self) -> impl Iterator<Item = (u16, f64, u32)> + '_ {
+        self.nodes.iter().map(|n| (n.feature, n.threshold, n.child))
+    }
+
+    /// Leaf id of node `node` (0 for a split node).
+    #[inline]
+    pub(crate) fn leaf_id_of_node(&self, node: u32) -> u32 {
+        self.leaf_id.get(node as usize).copied().unwrap_or(0)
+    }
+
     /// The value vector of leaf `leaf` (empty for an unknown leaf id).
     #[inline]
     pub fn leaf_value(&self, leaf: usize) -> &[f64] {

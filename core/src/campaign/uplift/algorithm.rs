@@ -15,7 +15,6 @@ use crate::error::{Error, Location, Result};
 use crate::features::FeatureSchema;
 use crate::forest::ensemble::{check_fit_x, check_predict_x, draw_rows, importances, Ensemble};
 use crate::forest::parallel;
-use crate::forest::tree::GROUP;
 use crate::forest::{
     build_tree, tree_rng, BinnedMatrix, ForestParams, MaxFeatures, RandomForestRegressor, Sampling,
     Tree, TreeParams,
@@ -265,7 +264,6 @@ impl UpliftForest {
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<UpliftPrediction> {
         check_predict_x(x, &self.schema)?;
         let n = x.nrows();
-        let nf = self.schema.len();
         let trees = &self.forest.trees;
         let group = self.params.ci_group_size;
         let mut out = vec![0.0; 2 * n];
@@ -273,38 +271,16 @@ impl UpliftForest {
             parallel::for_each_chunk_mut(&mut out, 2 * BLOCK, |b, chunk| {
                 let r0 = b * BLOCK;
                 let rows = chunk.len() / 2;
-                // Row-major copy of the block, padded with zero rows to whole groups, walked
-                // GROUP rows at a time through each tree (see `Tree::leaves_of_group`).
-                let groups = rows.div_ceil(GROUP);
-                let mut buf = vec![0.0; groups * GROUP * nf];
-                for r in 0..rows {
-                    for (v, x) in buf[r * nf..(r + 1) * nf].iter_mut().zip(x.row(r0 + r)) {
-                        *v = *x;
-                    }
-                }
                 // per-row tree values: vals[r * n_trees + t]
                 let nt = trees.len();
                 let mut vals = vec![0.0; rows * nt];
-                let mut leaves = [0u32; GROUP];
-                for (t, tree) in trees.iter().enumerate() {
-                    for g in 0..groups {
-                        tree.leaves_of_group(
-                            &buf[g * GROUP * nf..(g + 1) * GROUP * nf],
-                            &mut leaves,
-                        );
-                        for (j, &leaf) in leaves.iter().enumerate() {
-                            let r = g * GROUP + j;
-                            if r >= rows {
-                                break;
-                            }
-                            vals[r * nt + t] = tree
-                                .leaf_value(leaf as usize)
-                                .first()
-                                .copied()
-                                .unwrap_or(0.0);
-                        }
-                    }
-                }
+                self.forest.for_each_leaf(x, r0, rows, |t, r, leaf| {
+                    vals[r * nt + t] = trees[t]
+                        .leaf_value(leaf as usize)
+                        .first()
+                        .copied()
+                        .unwrap_or(0.0);
+                });
                 for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
                     let (m, v) = blb(&vals[r * nt..(r + 1) * nt], group);
                     o[0] = m;
@@ -503,6 +479,7 @@ fn grow(
         importances: importances(&trees, nf),
         trees,
         oob: Vec::new(),
+        coded: Default::default(),
     })
 }
 
