@@ -94,7 +94,7 @@ def pairs(results):
     out = []
     for r in ok(results):
         entry = models.BY_KEY[r["model"]]
-        if entry.library != "optocom":
+        if entry.library != "optocom" or not entry.speed_ratios:
             continue
         for ref in reference_for(entry):
             p = find(results, ref.key, r["size"])

@@ -59,7 +59,7 @@ def main(spec_path: str, result_path: str) -> None:
 
     for name in entry.imports:  # so that "RSS after load" includes the library itself
         importlib.import_module(name)
-    need_frames = entry.library == "optocom" and entry.task == "spend"
+    need_frames = entry.key == "optocom-forecaster"  # the only model that reads the DataFrames
     data = datasets.load(entry.task, spec["data_dir"], spec["size"], need_frames=need_frames)
     n_train = len(data["X_train"])
     n_test = len(data["X_test"])
