@@ -1,10 +1,11 @@
 //! Doctor recommender benches on the campaign demo generator at 5k and 50k doctors: building
-//! the recommender (validation and Rx terciles, with a product profile derived from the
-//! doctors who responded to the product's campaigns) and the top-100 query for that product.
+//! the recommender (validation, Rx terciles and the doctors' level indices, with a product
+//! profile derived from the response rates of the doctors the product's campaigns targeted)
+//! and the top-100 query for that product.
 //! `cargo bench -p optocom-benches --bench recommender`.
 //!
 //! The product is the first campaign's; its profile comes from
-//! [`CampaignAnalytics::product_responders`] and [`DoctorRecommender::derive_profile`], as the
+//! [`CampaignAnalytics::product_outcomes`] and [`DoctorRecommender::derive_profile`], as the
 //! Python binding builds it.
 
 use std::hint::black_box;
@@ -12,6 +13,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use optocom_core::campaign::{
     CampaignAnalytics, DoctorProfile, DoctorRecommender, ProductProfile, RecommenderParams,
+    TargetedOutcome,
 };
 use optocom_core::data::campaign_demo::{generate_campaign_data, CampaignDemoParams};
 
@@ -22,7 +24,7 @@ const TOP: usize = 100;
 struct Setup {
     doctors: Vec<DoctorProfile>,
     product: ProductProfile,
-    responders: Vec<u64>,
+    outcomes: Vec<TargetedOutcome>,
 }
 
 fn setup(n: usize) -> Setup {
@@ -37,14 +39,14 @@ fn setup(n: usize) -> Setup {
         .map(DoctorProfile::new)
         .collect();
     let analytics = CampaignAnalytics::new(demo.data).expect("valid demo data");
-    let responders = analytics.product_responders(&name).expect("responders");
+    let outcomes = analytics.product_outcomes(&name).expect("outcomes");
     let bare = DoctorRecommender::fit(&RecommenderParams::default(), doctors.clone(), Vec::new())
         .expect("fit");
-    let product = bare.derive_profile(name, &responders).expect("profile");
+    let product = bare.derive_profile(name, &outcomes).expect("profile");
     Setup {
         doctors,
         product,
-        responders,
+        outcomes,
     }
 }
 
@@ -74,7 +76,7 @@ fn bench(c: &mut Criterion) {
         g.throughput(Throughput::Elements(*n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), s, |b, s| {
             b.iter(|| {
-                rec.derive_profile(s.product.product.as_str(), black_box(&s.responders))
+                rec.derive_profile(s.product.product.as_str(), black_box(&s.outcomes))
                     .expect("profile")
             })
         });

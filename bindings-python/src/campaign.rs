@@ -202,7 +202,8 @@ impl CampaignModel {
     }
 
     /// Recommended doctors for `product` (JSON list): the product's profile is derived from
-    /// the doctors who responded to its campaigns; `exclude` doctor ids are skipped.
+    /// the response rates of the doctors its campaigns targeted; `exclude` doctor ids are
+    /// skipped.
     #[pyo3(signature = (product, n, filter, exclude, params, segmentation=None))]
     fn recommend(
         &self,
@@ -218,7 +219,7 @@ impl CampaignModel {
         let params: RecommenderParams = from_json(py, "params", params)?;
         let exclude: HashSet<u64> = exclude.into_iter().collect();
         let out = detached(py, || {
-            let responders = self.inner.product_responders(product)?;
+            let outcomes = self.inner.product_outcomes(product)?;
             let doctors: Vec<DoctorProfile> = self
                 .inner
                 .data()
@@ -233,7 +234,7 @@ impl CampaignModel {
                 })
                 .collect();
             let mut rec = DoctorRecommender::fit(&params, doctors, Vec::new())?;
-            let profile = rec.derive_profile(product, &responders)?;
+            let profile = rec.derive_profile(product, &outcomes)?;
             rec.add_product(profile)?;
             rec.recommend(product, n, Some(&exclude), Some(&f))
         })?;

@@ -39,3 +39,33 @@ def test_recommender_exclude_filters_and_unknown_product():
         rec.recommend("NoSuchProduct", 3)
     with pytest.raises(optocom.InvalidParameterError):
         rec.recommend("Cardiozen", 0)
+
+
+def test_derived_profile_follows_response_rates_not_headcounts():
+    """Cardiovex on the built-in sample (seed 42): more general practitioners than
+    cardiologists were targeted and responded, but cardiologists responded at a higher
+    rate (counted here with pandas from the campaign's modelling table). Recommendations
+    follow the rates: a cardiologist comes first, and a larger share of the cardiologists
+    than of the general practitioners is recommended."""
+    ca = optocom.CampaignAnalytics()
+    camps = ca.campaigns().data
+    cid = int(camps.loc[camps["product"] == "Cardiovex", "campaign_id"].iloc[0])
+    table = ca.uplift_table(cid)
+    doctors = ca.doctors[["doctor_id", "specialty"]]
+    targeted = table[table["treatment"] == 1].merge(doctors, on="doctor_id")
+    g = targeted.groupby("specialty")["responded"].agg(["size", "sum", "mean"])
+    card, gp = g.loc["Cardiology"], g.loc["General Practice"]
+    assert gp["size"] > 2 * card["size"] and gp["sum"] > card["sum"]
+    assert card["mean"] > gp["mean"] + 0.05
+
+    rec = ca.recommend("Cardiovex", n=100).merge(doctors, on="doctor_id", how="left")
+    assert rec["specialty"].iloc[0] == "Cardiology"
+    pool = doctors["specialty"].value_counts()
+    got = rec["specialty"].value_counts()
+    assert got.get("Cardiology", 0) / pool["Cardiology"] > got.get("General Practice", 0) / pool["General Practice"]
+    # deterministic: the same call gives the same ranking, ties by ascending doctor id
+    again = ca.recommend("Cardiovex", n=100)
+    assert again["doctor_id"].tolist() == rec["doctor_id"].tolist()
+    s = rec["score"].to_numpy()
+    ids = rec["doctor_id"].to_numpy()
+    assert all(s[i] > s[i + 1] or (s[i] == s[i + 1] and ids[i] < ids[i + 1]) for i in range(len(s) - 1))

@@ -324,9 +324,10 @@ class CampaignAnalytics:
         use_segments: bool = True,
         **filters: Any,
     ) -> pd.DataFrame:
-        """The ``n`` doctors most similar to those who responded to ``product``'s campaigns
+        """The ``n`` doctors that best fit ``product``'s profile, skipping ``exclude``
         (content-based: specialty, province, tenure and Rx bands, and the segment when
-        :meth:`segments` was run), skipping ``exclude``."""
+        :meth:`segments` was run). The profile weighs each level by its response rate among
+        the doctors the product's campaigns targeted, shrunk towards the overall rate."""
         params = _optocom.default_params("doctor_recommender")
         seg = self._segments.model if (use_segments and self._segments is not None) else None
         text = self._model.recommend(product, n, _filter(**filters), [int(i) for i in exclude], params, seg)

@@ -12,6 +12,7 @@ pub use analytics::{
 };
 pub use recommender::{
     DoctorProfile, DoctorRecommender, ProductProfile, Recommendation, RecommenderParams,
+    TargetedOutcome,
 };
 pub use segmentation::{
     CategoryShare, DoctorSegmentation, SegmentProfile, SegmentationParams, SilhouetteScore,

@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::campaign::recommender::TargetedOutcome;
 use crate::data::campaign_demo::{
     generate_campaign_data, validate_campaign_data, window_counts, CampaignDemoParams,
     CampaignIndex, OutcomeParams, OutcomeWindow,
@@ -565,7 +566,8 @@ impl CampaignAnalytics {
     }
 
     /// Ids of the targeted doctors who responded to any campaign for `product`, in campaign
-    /// order then rank: the evidence a recommender derives the product's profile from.
+    /// order then rank (see [`CampaignAnalytics::product_outcomes`] for the targeted doctors
+    /// with their response flags, which a recommender's profile is derived from).
     ///
     /// # Errors
     /// [`Error::NotFound`] when no campaign promotes `product`.
@@ -590,6 +592,45 @@ impl CampaignAnalytics {
             return Err(Error::not_found("product (no campaign for it)", product));
         }
         Ok(ids)
+    }
+
+    /// Every doctor targeted by a campaign for `product`, with whether they responded:
+    /// campaigns in data order, doctors by ascending id within a campaign, and a doctor
+    /// targeted by two campaigns for the product listed once per campaign. The responders
+    /// *and* the targeted non-responders are the evidence
+    /// [`DoctorRecommender::derive_profile`](crate::campaign::DoctorRecommender::derive_profile)
+    /// derives the product's response rates from.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when no campaign promotes `product`.
+    pub fn product_outcomes(&self, product: &str) -> Result<Vec<TargetedOutcome>> {
+        let mut out = Vec::new();
+        let mut any = false;
+        for (c, _) in self
+            .data
+            .campaigns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.product == product)
+        {
+            any = true;
+            let start = out.len();
+            out.extend(
+                self.panels[c]
+                    .members
+                    .iter()
+                    .filter(|m| m.targeted)
+                    .map(|m| TargetedOutcome {
+                        doctor_id: self.data.doctors[m.doctor].doctor_id,
+                        responded: m.responded,
+                    }),
+            );
+            out[start..].sort_unstable_by_key(|o| o.doctor_id);
+        }
+        if !any {
+            return Err(Error::not_found("product (no campaign for it)", product));
+        }
+        Ok(out)
     }
 
     /// The campaign's selected doctors with their scores, best first (ties by doctor id).
