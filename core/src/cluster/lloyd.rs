@@ -309,34 +309,127 @@ fn run(d: Data<'_>, k: usize, tol: f64, max_iter: u64, rng: &mut impl RngCore) -
     }
 }
 
+/// Per-row state of the Lloyd iterations: the cluster and Hamerly's bounds.
+#[derive(Clone, Copy)]
+struct RowState {
+    label: usize,
+    /// An upper bound on the distance (not squared) to the centre of `label`.
+    upper: f64,
+    /// A lower bound on the distance to every other centre.
+    lower: f64,
+}
+
+/// Bounds are trusted only with this relative margin, far above their accumulated rounding,
+/// so a row is skipped only when its cluster provably cannot change.
+const MARGIN: f64 = 1.0 - 1e-9;
+
+/// Squared distances of `row` to each of the row-major `centres` (summed from 0 in feature
+/// order): the nearest (ties to the lowest index) and the second-nearest squared distance.
+#[inline]
+fn two_nearest(row: &[f64], centres: &[f64]) -> (usize, f64, f64) {
+    let (mut best, mut d1, mut d2) = (0, f64::INFINITY, f64::INFINITY);
+    for (c, centre) in centres.chunks_exact(row.len()).enumerate() {
+        let d = row
+            .iter()
+            .zip(centre)
+            .fold(0.0, |s, (u, v)| s + (u - v) * (u - v));
+        if d < d1 {
+            d2 = d1;
+            (best, d1) = (c, d);
+        } else if d < d2 {
+            d2 = d;
+        }
+    }
+    (best, d1, d2)
+}
+
 /// Lloyd iterations from `centres` (updated in place): assign every row to its nearest
 /// centre, move each centre to the mean of its rows (re-seeding empty clusters), until no
 /// row changes cluster, or the sum of squared centre shifts is at most `tol` (when given),
 /// or `max_iter` iterations. Returns the number of iterations.
+///
+/// Hamerly's bounds skip rows that provably keep their cluster (their upper bound to their
+/// centre is below both the lower bound to every other centre and half the distance from
+/// their centre to the nearest other one), so late iterations, where few rows move, cost
+/// little more than the sums. The clusters are those of plain Lloyd iterations (up to exact
+/// ties in distance, which a skipped row resolves in favour of its current cluster).
 fn lloyd(d: Data<'_>, centres: &mut [f64], tol: Option<f64>, max_iter: u64) -> u64 {
     let (k, p) = (centres.len() / d.p, d.p);
-    let mut labels = vec![usize::MAX; d.n];
+    let mut state = vec![
+        RowState {
+            label: usize::MAX,
+            upper: 0.0,
+            lower: 0.0,
+        };
+        d.n
+    ];
+    // Distance each centre moved in the last update.
+    let mut moved = vec![0.0f64; k];
     let mut iters = 0;
     while iters < max_iter {
         iters += 1;
-        let parts = map_chunks_mut(&mut labels, |c, lab| {
-            let (start, end) = d.chunk(c);
-            let (mut best, mut best_d) = ([0usize; CHUNK], [0.0; CHUNK]);
-            d.nearest(start, end, centres, &mut best, &mut best_d);
+        let first = iters == 1;
+        // Half the distance from each centre to its nearest other centre.
+        let half: Vec<f64> = (0..k)
+            .map(|a| {
+                let ca = &centres[a * p..(a + 1) * p];
+                (0..k)
+                    .filter(|&b| b != a)
+                    .map(|b| {
+                        let cb = &centres[b * p..(b + 1) * p];
+                        ca.iter()
+                            .zip(cb)
+                            .fold(0.0, |s, (u, v)| s + (u - v) * (u - v))
+                    })
+                    .fold(f64::INFINITY, f64::min)
+                    .sqrt()
+                    * 0.5
+            })
+            .collect();
+        // The largest and second-largest move, for the lower bounds.
+        let (mut m1, mut m1_at, mut m2) = (0.0f64, usize::MAX, 0.0f64);
+        for (c, &m) in moved.iter().enumerate() {
+            if m > m1 {
+                (m2, m1, m1_at) = (m1, m, c);
+            } else if m > m2 {
+                m2 = m;
+            }
+        }
+        let cs: &[f64] = centres;
+        let parts = map_chunks_mut(&mut state, |c, st| {
+            let (start, _) = d.chunk(c);
             let mut part = Partial {
                 sums: vec![0.0; k * p],
                 counts: vec![0; k],
                 changed: 0,
             };
-            for (l, &b) in lab.iter_mut().zip(&best) {
-                part.changed += usize::from(*l != b);
-                *l = b;
+            for (i, s) in st.iter_mut().enumerate() {
+                let row = d.row(start + i);
+                let old = s.label;
+                let mut full = first;
+                if !first {
+                    s.upper += moved[old];
+                    s.lower -= if old == m1_at { m2 } else { m1 };
+                    let z = s.lower.max(half[old]) * MARGIN;
+                    if s.upper > z {
+                        let centre = &cs[old * p..(old + 1) * p];
+                        s.upper = row
+                            .iter()
+                            .zip(centre)
+                            .fold(0.0, |a, (u, v)| a + (u - v) * (u - v))
+                            .sqrt();
+                        full = s.upper > z;
+                    }
+                }
+                if full {
+                    let (best, d1, d2) = two_nearest(row, cs);
+                    (s.label, s.upper, s.lower) = (best, d1.sqrt(), d2.sqrt());
+                }
+                let b = s.label;
+                part.changed += usize::from(b != old);
                 part.counts[b] += 1;
-            }
-            for j in 0..p {
-                let col = &d.xt[j * d.n + start..j * d.n + end];
-                for (&b, &v) in best.iter().zip(col) {
-                    part.sums[b * p + j] += v;
+                for (a, &v) in part.sums[b * p..(b + 1) * p].iter_mut().zip(row) {
+                    *a += v;
                 }
             }
             part
@@ -353,16 +446,21 @@ fn lloyd(d: Data<'_>, centres: &mut [f64], tol: Option<f64>, max_iter: u64) -> u
             changed += part.changed;
         }
         if counts.contains(&0) {
+            let labels: Vec<usize> = state.iter().map(|s| s.label).collect();
             relocate_empty(d, centres, &labels, &mut sums, &mut counts);
         }
         let mut shift = 0.0;
         for c in 0..k {
+            let mut m = 0.0;
             for j in 0..p {
                 let new = sums[c * p + j] / counts[c] as f64;
                 let delta = new - centres[c * p + j];
-                shift += delta * delta;
+                m += delta * delta;
                 centres[c * p + j] = new;
             }
+            shift += m;
+            // Rounded up a little, so the bounds stay bounds.
+            moved[c] = m.sqrt() * (1.0 + 1e-12);
         }
         if changed == 0 || tol.is_some_and(|t| shift <= t) {
             break;
