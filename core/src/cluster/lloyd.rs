@@ -6,10 +6,11 @@
 //! added in chunk order, so every floating-point sum, and therefore every result, has the
 //! same bits whether the chunks ran on one thread or many.
 //!
-//! Distances are computed on a feature-major copy of `x`: for one centre and one feature,
-//! a whole chunk of rows is updated at once (a loop the compiler vectorises across rows),
-//! while each row's squared distance is still summed from 0 in feature order, the same bits
-//! as [`squared_distance`](super::algorithm::squared_distance).
+//! The k-means++ and inertia passes compute distances on a feature-major copy of `x`: for
+//! one centre and one feature, a whole chunk of rows is updated at once (a loop the compiler
+//! vectorises across rows), while each row's squared distance is still summed from 0 in
+//! feature order, the same bits as [`squared_distance`](super::algorithm::squared_distance).
+//! The Lloyd iterations go row by row, since Hamerly's bounds skip most rows.
 
 use ndarray::{Array2, ArrayView2};
 use rand::RngCore;
