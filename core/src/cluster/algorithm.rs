@@ -1,18 +1,16 @@
-//! The fitted [`KMeans`] model: fitting through linfa-clustering, assignment in our own
-//! code, and persistence.
+//! The fitted [`KMeans`] model: fitting (through [`lloyd`](super::lloyd)), the
+//! nearest-centroid assignment rule, and persistence.
 
-use linfa::prelude::*;
-use linfa_clustering::KMeans as LinfaKMeans;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256Plus;
 use serde::{Deserialize, Serialize};
 
 use super::hyperparams::KMeansParams;
+use super::lloyd;
 use crate::artifact::{packed, ModelInfo, Parts, Persist};
 use crate::error::{check_finite, Error, Location, Result};
 use crate::features::FeatureSchema;
 use crate::forest::ensemble::check_predict_x;
+use crate::forest::parallel;
 
 /// A fitted k-means model on a numeric matrix. See the [module docs](super) for the method,
 /// the determinism guarantees and the differences from scikit-learn.
@@ -37,7 +35,7 @@ use crate::forest::ensemble::check_predict_x;
 pub struct KMeans {
     params: KMeansParams,
     schema: FeatureSchema,
-    /// `n_clusters x n_features`, standard layout, in linfa's order.
+    /// `n_clusters x n_features`, standard layout, in k-means++ seeding order.
     centroids: Array2<f64>,
     /// Training labels from our own assignment.
     labels: Vec<usize>,
@@ -85,8 +83,8 @@ pub(crate) fn assign(centroids: ArrayView2<'_, f64>, x: ArrayView2<'_, f64>) -> 
 
 /// Largest `|value|` accepted at fit for `n x p` data: every squared distance is at most
 /// `p * (2 * limit)^2` and every sum of them over rows at most `n` times that, half of
-/// `f64::MAX` (a margin for rounding), so nothing linfa or we add up can overflow (an
-/// infinite k-means++ weight would make linfa panic).
+/// `f64::MAX` (a margin for rounding), so no distance, k-means++ potential, cluster sum or
+/// inertia we add up can overflow.
 fn magnitude_limit(n: usize, p: usize) -> f64 {
     (f64::MAX / (8.0 * n as f64 * p as f64)).sqrt()
 }
@@ -161,14 +159,7 @@ impl KMeans {
             ));
         }
 
-        let rng = Xoshiro256Plus::seed_from_u64(params.seed);
-        let model = LinfaKMeans::params_with_rng(k, rng)
-            .n_runs(params.n_init)
-            .tolerance(params.tolerance)
-            .max_n_iterations(params.max_iter)
-            .fit(&DatasetBase::from(x))
-            .map_err(|e| failed(k, &e.to_string()))?;
-        let centroids = model.centroids().to_owned();
+        let centroids = parallel::with_pool(params.n_jobs, || lloyd::fit(params, x))?;
         if centroids.dim() != (k, p) {
             return Err(Error::shape("k-means centroids", k * p, centroids.len()));
         }
@@ -222,7 +213,8 @@ impl KMeans {
         Ok(-assign(self.centroids.view(), x).1)
     }
 
-    /// Centroids, `n_clusters x n_features`, in linfa's order (row `c` is cluster `c`).
+    /// Centroids, `n_clusters x n_features` (row `c` is cluster `c`), in the order k-means++
+    /// seeded them.
     pub fn centroids(&self) -> ArrayView2<'_, f64> {
         self.centroids.view()
     }
@@ -373,16 +365,16 @@ mod tests {
         let m = KMeans::fit(&KMeansParams::new().n_clusters(2), x.view(), None).unwrap();
         let t = m.transform(x.view()).unwrap();
         let l = m.predict(x.view()).unwrap();
-        // Cluster means are (0, 1) and (30, 41), up to linfa's tolerance.
+        // Cluster means are exactly (0, 1) and (30, 41).
         for i in 0..4 {
-            assert!((t[[i, l[i]]] - 1.0).abs() < 1e-3, "{t}");
+            assert_eq!(t[[i, l[i]]], 1.0, "{t}");
         }
-        assert!((t[[0, l[2]]] - (900.0f64 + 41.0 * 41.0).sqrt()).abs() < 1e-3);
+        assert_eq!(t[[0, l[2]]], (900.0f64 + 41.0 * 41.0).sqrt());
         assert_eq!(
             m.score(x.view()).unwrap().to_bits(),
             (-m.inertia()).to_bits()
         );
-        assert!((m.inertia() - 4.0).abs() < 1e-6);
+        assert_eq!(m.inertia(), 4.0);
     }
 
     #[test]

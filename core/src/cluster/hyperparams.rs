@@ -25,14 +25,21 @@ pub struct KMeansParams {
     pub n_init: usize,
     /// Maximum number of iterations per run (>= 1). Default 300.
     pub max_iter: u64,
-    /// Convergence tolerance (> 0, finite). A run stops when the Euclidean norm of the
-    /// movement of all centroids in one iteration (the Frobenius norm of the difference of
-    /// the centroid matrices) falls below it. This is an **absolute** threshold in the units
-    /// of `x`, unlike scikit-learn's `tol`, which is relative to the data's variance.
-    /// Default 1e-4.
+    /// Convergence tolerance (> 0, finite), **relative** as scikit-learn's `tol`: a run stops
+    /// when the sum over clusters of the squared movement of the centroids in one iteration
+    /// is at most `tolerance` times the mean over features of the variance of `x` (and
+    /// earlier, when no row changes cluster). Default 1e-4.
+    ///
+    /// Until linfa-clustering was replaced by our own Lloyd iterations this was an absolute
+    /// threshold on the Euclidean norm of the movement, in the units of `x`; the field, its
+    /// default and its valid range are unchanged, only its meaning now matches scikit-learn.
     pub tolerance: f64,
     /// Random seed: the same data, parameters and seed give the same bits. Default 42.
     pub seed: u64,
+    /// Threads: `None` uses a pool as large as the available cores, `Some(n)` a pool of `n`
+    /// threads (never rayon's global pool). Results are bit-identical for any value.
+    /// Default `None`.
+    pub n_jobs: Option<usize>,
 }
 
 impl Default for KMeansParams {
@@ -43,6 +50,7 @@ impl Default for KMeansParams {
             max_iter: 300,
             tolerance: 1e-4,
             seed: 42,
+            n_jobs: None,
         }
     }
 }
@@ -78,6 +86,12 @@ impl KMeansParams {
         self
     }
 
+    /// Sets the number of threads (`None`: the available cores).
+    pub fn n_jobs(mut self, n: Option<usize>) -> Self {
+        self.n_jobs = n;
+        self
+    }
+
     /// Validates the parameters (data-independent checks; `fit` also checks `n_clusters`
     /// against the number of rows). Returns [`Error::InvalidParameter`] naming the field.
     pub fn check(&self) -> Result<()> {
@@ -97,6 +111,13 @@ impl KMeansParams {
                 "must be a positive finite number",
             ));
         }
+        if self.n_jobs == Some(0) {
+            return Err(Error::invalid_param(
+                "n_jobs",
+                0,
+                "must be at least 1 or None",
+            ));
+        }
         Ok(())
     }
 }
@@ -109,8 +130,15 @@ mod tests {
     fn defaults_are_valid_and_documented() {
         let p = KMeansParams::default();
         assert_eq!(
-            (p.n_clusters, p.n_init, p.max_iter, p.tolerance, p.seed),
-            (8, 10, 300, 1e-4, 42)
+            (
+                p.n_clusters,
+                p.n_init,
+                p.max_iter,
+                p.tolerance,
+                p.seed,
+                p.n_jobs
+            ),
+            (8, 10, 300, 1e-4, 42, None)
         );
         assert!(p.check().is_ok());
     }
@@ -125,6 +153,7 @@ mod tests {
             (KMeansParams::new().tolerance(-1.0), "tolerance"),
             (KMeansParams::new().tolerance(f64::NAN), "tolerance"),
             (KMeansParams::new().tolerance(f64::INFINITY), "tolerance"),
+            (KMeansParams::new().n_jobs(Some(0)), "n_jobs"),
         ];
         for (p, field) in cases {
             match p.check().unwrap_err() {

@@ -249,30 +249,172 @@ fn transform_and_score_agree_with_predict_and_inertia() {
     assert!((score + sum).abs() <= 1e-9 * sum, "{score} vs {sum}");
 }
 
-#[test]
-fn matches_linfa_on_the_same_data() {
+/// linfa-clustering's k-means, the reference our own Lloyd iterations are checked against:
+/// its centroids, its labels (nearest centroid) and its inertia (a sum, as ours).
+fn linfa_kmeans(x: &Array2<f64>, p: &KMeansParams) -> (Array2<f64>, Vec<usize>, f64) {
     use linfa::prelude::*;
     use rand_xoshiro::Xoshiro256Plus;
+    let theirs = linfa_clustering::KMeans::params_with_rng(
+        p.n_clusters,
+        Xoshiro256Plus::seed_from_u64(p.seed),
+    )
+    .n_runs(p.n_init)
+    .tolerance(p.tolerance)
+    .max_n_iterations(p.max_iter)
+    .fit(&DatasetBase::from(x.view()))
+    .unwrap();
+    let c = theirs.centroids().to_owned();
+    let labels: Vec<usize> = theirs.predict(x).to_vec();
+    let inertia = x
+        .outer_iter()
+        .zip(&labels)
+        .map(|(r, &l)| (&r - &c.row(l)).mapv(|v| v * v).sum())
+        .sum();
+    (c, labels, inertia)
+}
 
-    let x = noise(1000, 3, 4);
-    let p = KMeansParams::new().n_clusters(6).seed(5);
-    let ours = KMeans::fit(&p, x.view(), None).unwrap();
-    let theirs = linfa_clustering::KMeans::params_with_rng(6, Xoshiro256Plus::seed_from_u64(5))
-        .n_runs(p.n_init)
-        .tolerance(p.tolerance)
-        .max_n_iterations(p.max_iter)
-        .fit(&DatasetBase::from(x.view()))
+/// Blobs: `k` centres in `[0, width)^p`, uniform noise of half-width 2 (they overlap when
+/// `width` is small).
+fn overlapping(k: usize, p: usize, n_per: usize, seed: u64) -> Array2<f64> {
+    blobs_in(k, p, n_per, seed, 6.0)
+}
+
+fn blobs_in(k: usize, p: usize, n_per: usize, seed: u64, width: f64) -> Array2<f64> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let centers: Vec<Vec<f64>> = (0..k)
+        .map(|_| (0..p).map(|_| rng.gen_range(0.0..width)).collect())
+        .collect();
+    blobs(&centers, n_per, 2.0, seed + 1).0
+}
+
+#[test]
+fn inertia_is_at_most_linfas_on_separated_blobs() {
+    // Blobs apart enough that both land in the same basin: ours ends on the exact means of
+    // the partition, linfa within its tolerance of them.
+    for (k, p, n_per, seed) in [
+        (5, 8, 400, 1),
+        (4, 3, 500, 2),
+        (8, 5, 200, 3),
+        (3, 2, 300, 4),
+    ] {
+        let x = blobs_in(k, p, n_per, seed, 40.0);
+        let params = KMeansParams::new().n_clusters(k).seed(seed);
+        let ours = KMeans::fit(&params, x.view(), None).unwrap();
+        let (_, _, theirs) = linfa_kmeans(&x, &params);
+        assert!(
+            ours.inertia() <= theirs * (1.0 + 1e-6),
+            "k {k}, p {p}, seed {seed}: ours {} linfa {theirs}",
+            ours.inertia()
+        );
+    }
+}
+
+#[test]
+fn inertia_matches_linfas_on_overlapping_blobs_on_average() {
+    // Overlapping blobs have many local optima; with different random streams either
+    // implementation can land in a slightly lower one. Measured on these 30 data sets: ours
+    // lower or equal in most, mean relative excess +4.4e-5 (linfa's absolute tolerance 1e-4
+    // iterates every run further than scikit-learn's relative rule, which we follow, before
+    // runs are compared), worst about +1e-3. Not a "<=" guarantee, a bound on how far off.
+    let mut rel = Vec::new();
+    for seed in 0..10u64 {
+        for (k, p, n_per) in [(5, 8, 200), (4, 3, 250), (3, 2, 150)] {
+            let x = overlapping(k, p, n_per, seed);
+            let params = KMeansParams::new().n_clusters(k).seed(seed);
+            let ours = KMeans::fit(&params, x.view(), None).unwrap();
+            let (_, _, theirs) = linfa_kmeans(&x, &params);
+            rel.push(ours.inertia() / theirs - 1.0);
+        }
+    }
+    let mean = rel.iter().sum::<f64>() / rel.len() as f64;
+    let worst = rel.iter().copied().fold(f64::MIN, f64::max);
+    let lower_or_equal = rel.iter().filter(|&&r| r <= 1e-6).count();
+    println!(
+        "lower or equal {lower_or_equal}/{}, mean {mean:e}, worst {worst:e}",
+        rel.len()
+    );
+    assert!(mean <= 1e-4, "mean relative excess {mean:e}");
+    assert!(worst <= 2e-3, "worst relative excess {worst:e}");
+}
+
+#[test]
+fn well_separated_blobs_give_linfas_partition() {
+    let centers: Vec<Vec<f64>> = (0..5)
+        .map(|g| {
+            (0..4)
+                .map(|j| {
+                    if j == g % 4 {
+                        30.0 * (1 + g / 4) as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let (x, _) = blobs(&centers, 200, 2.0, 11);
+    let params = KMeansParams::new().n_clusters(5).seed(3);
+    let ours = KMeans::fit(&params, x.view(), None).unwrap();
+    let (_, theirs, theirs_inertia) = linfa_kmeans(&x, &params);
+    // Identical up to a permutation of the labels: a bijection maps ours onto theirs.
+    let mut map = [usize::MAX; 5];
+    for (&a, &b) in ours.labels().iter().zip(&theirs) {
+        assert!(map[a] == usize::MAX || map[a] == b, "partitions differ");
+        map[a] = b;
+    }
+    let mut used = map.to_vec();
+    used.sort_unstable();
+    assert_eq!(used, vec![0, 1, 2, 3, 4]);
+    assert!(ours.inertia() <= theirs_inertia * (1.0 + 1e-6));
+}
+
+#[test]
+fn two_obvious_clusters_give_the_exact_means() {
+    let x = ndarray::array![
+        [0.0, 1.0],
+        [2.0, 3.0],
+        [1.0, 2.0],
+        [100.0, -4.0],
+        [102.0, -2.0],
+        [101.0, -6.0],
+        [101.0, -3.0]
+    ];
+    for n_init in [1, 10] {
+        let m = KMeans::fit(
+            &KMeansParams::new().n_clusters(2).n_init(n_init),
+            x.view(),
+            None,
+        )
         .unwrap();
-    // Same centroids, same (unrenumbered) order.
-    assert_eq!(bits(ours.centroids()), bits(theirs.centroids().view()));
-    // Same assignments, on the training rows and on new rows.
-    let train: Vec<usize> = theirs.predict(&x).to_vec();
-    assert_eq!(ours.labels(), train.as_slice());
-    let new = noise(500, 3, 40);
-    assert_eq!(ours.predict(new.view()).unwrap(), theirs.predict(&new));
-    // linfa's inertia is a mean (and uses the centroids before the last update).
-    let mean = ours.inertia() / 1000.0;
-    assert!((theirs.inertia() - mean).abs() <= 1e-3 * mean);
+        let l = m.labels();
+        assert!(l[..3].iter().all(|&v| v == l[0]) && l[3..].iter().all(|&v| v == l[3]));
+        assert_ne!(l[0], l[3]);
+        let c = m.centroids();
+        assert_eq!(c.row(l[0]).to_vec(), vec![1.0, 2.0]);
+        assert_eq!(c.row(l[3]).to_vec(), vec![101.0, -3.75]);
+        // 2 + 2 + 0 + 1.0625 + 4.0625 + 5.0625 + 0.5625, all exact.
+        assert_eq!(m.inertia(), 14.75);
+    }
+}
+
+#[test]
+fn same_seed_same_bits_for_any_n_jobs() {
+    // More than one chunk of rows (256), several runs, overlapping clusters.
+    let x = overlapping(5, 6, 300, 9);
+    let base = KMeansParams::new().n_clusters(5).seed(21);
+    let reference = KMeans::fit(&base.clone().n_jobs(Some(1)), x.view(), None).unwrap();
+    for n_jobs in [Some(1), Some(2), Some(3), None] {
+        let m = KMeans::fit(&base.clone().n_jobs(n_jobs), x.view(), None).unwrap();
+        assert_eq!(
+            bits(m.centroids()),
+            bits(reference.centroids()),
+            "n_jobs {n_jobs:?}"
+        );
+        assert_eq!(m.labels(), reference.labels());
+        assert_eq!(m.inertia().to_bits(), reference.inertia().to_bits());
+    }
+    let other = KMeans::fit(&base.clone().seed(22), x.view(), None).unwrap();
+    assert_ne!(bits(other.centroids()), bits(reference.centroids()));
 }
 
 #[test]

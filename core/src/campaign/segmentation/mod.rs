@@ -11,9 +11,9 @@
 //! never an error. Categories are compared after trimming surrounding whitespace, otherwise
 //! exactly (case-sensitive).
 //!
-//! k-means is run by [`crate::cluster::KMeans`] (linfa-clustering underneath: k-means++
-//! initialisation, `n_init` runs, seeded with `Xoshiro256Plus::seed_from_u64(seed)`), so the
-//! same data and seed give the same segments. After fitting, segments are renumbered by
+//! k-means is run by [`crate::cluster::KMeans`] (greedy k-means++ and Lloyd iterations,
+//! `n_init` runs with per-run generators derived from the seed), so the same data and seed
+//! give the same segments, for any number of threads. After fitting, segments are renumbered by
 //! decreasing size (ties by the original centroid order), segments left without any training
 //! doctor are dropped, and **assignment is the nearest centroid** (squared Euclidean
 //! distance, ties to the lowest segment; the same rule as [`crate::cluster`]) computed in our
@@ -150,7 +150,7 @@ fn assign_rows(centroids: &Array2<f64>, x: ArrayView2<'_, f64>) -> Vec<usize> {
     cluster::assign(centroids.view(), x).0
 }
 
-/// Runs [`KMeans`] (linfa-clustering underneath, our own nearest-centroid assignment) and
+/// Runs [`KMeans`] (our own Lloyd k-means and nearest-centroid assignment) and
 /// returns centroids renumbered by decreasing size, empty ones dropped, with the training
 /// labels.
 fn kmeans(
