@@ -441,7 +441,9 @@ def quality_verdicts(run) -> list[list[str]]:
                 pick = max if direction == "max" else min
                 best = pick(peers, key=lambda x: x["quality"][metric])
                 theirs = best["quality"][metric]
-                good = mine >= theirs if direction == "max" else mine <= theirs
+                # Equal up to rounding (e.g. the same least-squares solution) counts as at or above.
+                tie = abs(mine - theirs) <= 1e-9 * max(abs(mine), abs(theirs), 1e-300)
+                good = tie or (mine >= theirs if direction == "max" else mine <= theirs)
                 fmt = (lambda v: f"{v:,.0f}") if metric.startswith("inertia") else (lambda v: f"{v:.4f}")
             rows.append(
                 [
