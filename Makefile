@@ -59,7 +59,7 @@ peers-venv: wheel
 bench-quick: peers-venv ## optocom vs scikit-learn, causalml, EconML at small sizes (minutes); writes BENCHMARKS.md
 	$(PEERS_VENV)/bin/python benches/peers/run.py --quick --out BENCHMARKS.md
 
-bench-peers: peers-venv ## The full peer benchmark (10k-1M appointments, 5k-50k doctors; ~30 min); writes BENCHMARKS.md
+bench-peers: peers-venv ## The full peer benchmark (10k-1M appointments, 5k-50k doctors; ~20 min on a quiet 2-core machine); writes BENCHMARKS.md
 	$(PEERS_VENV)/bin/python benches/peers/run.py --out BENCHMARKS.md
 
 fixtures: ## Regenerate the golden artifacts and expected predictions under fixtures/

@@ -4,6 +4,7 @@ coverage of the generator's true effects, and determinism."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -342,3 +343,15 @@ def test_concurrent_predicts_agree(campaign, response_model):
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda _: np.concatenate(response_model.predict(X, return_ci=True)), range(6)))
     assert all(g.tobytes() == expected.tobytes() for g in got)
+
+
+def test_python_defaults_are_the_cores():
+    """The estimator's signature defaults (scikit-learn needs them spelled out) must be the
+    core's, so neither side can drift."""
+    from optocom import _optocom
+
+    core = json.loads(_optocom.default_params("uplift_forest"))
+    ours = json.loads(optocom.UpliftForest()._core_params())
+    for k in ("n_trees", "min_samples_leaf", "max_depth", "max_features", "sample_fraction",
+              "honesty", "ci_group_size", "center_trees"):
+        assert ours[k] == core[k], k

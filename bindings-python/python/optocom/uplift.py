@@ -185,7 +185,7 @@ class UpliftForest(OptocomEstimator):
             sample_fraction=p["sample_fraction"],
             honesty=p["honesty"],
             ci_group_size=p["ci_group_size"],
-            center_trees=p.get("center_trees", 0),
+            center_trees=p["center_trees"],
             n_jobs=p["n_jobs"],
             random_state=p["seed"],
         )
