@@ -32,10 +32,15 @@ struct CodedNode {
 /// The coded trees of a forest and the per-feature threshold tables that code rows.
 #[derive(Debug, Clone)]
 pub(crate) struct CodedForest {
-    n_features: usize,
     /// `thresholds[f]`: sorted distinct split thresholds of feature `f`.
     thresholds: Vec<Vec<f64>>,
+    /// Bytes per coded row: `n_features` rounded up to a power of two (at most 32 features;
+    /// the walk then indexes rows of a compile-time width), else `n_features`.
+    stride: usize,
     trees: Vec<Vec<CodedNode>>,
+    /// Depth of each tree: that many steps take every row from the root to its leaf (a leaf
+    /// keeps pointing to itself), so the walk needs no leaf test.
+    depths: Vec<usize>,
 }
 
 impl CodedForest {
@@ -57,7 +62,8 @@ impl CodedForest {
                 return None;
             }
         }
-        let trees = trees
+        let depths: Vec<usize> = trees.iter().map(|t| t.depth()).collect();
+        let trees: Vec<Vec<CodedNode>> = trees
             .iter()
             .map(|tree| {
                 tree.raw_nodes()
@@ -83,18 +89,28 @@ impl CodedForest {
             })
             .collect();
         Some(CodedForest {
-            n_features,
+            depths,
+            stride: if n_features <= 32 {
+                n_features.next_power_of_two()
+            } else {
+                n_features
+            },
             thresholds,
             trees,
         })
     }
 
-    /// Codes rows `r0..r0 + rows` of `x` into `out` (row-major, `n_features` bytes per row);
-    /// `out` beyond those rows is left as it is.
+    /// Bytes per coded row in the buffers of [`CodedForest::code_rows`].
+    pub(crate) fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// Codes rows `r0..r0 + rows` of `x` into `out` (row-major, [`stride`](Self::stride)
+    /// bytes per row, padding bytes zero); `out` beyond those rows is left as it is.
     pub(crate) fn code_rows(&self, x: ArrayView2<'_, f64>, r0: usize, rows: usize, out: &mut [u8]) {
-        let nf = self.n_features;
-        for r in 0..rows {
-            let dst = &mut out[r * nf..(r + 1) * nf];
+        let s = self.stride;
+        for (r, dst) in out.chunks_exact_mut(s).take(rows).enumerate() {
+            dst.fill(0);
             for ((c, v), t) in dst.iter_mut().zip(x.row(r0 + r)).zip(&self.thresholds) {
                 *c = t.partition_point(|t| *t < *v) as u8;
             }
@@ -102,27 +118,48 @@ impl CodedForest {
     }
 
     /// Node indices (not leaf ids) reached by [`GROUP`] coded rows in tree `t`, walked in
-    /// lockstep; `codes` holds `GROUP * n_features` bytes.
+    /// lockstep for the tree's depth; `codes` holds at least `GROUP * stride` bytes.
     #[inline]
     pub(crate) fn nodes_of_group(&self, t: usize, codes: &[u8], out: &mut [u32; GROUP]) {
-        let nf = self.n_features;
         let nodes = &self.trees[t][..];
-        let codes = &codes[..GROUP * nf];
-        let mut idx = [0u32; GROUP];
-        loop {
-            for _ in 0..4 {
-                for (r, i) in idx.iter_mut().enumerate() {
-                    let n = nodes[*i as usize];
-                    let c = codes[r * nf + n.feature as usize];
-                    *i = n.child + u32::from(c > n.code);
+        let depth = self.depths[t];
+        match self.stride {
+            1 => walk::<1>(nodes, depth, codes, out),
+            2 => walk::<2>(nodes, depth, codes, out),
+            4 => walk::<4>(nodes, depth, codes, out),
+            8 => walk::<8>(nodes, depth, codes, out),
+            16 => walk::<16>(nodes, depth, codes, out),
+            32 => walk::<32>(nodes, depth, codes, out),
+            nf => {
+                let codes = &codes[..GROUP * nf];
+                let mut idx = [0u32; GROUP];
+                for _ in 0..depth {
+                    for (r, i) in idx.iter_mut().enumerate() {
+                        let n = nodes[*i as usize];
+                        let c = codes[r * nf + n.feature as usize];
+                        *i = n.child + u32::from(c > n.code);
+                    }
                 }
-            }
-            if idx.iter().all(|&i| nodes[i as usize].child == i) {
-                break;
+                *out = idx;
             }
         }
-        *out = idx;
     }
+}
+
+/// The walk of [`CodedForest::nodes_of_group`] on rows of `NF` bytes (a power of two, so
+/// the feature index needs no bounds check: features are below `NF` by construction).
+#[inline(always)]
+fn walk<const NF: usize>(nodes: &[CodedNode], depth: usize, codes: &[u8], out: &mut [u32; GROUP]) {
+    let codes: &[[u8; NF]] = &codes.as_chunks::<NF>().0[..GROUP];
+    let mut idx = [0u32; GROUP];
+    for _ in 0..depth {
+        for (row, i) in codes.iter().zip(idx.iter_mut()) {
+            let n = nodes[*i as usize];
+            let c = row[n.feature as usize % NF];
+            *i = n.child + u32::from(c > n.code);
+        }
+    }
+    *out = idx;
 }
 
 #[cfg(test)]
@@ -131,7 +168,7 @@ mod tests {
 
     use super::*;
     use crate::forest::ensemble::{CodedCache, Ensemble};
-    use crate::forest::{ForestParams, RandomForestRegressor};
+    use crate::forest::{ForestParams, MaxFeatures, RandomForestRegressor};
 
     /// Deterministic uniform values (SplitMix64).
     fn uniform(seed: u64, n: usize) -> Vec<f64> {
@@ -148,15 +185,21 @@ mod tests {
     }
 
     fn forest(seed: u64) -> (Array2<f64>, RandomForestRegressor) {
-        let x = Array2::from_shape_vec((3000, 3), uniform(seed, 9000)).unwrap();
+        forest_of_width(seed, 3)
+    }
+
+    /// A forest on `nf` uniform features (`nf >= 2`), the target driven by the first two.
+    fn forest_of_width(seed: u64, nf: usize) -> (Array2<f64>, RandomForestRegressor) {
+        let x = Array2::from_shape_vec((3000, nf), uniform(seed, 3000 * nf)).unwrap();
         let y = Array1::from_iter(
             x.rows()
                 .into_iter()
-                .map(|r| r[0] * 3.0 + (r[1] > 0.5) as u8 as f64),
+                .map(|r| r[0] * 3.0 + (r[1] > 0.5) as u8 as f64 + 0.1 * r[nf - 1]),
         );
         let params = ForestParams::new()
             .n_trees(8)
             .min_samples_leaf(2)
+            .max_features(MaxFeatures::All)
             .seed(seed);
         let f = RandomForestRegressor::fit(&params, x.view(), y.view()).unwrap();
         (x, f)
@@ -171,32 +214,38 @@ mod tests {
             }
         }
         let n = vals.len();
-        Array2::from_shape_fn((n, coded.n_features), |(i, j)| vals[(i + 7 * j) % n])
+        Array2::from_shape_fn((n, coded.thresholds.len()), |(i, j)| vals[(i + 7 * j) % n])
     }
 
     #[test]
     fn coded_walk_reaches_the_raw_walks_leaves() {
-        let (_, f) = forest(1);
-        let coded = CodedForest::new(f.trees(), 3).expect("binned forest has <= 254 thresholds");
-        assert!(coded
-            .thresholds
-            .iter()
-            .all(|t| !t.is_empty() && t.len() <= 254));
-        let x = probe_rows(&coded);
-        let rows = x.nrows();
-        let mut codes = vec![0u8; rows.div_ceil(GROUP) * GROUP * 3];
-        coded.code_rows(x.view(), 0, rows, &mut codes);
-        let mut nodes = [0u32; GROUP];
-        for (t, tree) in f.trees().iter().enumerate() {
-            for g in 0..rows.div_ceil(GROUP) {
-                coded.nodes_of_group(t, &codes[g * GROUP * 3..], &mut nodes);
-                for (j, &node) in nodes.iter().enumerate().take(rows - g * GROUP) {
-                    let row = x.row(g * GROUP + j).to_vec();
-                    assert_eq!(
-                        tree.leaf_id_of_node(node) as usize,
-                        tree.leaf_of(&row),
-                        "tree {t} row {row:?}"
-                    );
+        // 3 features: padded rows of 4 bytes; 8: unpadded; 40: the walk without padding.
+        for (nf, stride) in [(3, 4), (8, 8), (40, 40)] {
+            let (_, f) = forest_of_width(1, nf);
+            let coded =
+                CodedForest::new(f.trees(), nf).expect("binned forest has <= 254 thresholds");
+            assert_eq!(coded.stride(), stride);
+            assert!(coded.thresholds.iter().all(|t| t.len() <= 254));
+            assert!(
+                coded.thresholds[0].len() > 10,
+                "splits on the leading feature"
+            );
+            let x = probe_rows(&coded);
+            let rows = x.nrows();
+            let mut codes = vec![0u8; rows.div_ceil(GROUP) * GROUP * stride];
+            coded.code_rows(x.view(), 0, rows, &mut codes);
+            let mut nodes = [0u32; GROUP];
+            for (t, tree) in f.trees().iter().enumerate() {
+                for g in 0..rows.div_ceil(GROUP) {
+                    coded.nodes_of_group(t, &codes[g * GROUP * stride..], &mut nodes);
+                    for (j, &node) in nodes.iter().enumerate().take(rows - g * GROUP) {
+                        let row = x.row(g * GROUP + j).to_vec();
+                        assert_eq!(
+                            tree.leaf_id_of_node(node) as usize,
+                            tree.leaf_of(&row),
+                            "{nf} features, tree {t} row {row:?}"
+                        );
+                    }
                 }
             }
         }

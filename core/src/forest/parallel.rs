@@ -45,6 +45,21 @@ where
     }
 }
 
+/// Block length for splitting `n` items over the current pool: about four blocks a thread
+/// (so threads finish together), clamped to `min..=max` and rounded up to a multiple of
+/// `align`. Only for work whose results do not depend on the blocks.
+pub(crate) fn block_len(n: usize, min: usize, max: usize, align: usize) -> usize {
+    #[cfg(feature = "parallel")]
+    let threads = rayon::current_num_threads();
+    #[cfg(not(feature = "parallel"))]
+    let threads = 1;
+    let align = align.max(1);
+    n.div_ceil(4 * threads)
+        .clamp(min.max(1), max.max(min).max(1))
+        .div_ceil(align)
+        * align
+}
+
 /// Runs `f` on a pool of `n_jobs` threads made for this call (`None`: as many as rayon's
 /// default, the available cores). Without the `parallel` feature `f` runs in the calling thread.
 pub(crate) fn with_pool<T: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> Result<T> {
@@ -78,5 +93,23 @@ pub(crate) fn with_pool<T: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> T + 
             ));
         }
         Ok(f())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_len_is_aligned_and_bounded() {
+        for n in [0, 1, 15, 64, 1000, 200_000, 10_000_000] {
+            let b = block_len(n, 64, 1024, 16);
+            assert_eq!(b % 16, 0, "n = {n}");
+            assert!((64..=1024).contains(&b), "n = {n}: {b}");
+        }
+        assert_eq!(block_len(10_000_000, 64, 1024, 16), 1024);
+        assert_eq!(block_len(3, 64, 1024, 16), 64);
+        // Alignment rounds up past `max` rather than breaking a group.
+        assert_eq!(block_len(10_000_000, 10, 100, 16), 112);
     }
 }

@@ -164,6 +164,35 @@ impl Tree {
         self.leaf_id.get(node as usize).copied().unwrap_or(0)
     }
 
+    /// Adds the value vector of the leaf at node `nodes[j]` to `acc[j * k..(j + 1) * k]`
+    /// (`k` = [`n_outputs`](Tree::n_outputs)) for every whole `k`-chunk of `acc`.
+    #[inline]
+    pub(crate) fn add_node_values(&self, nodes: &[u32], acc: &mut [f64]) {
+        #[inline(always)]
+        fn add<const K: usize>(t: &Tree, nodes: &[u32], acc: &mut [f64]) {
+            for (a, &node) in acc.chunks_exact_mut(K).zip(nodes) {
+                let l = t.leaf_id.get(node as usize).copied().unwrap_or(0) as usize;
+                if let Some(v) = t.leaf_values.get(l * K..(l + 1) * K) {
+                    for (a, v) in a.iter_mut().zip(v) {
+                        *a += v;
+                    }
+                }
+            }
+        }
+        match self.n_outputs {
+            1 => add::<1>(self, nodes, acc),
+            2 => add::<2>(self, nodes, acc),
+            k => {
+                for (a, &node) in acc.chunks_exact_mut(k.max(1)).zip(nodes) {
+                    let l = self.leaf_id_of_node(node) as usize;
+                    for (a, v) in a.iter_mut().zip(self.leaf_value(l)) {
+                        *a += v;
+                    }
+                }
+            }
+        }
+    }
+
     /// The value vector of leaf `leaf` (empty for an unknown leaf id).
     #[inline]
     pub fn leaf_value(&self, leaf: usize) -> &[f64] {
