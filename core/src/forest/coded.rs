@@ -150,10 +150,10 @@ impl CodedForest {
 /// the feature index needs no bounds check: features are below `NF` by construction).
 #[inline(always)]
 fn walk<const NF: usize>(nodes: &[CodedNode], depth: usize, codes: &[u8], out: &mut [u32; GROUP]) {
-    let codes: &[[u8; NF]] = &codes.as_chunks::<NF>().0[..GROUP];
+    let codes = &codes[..GROUP * NF];
     let mut idx = [0u32; GROUP];
     for _ in 0..depth {
-        for (row, i) in codes.iter().zip(idx.iter_mut()) {
+        for (row, i) in codes.chunks_exact(NF).zip(idx.iter_mut()) {
             let n = nodes[*i as usize];
             let c = row[n.feature as usize % NF];
             *i = n.child + u32::from(c > n.code);
