@@ -535,3 +535,25 @@ def test_concurrent_predicts_from_threads_agree(cls, logistic):
 # self, labels_/cluster_centers_/inertia_, n_features_in_, NotFittedError, wrong feature
 # count, Pipeline/GridSearchCV, n_jobs/random_state determinism, recovery of well-separated
 # known centres (adjusted Rand index near 1).
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([1, 0, 1, 1, 0]),
+        np.array([-5, 7, 7, 0, -5], dtype=np.int8),
+        np.array([3, 3, 3], dtype=np.uint64),
+        np.array([True, False, True]),
+        np.array([0, 2**40, 5]),
+        np.array([1.0, 0.0, 1.0]),
+        np.array(["b", "a", "b"]),
+    ],
+)
+def test_label_encoding_equals_np_unique(y):
+    from optocom.ensemble import _encode_labels
+
+    classes, codes = _encode_labels(y)
+    want_classes, want_codes = np.unique(y, return_inverse=True)
+    assert classes.dtype == want_classes.dtype
+    assert np.array_equal(classes, want_classes)
+    assert np.array_equal(codes, want_codes.ravel())
