@@ -70,6 +70,14 @@ pub trait SplitCriterion: Sync {
         true
     }
 
+    /// The class of every sample when [`accumulate`](Self::accumulate) is exactly
+    /// `stats[y[sample]] += 1.0` (class counts, every label below [`width`](Self::width)); the
+    /// builder then counts histograms in integers, with the same result. `None` (the default)
+    /// for any other statistics.
+    fn class_labels(&self) -> Option<&[u32]> {
+        None
+    }
+
     /// Whether a node cannot be improved by any split (stops growth early). Default: never.
     fn is_pure(&self, _stats: &[f64]) -> bool {
         false
@@ -127,6 +135,10 @@ impl<'a> ClassificationCriterion<'a> {
 impl SplitCriterion for ClassificationCriterion<'_> {
     fn width(&self) -> usize {
         self.n_classes
+    }
+
+    fn class_labels(&self) -> Option<&[u32]> {
+        Some(self.y)
     }
 
     fn n_outputs(&self) -> usize {
