@@ -25,8 +25,27 @@ const LEAF_CODE: u8 = u8::MAX;
 #[derive(Debug, Clone, Copy)]
 struct CodedNode {
     child: u32,
-    feature: u16,
-    code: u8,
+    /// `feature | code << 16`: one load gives both.
+    key: u32,
+}
+
+impl CodedNode {
+    fn new(child: u32, feature: u16, code: u8) -> Self {
+        CodedNode {
+            child,
+            key: u32::from(feature) | u32::from(code) << 16,
+        }
+    }
+
+    #[inline(always)]
+    fn feature(self) -> usize {
+        (self.key & 0xFFFF) as usize
+    }
+
+    #[inline(always)]
+    fn code(self) -> u32 {
+        self.key >> 16
+    }
 }
 
 /// The coded trees of a forest and the per-feature threshold tables that code rows.
@@ -70,19 +89,11 @@ impl CodedForest {
                     .enumerate()
                     .map(|(i, (feature, threshold, child))| {
                         if child as usize == i {
-                            CodedNode {
-                                child,
-                                feature: 0,
-                                code: LEAF_CODE,
-                            }
+                            CodedNode::new(child, 0, LEAF_CODE)
                         } else {
                             let t = &thresholds[feature as usize];
                             let j = t.partition_point(|v| *v < threshold);
-                            CodedNode {
-                                child,
-                                feature,
-                                code: j as u8,
-                            }
+                            CodedNode::new(child, feature, j as u8)
                         }
                     })
                     .collect()
@@ -136,8 +147,8 @@ impl CodedForest {
                 for _ in 0..depth {
                     for (r, i) in idx.iter_mut().enumerate() {
                         let n = nodes[*i as usize];
-                        let c = codes[r * nf + n.feature as usize];
-                        *i = n.child + u32::from(c > n.code);
+                        let c = codes[r * nf + n.feature()];
+                        *i = n.child + u32::from(u32::from(c) > n.code());
                     }
                 }
                 *out = idx;
@@ -146,8 +157,9 @@ impl CodedForest {
     }
 }
 
-/// The walk of [`CodedForest::nodes_of_group`] on rows of `NF` bytes (a power of two, so
-/// the feature index needs no bounds check: features are below `NF` by construction).
+/// The walk of [`CodedForest::nodes_of_group`] on rows of `NF` bytes. `NF` is a power of
+/// two of at most 32, so `key % NF` is the feature (below `NF` by construction, and `NF`
+/// divides 2^16) and the row index needs no bounds check; one load gives feature and code.
 #[inline(always)]
 fn walk<const NF: usize>(nodes: &[CodedNode], depth: usize, codes: &[u8], out: &mut [u32; GROUP]) {
     let codes = &codes[..GROUP * NF];
@@ -155,8 +167,8 @@ fn walk<const NF: usize>(nodes: &[CodedNode], depth: usize, codes: &[u8], out: &
     for _ in 0..depth {
         for (row, i) in codes.chunks_exact(NF).zip(idx.iter_mut()) {
             let n = nodes[*i as usize];
-            let c = row[n.feature as usize % NF];
-            *i = n.child + u32::from(c > n.code);
+            let c = row[n.key as usize % NF];
+            *i = n.child + u32::from(u32::from(c) > n.code());
         }
     }
     *out = idx;
