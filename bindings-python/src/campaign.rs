@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
+use std::sync::Mutex;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use optocom_core::campaign::{
@@ -34,9 +35,29 @@ fn opts(lenient: bool) -> IngestOptions {
 #[pyclass(module = "optocom._optocom", frozen)]
 pub struct CampaignModel {
     pub(crate) inner: CampaignAnalytics,
+    /// The recommender `recommend` built last (doctor profiles, plus the product profiles
+    /// asked for so far), reused while the parameters and the segmentation object are the
+    /// same. The data and both models are immutable, so a reused recommender answers as a
+    /// fresh one would.
+    recommender: Mutex<Option<CachedRecommender>>,
+}
+
+/// See [`CampaignModel::recommender`].
+struct CachedRecommender {
+    params: String,
+    /// Held, so that its address identifies it for as long as the cache lives.
+    segmentation: Option<Py<SegmentationModel>>,
+    rec: DoctorRecommender,
 }
 
 impl CampaignModel {
+    pub(crate) fn new(inner: CampaignAnalytics) -> CampaignModel {
+        CampaignModel {
+            inner,
+            recommender: Mutex::new(None),
+        }
+    }
+
     fn build(py: Python<'_>, data: CampaignData, outcome: Option<&str>) -> PyResult<CampaignModel> {
         let outcome: Option<OutcomeParams> = match outcome {
             Some(o) => Some(from_json(py, "outcome", o)?),
@@ -46,7 +67,7 @@ impl CampaignModel {
             Some(o) => CampaignAnalytics::with_outcome(data, o),
             None => CampaignAnalytics::new(data),
         })?;
-        Ok(CampaignModel { inner })
+        Ok(CampaignModel::new(inner))
     }
 }
 
@@ -101,7 +122,7 @@ impl CampaignModel {
     #[staticmethod]
     fn sample(py: Python<'_>, seed: u64) -> PyResult<Self> {
         let inner = detached(py, move || CampaignAnalytics::sample(seed))?;
-        Ok(CampaignModel { inner })
+        Ok(CampaignModel::new(inner))
     }
 
     /// The four tables as JSON lists of records (doctors, campaigns, targeting, rx).
@@ -213,30 +234,53 @@ impl CampaignModel {
         filter: &str,
         exclude: Vec<u64>,
         params: &str,
-        segmentation: Option<&SegmentationModel>,
+        segmentation: Option<Bound<'_, SegmentationModel>>,
     ) -> PyResult<String> {
         let f: DoctorFilter = from_json(py, "filter", filter)?;
-        let params: RecommenderParams = from_json(py, "params", params)?;
+        let parsed: RecommenderParams = from_json(py, "params", params)?;
         let exclude: HashSet<u64> = exclude.into_iter().collect();
+        let seg_id = segmentation.as_ref().map(|s| s.as_ptr() as usize);
+        let seg_model = segmentation.as_ref().map(|s| s.get());
+        let seg_keep = segmentation.as_ref().map(|s| s.clone().unbind());
         let out = detached(py, || {
-            let outcomes = self.inner.product_outcomes(product)?;
-            let doctors: Vec<DoctorProfile> = self
-                .inner
-                .data()
-                .doctors
-                .iter()
-                .map(|d| {
-                    let p = DoctorProfile::new(d.clone());
-                    match segmentation.and_then(|s| s.inner.segment_of(d.doctor_id)) {
-                        Some(seg) => p.with_segment(seg),
-                        None => p,
-                    }
-                })
-                .collect();
-            let mut rec = DoctorRecommender::fit(&params, doctors, Vec::new())?;
-            let profile = rec.derive_profile(product, &outcomes)?;
-            rec.add_product(profile)?;
-            rec.recommend(product, n, Some(&exclude), Some(&f))
+            // A panic while building leaves a poisoned lock: start from an empty cache.
+            let mut cache = self.recommender.lock().unwrap_or_else(|poisoned| {
+                let mut guard = poisoned.into_inner();
+                *guard = None;
+                guard
+            });
+            let reusable = cache.as_ref().is_some_and(|c| {
+                c.params == params && c.segmentation.as_ref().map(|s| s.as_ptr() as usize) == seg_id
+            });
+            if !reusable {
+                let doctors: Vec<DoctorProfile> = self
+                    .inner
+                    .data()
+                    .doctors
+                    .iter()
+                    .map(|d| {
+                        let p = DoctorProfile::new(d.clone());
+                        match seg_model.and_then(|s| s.inner.segment_of(d.doctor_id)) {
+                            Some(seg) => p.with_segment(seg),
+                            None => p,
+                        }
+                    })
+                    .collect();
+                *cache = Some(CachedRecommender {
+                    params: params.to_string(),
+                    segmentation: seg_keep,
+                    rec: DoctorRecommender::fit(&parsed, doctors, Vec::new())?,
+                });
+            }
+            let Some(c) = cache.as_mut() else {
+                return Err(Error::empty("recommender cache"));
+            };
+            if !c.rec.products().contains(&product) {
+                let outcomes = self.inner.product_outcomes(product)?;
+                let profile = c.rec.derive_profile(product, &outcomes)?;
+                c.rec.add_product(profile)?;
+            }
+            c.rec.recommend(product, n, Some(&exclude), Some(&f))
         })?;
         json(py, &out)
     }

@@ -68,7 +68,7 @@ pub fn demo_campaigns(py: Python<'_>, params: &str) -> PyResult<(CampaignModel, 
             truth,
         ))
     })?;
-    Ok((CampaignModel { inner }, truth))
+    Ok((CampaignModel::new(inner), truth))
 }
 
 /// The core's default parameters of a model kind (JSON): the single source of defaults.

@@ -606,3 +606,31 @@ def test_lenient_mode_skips_a_bad_doctor_and_its_rows(tmp_path):
     assert from_dir.metrics(1) == ref.metrics(1)
     assert from_dir.rejected_[["table", "line", "column"]].values.tolist() == [
         ["doctors", 4, "tenure_years"], ["targeting", 4, "doctor_id"], ["rx", 5, "doctor_id"]]
+
+
+def test_recommend_reuses_its_recommender_without_changing_answers():
+    """The recommender is kept between calls (rebuilt when the segmentation or parameters
+    change): repeated, interleaved and segmented calls answer as a fresh object would."""
+    cached = optocom.CampaignAnalytics()
+    products = cached.campaigns().data["product"].unique().tolist()[:2]
+    assert len(products) == 2
+
+    def fresh(product, k=None):
+        a = optocom.CampaignAnalytics()
+        if k is not None:
+            a.segments(k=k)
+        return a.recommend(product, n=25)
+
+    for p in products + products[::-1]:
+        pd.testing.assert_frame_equal(cached.recommend(p, n=25), fresh(p))
+    cached.segments(k=3)
+    for p in products:
+        pd.testing.assert_frame_equal(cached.recommend(p, n=25), fresh(p, 3))
+    pd.testing.assert_frame_equal(
+        cached.recommend(products[0], n=25, use_segments=False), fresh(products[0])
+    )
+    cached.segments(k=5)
+    with_5 = cached.recommend(products[0], n=25)
+    pd.testing.assert_frame_equal(with_5, fresh(products[0], 5))
+    # The segments change the answer, so a stale recommender would be caught above.
+    assert not with_5.equals(fresh(products[0], 3))
