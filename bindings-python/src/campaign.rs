@@ -306,7 +306,7 @@ impl CampaignModel {
         let what = what.to_string();
         let options = ExportOptions::default().formula_guard(formula_guard);
         let out = detached(py, || {
-            let file = File::create(&path)?;
+            let file = File::create(&path).map_err(|e| Error::io_at(&path, e))?;
             match (what.as_str(), campaign_id) {
                 ("doctors", _) => {
                     f.check()?;

@@ -29,7 +29,7 @@ fn class_name(e: &Error) -> &'static str {
         Error::NotFound { .. } => "NotFoundError",
         Error::Workbook { .. } => "WorkbookError",
         Error::Cancelled => "CancelledError",
-        Error::Io(_) => "OptocomIOError",
+        Error::Io(_) | Error::IoPath { .. } => "OptocomIOError",
         _ => "OptocomError",
     }
 }
@@ -91,6 +91,12 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
             if let Some(errno) = io.raw_os_error() {
                 attrs.set_item("errno", errno)?;
             }
+        }
+        Error::IoPath { path, source } => {
+            if let Some(errno) = source.raw_os_error() {
+                attrs.set_item("errno", errno)?;
+            }
+            attrs.set_item("filename", path.display().to_string())?;
         }
         _ => {}
     }

@@ -258,17 +258,20 @@ def test_unreadable_workbook(tmp_path):
 
 def test_io_errors_carry_errno(tmp_path, fitted):
     missing = tmp_path / "nowhere" / "model.json"
-    for fn in (
-        lambda: optocom.load(missing),
-        lambda: optocom.model_status(missing),
-        lambda: fitted.save(missing),
-        lambda: optocom.read_appointments(tmp_path / "absent.csv"),
+    absent = tmp_path / "absent.csv"
+    export_to = tmp_path / "nowhere" / "doctors.csv"
+    for fn, path in (
+        (lambda: optocom.load(missing), missing),
+        (lambda: optocom.model_status(missing), missing),
+        (lambda: fitted.save(missing), missing),
+        (lambda: optocom.read_appointments(absent), absent),
+        (lambda: optocom.CampaignAnalytics().export_csv(export_to), export_to),
     ):
         e = _raised(fn)
         assert type(e) is optocom.OptocomIOError
         assert isinstance(e, OSError) and e.errno == errno.ENOENT
-    e = _raised(lambda: optocom.load(missing))
-    assert e.filename == str(missing) and str(missing) in str(e)
+        # every error on a file names it, in the message and as OSError.filename
+        assert e.filename == str(path) and str(path) in str(e), str(e)
 
 
 def test_not_a_text_file_is_an_invalid_artifact(tmp_path):

@@ -191,6 +191,16 @@ pub enum Error {
     /// An I/O error from a reader or writer.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+
+    /// An I/O error opening, reading, writing or listing a file or folder, with its path.
+    #[error("I/O error on {}: {source}", path.display())]
+    IoPath {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -210,7 +220,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::Workbook { .. } => "workbook",
             Error::Cancelled => "cancelled",
-            Error::Io(_) => "io",
+            Error::Io(_) | Error::IoPath { .. } => "io",
         }
     }
 
@@ -270,6 +280,14 @@ impl Error {
         }
     }
 
+    /// An I/O error on `path` ([`Error::IoPath`]).
+    pub fn io_at(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Self {
+        Error::IoPath {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+
     /// Shorthand for [`Error::NotFound`].
     pub fn not_found(what: impl Into<String>, key: impl fmt::Display) -> Self {
         Error::NotFound {
@@ -326,6 +344,21 @@ mod tests {
         ];
         let codes: std::collections::BTreeSet<_> = errs.iter().map(|e| e.code()).collect();
         assert_eq!(codes.len(), errs.len());
+    }
+
+    #[test]
+    fn io_errors_on_files_name_the_path_and_keep_the_os_error() {
+        let e = crate::artifact::status_of("/no/such/dir/model.json").unwrap_err();
+        assert_eq!(e.code(), "io");
+        assert!(e.to_string().contains("/no/such/dir/model.json"), "{e}");
+        match e {
+            Error::IoPath { path, source } => {
+                assert_eq!(path, std::path::Path::new("/no/such/dir/model.json"));
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+                assert!(source.raw_os_error().is_some());
+            }
+            other => panic!("expected IoPath, got {other:?}"),
+        }
     }
 
     #[test]

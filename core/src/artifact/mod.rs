@@ -249,13 +249,16 @@ pub trait Persist: Sized {
 
     /// Saves to a file.
     fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let f = std::fs::File::create(path)?;
+        let path = path.as_ref();
+        let f = std::fs::File::create(path).map_err(|e| Error::io_at(path, e))?;
         self.write_to(std::io::BufWriter::new(f))
     }
 
     /// Loads from a file.
     fn load(path: impl AsRef<Path>) -> Result<Self> {
-        Self::read_from(std::io::BufReader::new(std::fs::File::open(path)?))
+        let path = path.as_ref();
+        let f = std::fs::File::open(path).map_err(|e| Error::io_at(path, e))?;
+        Self::read_from(std::io::BufReader::new(f))
     }
 }
 
@@ -294,7 +297,7 @@ impl Envelope {
 /// Reads the status of the model saved at `path` (its kind, training facts and params).
 pub fn status_of(path: impl AsRef<Path>) -> Result<ModelStatus> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path)?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io_at(path, e))?;
     let mut status = read_envelope(&text)?.status();
     status.path = Some(path.to_path_buf());
     Ok(status)
@@ -304,7 +307,8 @@ pub fn status_of(path: impl AsRef<Path>) -> Result<ModelStatus> {
 /// artifacts (other JSON, another format version) are returned in `skipped` with the reason,
 /// never silently ignored.
 pub fn list_models(dir: impl AsRef<Path>) -> Result<ModelListing> {
-    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir.as_ref())?
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir.as_ref())
+        .map_err(|e| Error::io_at(dir.as_ref(), e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension()

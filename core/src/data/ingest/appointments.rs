@@ -150,5 +150,7 @@ pub fn read_appointments_path(
     path: impl AsRef<Path>,
     options: &IngestOptions,
 ) -> Result<Ingested<Appointment>> {
-    read_appointments(std::fs::File::open(path)?, options)
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| crate::Error::io_at(path, e))?;
+    read_appointments(file, options)
 }

@@ -379,7 +379,7 @@ impl Tables for Folder<'_> {
         let path = self.0.join(format!("{}.csv", CAMPAIGN_SHEETS[table]));
         let file = std::fs::File::open(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::not_found("file", path.display()),
-            _ => Error::Io(e),
+            _ => Error::io_at(&path, e),
         })?;
         read_csv_with(file, options, hook)
     }

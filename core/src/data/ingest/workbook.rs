@@ -42,7 +42,8 @@ impl Workbook {
     /// [`Error::Io`] when the file cannot be read, [`Error::Workbook`] when it is not a
     /// valid XLSX workbook.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Self::from_bytes(std::fs::read(path)?)
+        let path = path.as_ref();
+        Self::from_bytes(std::fs::read(path).map_err(|e| Error::io_at(path, e))?)
     }
 
     /// Opens an XLSX workbook held in memory (an upload, a browser `ArrayBuffer`).
