@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorProfile, DoctorRecommender, DoctorSegmentation, RankBy,
-    RecommenderParams, SegmentationParams,
+    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, RankBy, RecommenderParams,
+    SegmentationParams,
 };
 use optocom_core::data::campaign_demo::{uplift_table, OutcomeParams};
 use optocom_core::data::ingest::{
@@ -253,33 +253,18 @@ impl CampaignModel {
                 c.params == params && c.segmentation.as_ref().map(|s| s.as_ptr() as usize) == seg_id
             });
             if !reusable {
-                let doctors: Vec<DoctorProfile> = self
-                    .inner
-                    .data()
-                    .doctors
-                    .iter()
-                    .map(|d| {
-                        let p = DoctorProfile::new(d.clone());
-                        match seg_model.and_then(|s| s.inner.segment_of(d.doctor_id)) {
-                            Some(seg) => p.with_segment(seg),
-                            None => p,
-                        }
-                    })
-                    .collect();
                 *cache = Some(CachedRecommender {
                     params: params.to_string(),
                     segmentation: seg_keep,
-                    rec: DoctorRecommender::fit(&parsed, doctors, Vec::new())?,
+                    rec: self
+                        .inner
+                        .recommender(&parsed, seg_model.map(|s| &s.inner))?,
                 });
             }
             let Some(c) = cache.as_mut() else {
                 return Err(Error::empty("recommender cache"));
             };
-            if !c.rec.products().contains(&product) {
-                let outcomes = self.inner.product_outcomes(product)?;
-                let profile = c.rec.derive_profile(product, &outcomes)?;
-                c.rec.add_product(profile)?;
-            }
+            self.inner.add_product_to(&mut c.rec, product)?;
             c.rec.recommend(product, n, Some(&exclude), Some(&f))
         })?;
         json(py, &out)

@@ -677,3 +677,42 @@ fn many_spellings_fold_into_their_levels() {
     // `matched` shows each doctor's own spelling.
     assert!(top[0].matched[0].to_lowercase() == "specialty=spec3");
 }
+
+#[test]
+fn analytics_builds_recommenders_and_adds_products_once() {
+    use optocom_core::campaign::{DoctorSegmentation, SegmentationParams};
+    let a = CampaignAnalytics::sample(42).unwrap();
+    let params = RecommenderParams::default();
+    let mut rec = a.recommender(&params, None).unwrap();
+    assert_eq!(rec.n_doctors(), a.data().doctors.len());
+    assert!(rec.products().is_empty());
+    a.add_product_to(&mut rec, "Cardiovex").unwrap();
+    let first = rec.recommend("Cardiovex", 20, None, None).unwrap();
+    // A second add keeps the profile: same answers, one product.
+    a.add_product_to(&mut rec, "Cardiovex").unwrap();
+    assert_eq!(rec.products(), vec!["Cardiovex"]);
+    assert_eq!(rec.recommend("Cardiovex", 20, None, None).unwrap(), first);
+    // The same as building by hand from the product's outcomes.
+    let mut by_hand = a.recommender(&params, None).unwrap();
+    let profile = by_hand
+        .derive_profile("Cardiovex", &a.product_outcomes("Cardiovex").unwrap())
+        .unwrap();
+    by_hand.add_product(profile).unwrap();
+    assert_eq!(
+        by_hand.recommend("Cardiovex", 20, None, None).unwrap(),
+        first
+    );
+    // Unknown products are a typed error and add nothing.
+    let e = a.add_product_to(&mut rec, "NoSuchProduct").unwrap_err();
+    assert_eq!(e.code(), "not_found");
+    assert_eq!(rec.products(), vec!["Cardiovex"]);
+    // With a segmentation the doctors carry their segments, which changes the ranking.
+    let seg =
+        DoctorSegmentation::fit(&SegmentationParams::default().k(3), &a.data().doctors).unwrap();
+    let mut with_seg = a.recommender(&params, Some(&seg)).unwrap();
+    a.add_product_to(&mut with_seg, "Cardiovex").unwrap();
+    assert_ne!(
+        with_seg.recommend("Cardiovex", 20, None, None).unwrap(),
+        first
+    );
+}

@@ -25,7 +25,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::campaign::recommender::TargetedOutcome;
+use crate::campaign::recommender::{
+    DoctorProfile, DoctorRecommender, RecommenderParams, TargetedOutcome,
+};
+use crate::campaign::segmentation::DoctorSegmentation;
 use crate::data::campaign_demo::{
     generate_campaign_data, validate_campaign_data, window_counts, CampaignDemoParams,
     CampaignIndex, OutcomeParams, OutcomeWindow,
@@ -592,6 +595,48 @@ impl CampaignAnalytics {
             return Err(Error::not_found("product (no campaign for it)", product));
         }
         Ok(ids)
+    }
+
+    /// A recommender over every doctor of the data, each with its segment in `segmentation`
+    /// when one is given, and no product yet: products are added by
+    /// [`CampaignAnalytics::add_product_to`]. Build it once and keep it: building costs a
+    /// pass over the doctors, recommending from it does not.
+    ///
+    /// # Errors
+    /// As [`DoctorRecommender::fit`].
+    pub fn recommender(
+        &self,
+        params: &RecommenderParams,
+        segmentation: Option<&DoctorSegmentation>,
+    ) -> Result<DoctorRecommender> {
+        let doctors = self
+            .data
+            .doctors
+            .iter()
+            .map(|d| {
+                let p = DoctorProfile::new(d.clone());
+                match segmentation.and_then(|s| s.segment_of(d.doctor_id)) {
+                    Some(seg) => p.with_segment(seg),
+                    None => p,
+                }
+            })
+            .collect();
+        DoctorRecommender::fit(params, doctors, Vec::new())
+    }
+
+    /// Adds `product`'s profile to `rec` unless it has one: derived from the response rates
+    /// of the doctors the product's campaigns targeted ([`CampaignAnalytics::product_outcomes`]).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when no campaign promotes `product`; as
+    /// [`DoctorRecommender::derive_profile`] otherwise.
+    pub fn add_product_to(&self, rec: &mut DoctorRecommender, product: &str) -> Result<()> {
+        if rec.products().contains(&product) {
+            return Ok(());
+        }
+        let outcomes = self.product_outcomes(product)?;
+        let profile = rec.derive_profile(product, &outcomes)?;
+        rec.add_product(profile)
     }
 
     /// Every doctor targeted by a campaign for `product`, with whether they responded:
