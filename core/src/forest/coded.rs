@@ -111,14 +111,22 @@ impl CodedForest {
         })
     }
 
-    /// Bytes per coded row in the buffers of [`CodedForest::code_rows`].
+    /// Bytes per coded row in the buffers of [`CodedForest::code_block`].
     pub(crate) fn stride(&self) -> usize {
         self.stride
     }
 
+    /// Codes rows `r0..r0 + rows` of `x` into a new buffer padded with zero rows to whole
+    /// [`GROUP`]s, ready for [`CodedForest::nodes_of_group`].
+    pub(crate) fn code_block(&self, x: ArrayView2<'_, f64>, r0: usize, rows: usize) -> Vec<u8> {
+        let mut codes = vec![0u8; rows.div_ceil(GROUP) * GROUP * self.stride];
+        self.code_rows(x, r0, rows, &mut codes);
+        codes
+    }
+
     /// Codes rows `r0..r0 + rows` of `x` into `out` (row-major, [`stride`](Self::stride)
     /// bytes per row, padding bytes zero); `out` beyond those rows is left as it is.
-    pub(crate) fn code_rows(&self, x: ArrayView2<'_, f64>, r0: usize, rows: usize, out: &mut [u8]) {
+    fn code_rows(&self, x: ArrayView2<'_, f64>, r0: usize, rows: usize, out: &mut [u8]) {
         let s = self.stride;
         for (r, dst) in out.chunks_exact_mut(s).take(rows).enumerate() {
             dst.fill(0);
@@ -244,8 +252,7 @@ mod tests {
             );
             let x = probe_rows(&coded);
             let rows = x.nrows();
-            let mut codes = vec![0u8; rows.div_ceil(GROUP) * GROUP * stride];
-            coded.code_rows(x.view(), 0, rows, &mut codes);
+            let codes = coded.code_block(x.view(), 0, rows);
             let mut nodes = [0u32; GROUP];
             for (t, tree) in f.trees().iter().enumerate() {
                 for g in 0..rows.div_ceil(GROUP) {

@@ -292,10 +292,8 @@ impl Ensemble {
     ) {
         let k = self.n_outputs.max(1);
         let rows = chunk.len() / k;
-        let groups = rows.div_ceil(GROUP);
         let s = coded.stride();
-        let mut codes = vec![0u8; groups * GROUP * s];
-        coded.code_rows(x, r0, rows, &mut codes);
+        let codes = coded.code_block(x, r0, rows);
         let mut nodes = [0u32; GROUP];
         for (t, tree) in self.trees.iter().enumerate() {
             for (g, acc) in chunk.chunks_mut(GROUP * k).enumerate() {
@@ -367,10 +365,8 @@ impl Ensemble {
         let groups = rows.div_ceil(GROUP);
         let mut leaves = [0u32; GROUP];
         if let Some(coded) = self.coded() {
-            // Row-major codes of the block, padded with zero rows to whole groups.
             let s = coded.stride();
-            let mut codes = vec![0u8; groups * GROUP * s];
-            coded.code_rows(x, r0, rows, &mut codes);
+            let codes = coded.code_block(x, r0, rows);
             for (t, tree) in self.trees.iter().enumerate() {
                 for g in 0..groups {
                     coded.nodes_of_group(t, &codes[g * GROUP * s..], &mut leaves);
