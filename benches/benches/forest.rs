@@ -1,6 +1,7 @@
 //! Forest benches: fit and predict at 10k / 100k / 1M rows x 8 purchase-like features with
-//! default params, single-row latency, and linfa-trees `DecisionTree` fit at 10k as a
-//! reference.
+//! default params, predict on 8 continuous features whose rows never repeat (no distinct-row
+//! gathering, see `forest::coded`), single-row latency, and linfa-trees `DecisionTree` fit at
+//! 10k as a reference.
 //!
 //! `cargo bench --bench forest` runs everything (the 1M cases take minutes);
 //! `cargo bench --bench forest -- 10000` filters by size. For a quick direct measurement
@@ -62,6 +63,19 @@ fn purchase_data(n: usize, seed: u64) -> (Array2<f64>, Array1<usize>) {
     (x, y)
 }
 
+/// Eight continuous uniform features, target driven by three of them: coded rows never
+/// repeat, so prediction walks every row.
+fn continuous_data(n: usize, seed: u64) -> (Array2<f64>, Array1<usize>) {
+    let mut rng = Rng(seed);
+    let x = Array2::from_shape_simple_fn((n, 8), || rng.next_f64());
+    let y = x
+        .rows()
+        .into_iter()
+        .map(|r| usize::from(r[0] + r[1] * r[2] + 0.5 * rng.next_f64() > 1.0))
+        .collect();
+    (x, y)
+}
+
 const SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
 
 fn bench_fit(c: &mut Criterion) {
@@ -92,6 +106,20 @@ fn bench_predict(c: &mut Criterion) {
             b.iter(|| model.predict_proba(black_box(x.view())).expect("predict"))
         });
     }
+    g.finish();
+}
+
+fn bench_predict_continuous(c: &mut Criterion) {
+    let mut g = c.benchmark_group("forest_predict_continuous");
+    let (x, y) = continuous_data(100_000, 7);
+    let model =
+        RandomForestClassifier::fit(&ForestParams::default(), x.view(), y.view()).expect("fit");
+    let (xt, _) = continuous_data(100_000, 8);
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(100_000));
+    g.bench_with_input(BenchmarkId::from_parameter(100_000), &100_000, |b, _| {
+        b.iter(|| model.predict_proba(black_box(xt.view())).expect("predict"))
+    });
     g.finish();
 }
 
@@ -141,6 +169,9 @@ fn timing(n: usize) {
     let (x, y) = purchase_data(n, 5);
     let (xt, _) = purchase_data(200_000, 6);
     let params = ForestParams::default();
+    let (xc, yc) = continuous_data(n, 7);
+    let continuous = RandomForestClassifier::fit(&params, xc.view(), yc.view()).expect("fit");
+    let (xc, _) = continuous_data(200_000, 8);
     let t = Instant::now();
     let binned = optocom_core::forest::BinnedMatrix::fit(x.view(), 255, 0);
     println!("binning {n} rows: {:.3}s", t.elapsed().as_secs_f64());
@@ -175,10 +206,14 @@ fn timing(n: usize) {
         let size = model.to_json().expect("json").len();
         let nodes: usize = model.trees().iter().map(|t| t.n_nodes()).sum();
         let depth = model.trees().iter().map(|t| t.depth()).max().unwrap_or(0);
+        let t = Instant::now();
+        black_box(continuous.predict_proba(xc.view()).expect("predict"));
+        let pred_cont = t.elapsed();
         println!(
-            "run {run}: n={n} fit {:.3}s (cpu {fit_cpu:.2}s) | predict 200k {:.3}s (cpu {pred_cpu:.2}s) | one row {row_us:.2}us | model {:.2} MB ({nodes} nodes, max depth {depth})",
+            "run {run}: n={n} fit {:.3}s (cpu {fit_cpu:.2}s) | predict 200k {:.3}s (cpu {pred_cpu:.2}s), continuous rows {:.3}s | one row {row_us:.2}us | model {:.2} MB ({nodes} nodes, max depth {depth})",
             fit.as_secs_f64(),
             pred.as_secs_f64(),
+            pred_cont.as_secs_f64(),
             size as f64 / 1e6
         );
     }
@@ -195,6 +230,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench_fit(&mut c);
     bench_predict(&mut c);
+    bench_predict_continuous(&mut c);
     bench_row(&mut c);
     bench_linfa_reference(&mut c);
     c.final_summary();

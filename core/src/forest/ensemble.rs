@@ -9,7 +9,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use super::binning::BinnedMatrix;
-use super::coded::CodedForest;
+use super::coded::{CodedForest, DistinctRows};
 use super::criterion::SplitCriterion;
 use super::hyperparams::{ForestParams, Sampling};
 use super::parallel;
@@ -26,8 +26,12 @@ const BLOCK: usize = 64;
 /// 0.08 s on 2 cores). Block sizes never change results, only speed.
 const MAX_PREDICT_BLOCK: usize = 1024;
 
+/// Most rows [`Ensemble::predict`] codes at once: bounds the extra memory (at most about 60
+/// bytes a row while distinct rows are gathered) of large batches.
+const MAX_CODED_BATCH: usize = 1 << 20;
+
 /// SplitMix64 finaliser.
-fn splitmix64(mut z: u64) -> u64 {
+pub(crate) fn splitmix64(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -268,32 +272,70 @@ impl Ensemble {
 
     /// Row-major `n x n_outputs` mean predictions; `x` must be checked already. Every row is
     /// summed in tree order, exactly as [`Ensemble::predict_row_into`] does.
+    ///
+    /// On the coded form, rows are coded in batches; a batch whose coded rows repeat enough
+    /// is walked once per distinct coded row and the sums copied to the repeats (the same
+    /// bits: equal codes reach equal leaves), see [`DistinctRows`].
     pub fn predict(&self, x: ArrayView2<'_, f64>, n_jobs: Option<usize>) -> Result<Vec<f64>> {
-        let k = self.n_outputs;
-        let mut out = vec![0.0; x.nrows() * k];
-        parallel::with_pool(n_jobs, || {
-            let block = parallel::block_len(x.nrows(), 4 * GROUP, MAX_PREDICT_BLOCK, GROUP);
-            parallel::for_each_chunk_mut(&mut out, block * k, |b, chunk| match self.coded() {
-                Some(coded) => self.predict_coded_block(coded, x, b * block, chunk),
-                None => self.accumulate_block(x, b * block, chunk, None),
-            })
+        let k = self.n_outputs.max(1);
+        let mut out = vec![0.0; x.nrows() * self.n_outputs];
+        parallel::with_pool(n_jobs, || match self.coded() {
+            Some(coded) => {
+                for (b, batch) in out.chunks_mut(MAX_CODED_BATCH * k).enumerate() {
+                    self.predict_coded_batch(coded, x, b * MAX_CODED_BATCH, batch);
+                }
+            }
+            None => {
+                let block = parallel::block_len(x.nrows(), 4 * GROUP, MAX_PREDICT_BLOCK, GROUP);
+                parallel::for_each_chunk_mut(&mut out, block * k, |b, chunk| {
+                    self.accumulate_block(x, b * block, chunk, None);
+                });
+            }
         })?;
         Ok(out)
     }
 
-    /// [`Ensemble::accumulate_block`] without out-of-bag masks, on the coded form: the same
-    /// sums in the same (tree) order, without the per-leaf callback.
-    fn predict_coded_block(
+    /// Predictions of rows `r0..r0 + batch.len() / n_outputs` of `x` on the coded form,
+    /// once per distinct coded row when [`DistinctRows::gather`] finds that pays.
+    fn predict_coded_batch(
         &self,
         coded: &CodedForest,
         x: ArrayView2<'_, f64>,
         r0: usize,
-        chunk: &mut [f64],
+        batch: &mut [f64],
     ) {
         let k = self.n_outputs.max(1);
-        let rows = chunk.len() / k;
+        let rows = batch.len() / k;
+        let codes = coded.code_block_par(x, r0, rows);
+        match DistinctRows::gather(&codes, rows, coded.stride()) {
+            Some(distinct) => {
+                let mut values = vec![0.0; distinct.len * k];
+                self.predict_codes_par(coded, &distinct.codes, &mut values);
+                for (o, &d) in batch.chunks_exact_mut(k).zip(&distinct.index) {
+                    let d = d as usize;
+                    o.copy_from_slice(&values[d * k..(d + 1) * k]);
+                }
+            }
+            None => self.predict_codes_par(coded, &codes, batch),
+        }
+    }
+
+    /// [`Ensemble::predict_codes`] over blocks of rows in parallel.
+    fn predict_codes_par(&self, coded: &CodedForest, codes: &[u8], out: &mut [f64]) {
+        let k = self.n_outputs.max(1);
         let s = coded.stride();
-        let codes = coded.code_block(x, r0, rows);
+        let block = parallel::block_len(out.len() / k, 4 * GROUP, MAX_PREDICT_BLOCK, GROUP);
+        parallel::for_each_chunk_mut(out, block * k, |b, chunk| {
+            self.predict_codes(coded, &codes[b * block * s..], chunk);
+        });
+    }
+
+    /// [`Ensemble::accumulate_block`] without out-of-bag masks, on coded rows (`codes` as
+    /// from [`CodedForest::code_block`]: at least `chunk.len() / n_outputs` rows, padded to
+    /// whole groups): the same sums in the same (tree) order, without the per-leaf callback.
+    fn predict_codes(&self, coded: &CodedForest, codes: &[u8], chunk: &mut [f64]) {
+        let k = self.n_outputs.max(1);
+        let s = coded.stride();
         let mut nodes = [0u32; GROUP];
         for (t, tree) in self.trees.iter().enumerate() {
             for (g, acc) in chunk.chunks_mut(GROUP * k).enumerate() {

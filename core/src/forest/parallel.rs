@@ -45,6 +45,18 @@ where
     }
 }
 
+/// Sorts `v` (in parallel when the `parallel` feature is on). Unstable, so only for items
+/// whose equal elements are indistinguishable.
+pub(crate) fn sort_unstable<T: Ord + Send>(v: &mut [T]) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        v.par_sort_unstable();
+    }
+    #[cfg(not(feature = "parallel"))]
+    v.sort_unstable();
+}
+
 /// Block length for splitting `n` items over the current pool: about four blocks a thread
 /// (so threads finish together), clamped to `min..=max` and rounded up to a multiple of
 /// `align`. Only for work whose results do not depend on the blocks.
