@@ -1,5 +1,6 @@
-//! Our k-means fit: greedy k-means++ seeding and Lloyd iterations, as scikit-learn's
-//! `KMeans(algorithm="lloyd")`, deterministic for any number of threads.
+//! Our k-means fit: greedy k-means++ seeding (as scikit-learn's) improved by Lattanzi &
+//! Sohler's local search, and Lloyd iterations, as scikit-learn's `KMeans(algorithm="lloyd")`,
+//! deterministic for any number of threads.
 //!
 //! Every pass over the rows works on fixed chunks of [`CHUNK`] rows (independent of the
 //! thread count); each chunk sums its rows in row order and the per-chunk partial sums are
@@ -231,6 +232,130 @@ fn kmeans_pp(d: Data<'_>, k: usize, rng: &mut impl RngCore) -> Vec<f64> {
     centres
 }
 
+/// Local-search steps after seeding, per centre (see [`local_search`]). Measured on the
+/// standardised appointment features (k = 5, 10 inits, 40 seeds): runs ending in the best
+/// basin at 80k rows 80% without local search, 92.5% with one step per centre (the same
+/// with four); fit time +17% at 800k rows.
+const LOCAL_SEARCH_STEPS_PER_CENTRE: usize = 1;
+
+/// Lattanzi & Sohler's local search after k-means++ ("A better k-means++ algorithm via local
+/// search", ICML 2019): `steps` times, draw a candidate row with probability proportional to
+/// the squared distance to its nearest centre, and swap it for the centre whose replacement
+/// lowers the potential most (the lowest index on a tie), if any does. The seeds' potential
+/// never rises. Each step is one pass of distances to the candidate; after a swap only the
+/// rows whose nearest or second-nearest centre was replaced are measured again.
+fn local_search(d: Data<'_>, centres: &mut [f64], steps: usize, rng: &mut impl RngCore) {
+    let (k, p) = (centres.len() / d.p, d.p);
+    if k < 2 {
+        return;
+    }
+    let mut near = vec![Near::default(); d.n];
+    let mut totals = map_chunks_mut(&mut near, |c, out| {
+        let (start, end) = d.chunk(c);
+        let mut dist = [0.0; CHUNK];
+        out.fill(Near::default());
+        for (j, centre) in centres.chunks_exact(p).enumerate() {
+            d.distances(start, end, centre, &mut dist);
+            for (o, &v) in out.iter_mut().zip(&dist) {
+                o.add(j, v);
+            }
+        }
+        out.iter().map(|o| o.d1).sum::<f64>()
+    });
+    let mut d1: Vec<f64> = near.iter().map(|o| o.d1).collect();
+    let mut dc = vec![0.0; d.n];
+    for _ in 0..steps {
+        let pot: f64 = totals.iter().sum();
+        if pot.is_nan() || pot <= 0.0 {
+            return;
+        }
+        let cand = d.row(search(&d1, &totals, unit(rng) * pot));
+        // Potential after swapping centre j for `cand`: rows nearest to j fall back to their
+        // second nearest centre; every row may move to `cand`. `swap[k]` is the part common
+        // to every j.
+        let parts = map_chunks_mut(&mut dc, |c, out| {
+            let (start, end) = d.chunk(c);
+            d.distances(start, end, cand, out);
+            let mut swap = vec![0.0; k + 1];
+            for (&v, o) in out.iter().zip(&near[start..end]) {
+                let keep = v.min(o.d1);
+                swap[k] += keep;
+                swap[o.j1] += v.min(o.d2) - keep;
+            }
+            swap
+        });
+        let mut swap = vec![0.0; k + 1];
+        for part in &parts {
+            for (s, v) in swap.iter_mut().zip(part) {
+                *s += v;
+            }
+        }
+        let (j, delta) = argmin(&swap[..k]);
+        if swap[k] + delta >= pot {
+            continue;
+        }
+        centres[j * p..(j + 1) * p].copy_from_slice(cand);
+        let centres = &*centres;
+        totals = map_chunks_mut(&mut near, |c, out| {
+            let (start, _) = d.chunk(c);
+            for (i, o) in out.iter_mut().enumerate() {
+                let r = start + i;
+                if o.j1 == j || o.j2 == j {
+                    let mut fresh = Near::default();
+                    for (c, centre) in centres.chunks_exact(p).enumerate() {
+                        let v = d
+                            .row(r)
+                            .iter()
+                            .zip(centre)
+                            .fold(0.0, |s, (u, v)| s + (u - v) * (u - v));
+                        fresh.add(c, v);
+                    }
+                    *o = fresh;
+                } else {
+                    o.add(j, dc[r]);
+                }
+            }
+            out.iter().map(|o| o.d1).sum::<f64>()
+        });
+        for (v, o) in d1.iter_mut().zip(&near) {
+            *v = o.d1;
+        }
+    }
+}
+
+/// A row's nearest and second-nearest centres and their squared distances.
+#[derive(Clone, Copy)]
+struct Near {
+    j1: usize,
+    d1: f64,
+    j2: usize,
+    d2: f64,
+}
+
+impl Default for Near {
+    fn default() -> Self {
+        Near {
+            j1: usize::MAX,
+            d1: f64::INFINITY,
+            j2: usize::MAX,
+            d2: f64::INFINITY,
+        }
+    }
+}
+
+impl Near {
+    /// Takes centre `j` at squared distance `v` into account.
+    #[inline]
+    fn add(&mut self, j: usize, v: f64) {
+        if v < self.d1 {
+            (self.j2, self.d2) = (self.j1, self.d1);
+            (self.j1, self.d1) = (j, v);
+        } else if v < self.d2 {
+            (self.j2, self.d2) = (j, v);
+        }
+    }
+}
+
 /// One chunk's share of an assignment step.
 struct Partial {
     /// Per-cluster sums of the rows, `k x p` row-major.
@@ -299,9 +424,11 @@ fn inertia(d: Data<'_>, centres: &[f64]) -> f64 {
     parts.iter().sum()
 }
 
-/// One run: greedy k-means++ seeds drawn with `rng`, then Lloyd iterations to `tol`.
+/// One run: greedy k-means++ seeds drawn with `rng`, improved by [`local_search`], then
+/// Lloyd iterations to `tol`.
 fn run(d: Data<'_>, k: usize, tol: f64, max_iter: u64, rng: &mut impl RngCore) -> Run {
     let mut centres = kmeans_pp(d, k, rng);
+    local_search(d, &mut centres, LOCAL_SEARCH_STEPS_PER_CENTRE * k, rng);
     let n_iter = lloyd(d, &mut centres, Some(tol), max_iter);
     Run {
         inertia: inertia(d, &centres),
@@ -566,5 +693,46 @@ mod tests {
         let mut counts = vec![3, 0];
         relocate_empty(d, &centres, &labels, &mut sums, &mut counts);
         assert_eq!((sums, counts), (vec![1.0, 10.0], vec![2, 1]));
+    }
+
+    #[test]
+    fn local_search_moves_a_doubled_seed_to_the_empty_blob() {
+        // Three tight blobs on a line (at 0, 10 and 20; 30 rows each); seeds 0 and 1 both in
+        // the blob at 0, none at 20. The potential without a seed at 20 is so large that a
+        // candidate from that blob is drawn, and swapping out one of the doubled seeds is the
+        // only swap that helps.
+        let mut v = Vec::new();
+        for centre in [0.0, 10.0, 20.0] {
+            for i in 0..30 {
+                v.push(centre + (i as f64 - 14.5) * 0.01);
+            }
+        }
+        let x = ndarray::Array2::from_shape_vec((90, 1), v).unwrap();
+        let d = Data {
+            x: x.as_slice().unwrap(),
+            xt: x.as_slice().unwrap(),
+            n: 90,
+            p: 1,
+        };
+        let seeds = vec![0.01, -0.02, 10.0];
+        let before = inertia(d, &seeds);
+        for seed in 0..20 {
+            let mut centres = seeds.clone();
+            local_search(d, &mut centres, 3, &mut tree_rng(seed, 0));
+            let after = inertia(d, &centres);
+            assert!(after <= before);
+            let mut sorted = centres.clone();
+            sorted.sort_by(f64::total_cmp);
+            assert!(
+                sorted[0].abs() < 0.2
+                    && (sorted[1] - 10.0).abs() < 0.2
+                    && (sorted[2] - 20.0).abs() < 0.2,
+                "seed {seed}: {centres:?}"
+            );
+            // Zero steps change nothing.
+            let mut same = seeds.clone();
+            local_search(d, &mut same, 0, &mut tree_rng(seed, 0));
+            assert_eq!(same, seeds);
+        }
     }
 }
