@@ -322,6 +322,41 @@ pub fn check_finite(
     Ok(())
 }
 
+/// Checks a training matrix: at least one row and one column, `schema` (generic names
+/// `x0, x1, ...` when `None`) naming every column, every value finite. Returns the schema.
+pub(crate) fn check_training_x(
+    x: ndarray::ArrayView2<'_, f64>,
+    schema: Option<crate::features::FeatureSchema>,
+) -> Result<crate::features::FeatureSchema> {
+    let (n, p) = x.dim();
+    if n == 0 {
+        return Err(Error::empty("x has no rows"));
+    }
+    if p == 0 {
+        return Err(Error::empty("x has no columns"));
+    }
+    let schema = schema.unwrap_or_else(|| crate::features::FeatureSchema::generic(p));
+    if schema.len() != p {
+        return Err(Error::shape("feature schema length", p, schema.len()));
+    }
+    check_finite(x, Some(&schema.names()))?;
+    Ok(schema)
+}
+
+/// Checks that every value of the column `column` is finite, naming the first offending row
+/// with `reason`.
+pub(crate) fn check_finite_column(column: &str, v: &[f64], reason: &str) -> Result<()> {
+    match v.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(row) => Err(Error::invalid_value(
+            Location::Row { row },
+            column,
+            v[row].to_string(),
+            reason,
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::hyperparams::KMeansParams;
 use super::lloyd;
 use crate::artifact::{packed, ModelInfo, Parts, Persist};
-use crate::error::{check_finite, Error, Location, Result};
+use crate::error::{check_training_x, Error, Location, Result};
 use crate::features::FeatureSchema;
 use crate::forest::ensemble::check_predict_x;
 use crate::forest::parallel;
@@ -137,18 +137,8 @@ impl KMeans {
         schema: Option<FeatureSchema>,
     ) -> Result<KMeans> {
         params.check()?;
+        let schema = check_training_x(x, schema)?;
         let (n, p) = x.dim();
-        if n == 0 {
-            return Err(Error::empty("x has no rows"));
-        }
-        if p == 0 {
-            return Err(Error::empty("x has no columns"));
-        }
-        let schema = schema.unwrap_or_else(|| FeatureSchema::generic(p));
-        if schema.len() != p {
-            return Err(Error::shape("feature schema length", p, schema.len()));
-        }
-        check_finite(x, Some(&schema.names()))?;
         check_magnitude(x, &schema)?;
         let k = params.n_clusters;
         if n < k {

@@ -126,6 +126,13 @@ fn argmin(v: &[f64]) -> (usize, f64) {
     best
 }
 
+/// Squared Euclidean distance of two rows, summed from 0 in feature order (the bits of
+/// [`squared_distance`](super::algorithm::squared_distance)).
+#[inline]
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).fold(0.0, |s, (u, v)| s + (u - v) * (u - v))
+}
+
 /// A uniform `f64` in `[0, 1)` from the top 53 bits.
 #[inline]
 fn unit(rng: &mut impl RngCore) -> f64 {
@@ -303,11 +310,7 @@ fn local_search(d: Data<'_>, centres: &mut [f64], steps: usize, rng: &mut impl R
                 if o.j1 == j || o.j2 == j {
                     let mut fresh = Near::default();
                     for (c, centre) in centres.chunks_exact(p).enumerate() {
-                        let v = d
-                            .row(r)
-                            .iter()
-                            .zip(centre)
-                            .fold(0.0, |s, (u, v)| s + (u - v) * (u - v));
+                        let v = sq_dist(d.row(r), centre);
                         fresh.add(c, v);
                     }
                     *o = fresh;
@@ -381,10 +384,7 @@ fn relocate_empty(
     let dist: Vec<f64> = (0..d.n)
         .map(|i| {
             let c = &centres[labels[i] * p..(labels[i] + 1) * p];
-            d.row(i)
-                .iter()
-                .zip(c)
-                .fold(0.0, |s, (u, v)| s + (u - v) * (u - v))
+            sq_dist(d.row(i), c)
         })
         .collect();
     let mut order: Vec<usize> = (0..d.n).collect();
@@ -457,10 +457,7 @@ const MARGIN: f64 = 1.0 - 1e-9;
 fn two_nearest(row: &[f64], centres: &[f64]) -> (usize, f64, f64) {
     let (mut best, mut d1, mut d2) = (0, f64::INFINITY, f64::INFINITY);
     for (c, centre) in centres.chunks_exact(row.len()).enumerate() {
-        let d = row
-            .iter()
-            .zip(centre)
-            .fold(0.0, |s, (u, v)| s + (u - v) * (u - v));
+        let d = sq_dist(row, centre);
         if d < d1 {
             d2 = d1;
             (best, d1) = (c, d);
@@ -505,9 +502,7 @@ fn lloyd(d: Data<'_>, centres: &mut [f64], tol: Option<f64>, max_iter: u64) -> u
                     .filter(|&b| b != a)
                     .map(|b| {
                         let cb = &centres[b * p..(b + 1) * p];
-                        ca.iter()
-                            .zip(cb)
-                            .fold(0.0, |s, (u, v)| s + (u - v) * (u - v))
+                        sq_dist(ca, cb)
                     })
                     .fold(f64::INFINITY, f64::min)
                     .sqrt()

@@ -8,7 +8,7 @@ use super::ensemble::{check_fit_x, check_predict_x, check_row, Ensemble};
 use super::hyperparams::ForestParams;
 use super::tree::Tree;
 use crate::artifact::{ModelInfo, Parts, Persist};
-use crate::error::{Error, Location, Result};
+use crate::error::{check_finite_column, Error, Result};
 use crate::features::FeatureSchema;
 
 /// A random forest of histogram trees predicting a real target (MSE splits, leaf means).
@@ -66,15 +66,8 @@ impl RandomForestRegressor {
         if y.len() != x.nrows() {
             return Err(Error::shape("y length", x.nrows(), y.len()));
         }
-        if let Some((row, v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::invalid_value(
-                Location::Row { row },
-                "y",
-                v.to_string(),
-                "targets must be finite",
-            ));
-        }
         let targets = y.to_vec();
+        check_finite_column("y", &targets, "targets must be finite")?;
         let crit = MseCriterion::new(&targets);
         let forest = Ensemble::fit(params, x, &crit)?;
         let oob_score = if params.oob {

@@ -7,7 +7,7 @@ use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::{packed, ModelInfo, Parts, Persist};
-use crate::error::{check_finite, Error, Location, Result};
+use crate::error::{check_finite_column, check_training_x, Error, Result};
 use crate::features::{FeatureSchema, StandardScaler};
 use crate::forest::ensemble::{check_predict_x, check_row};
 
@@ -37,14 +37,7 @@ pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Stan
     if y.len() != x.nrows() {
         return Err(Error::shape("y length", x.nrows(), y.len()));
     }
-    if let Some((row, v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::invalid_value(
-            Location::Row { row },
-            "y",
-            v.to_string(),
-            "targets must be finite (no NaN or infinity)",
-        ));
-    }
+    check_finite_column("y", y, "targets must be finite (no NaN or infinity)")?;
     let scaler = StandardScaler::fit(x)?;
     let xs = scaler.transform(x)?;
     let p = xs.ncols();
@@ -145,24 +138,13 @@ impl LinearRegression {
         y: ArrayView1<'_, f64>,
         schema: Option<FeatureSchema>,
     ) -> Result<Self> {
-        let (n, p) = x.dim();
-        if n == 0 {
-            return Err(Error::empty("x has no rows"));
-        }
-        if p == 0 {
-            return Err(Error::empty("x has no columns"));
-        }
-        let schema = schema.unwrap_or_else(|| FeatureSchema::generic(p));
-        if schema.len() != p {
-            return Err(Error::shape("feature schema length", p, schema.len()));
-        }
-        check_finite(x, Some(&schema.names()))?;
+        let schema = check_training_x(x, schema)?;
         let y = y.to_vec();
         let fit = fit_standardised(x, &y)?;
         Ok(LinearRegression {
             schema,
             fit,
-            info: ModelInfo::new(n, p),
+            info: ModelInfo::new(x.nrows(), x.ncols()),
         })
     }
 

@@ -99,15 +99,7 @@ pub(crate) fn labels_to_bools<L: BinaryLabel>(column: &str, y: &[L]) -> Result<V
 
 /// Checks every value is finite, naming the first offending row.
 pub(crate) fn check_finite_slice(column: &str, v: &[f64]) -> Result<()> {
-    match v.iter().position(|x| !x.is_finite()) {
-        None => Ok(()),
-        Some(row) => Err(Error::invalid_value(
-            Location::Row { row },
-            column,
-            v[row].to_string(),
-            "must be finite (no NaN or infinity)",
-        )),
-    }
+    crate::error::check_finite_column(column, v, "must be finite (no NaN or infinity)")
 }
 
 /// Checks every value is a probability in `[0, 1]`, naming the first offending row.

@@ -11,7 +11,7 @@ use super::variance::blb;
 use crate::artifact::{ModelInfo, Parts, Persist};
 use crate::campaign::analytics::Estimate;
 use crate::data::campaign_demo::UpliftTable;
-use crate::error::{Error, Location, Result};
+use crate::error::{check_finite_column, Error, Location, Result};
 use crate::features::FeatureSchema;
 use crate::forest::ensemble::{check_fit_x, check_predict_x, draw_rows, importances, Ensemble};
 use crate::forest::parallel;
@@ -135,14 +135,7 @@ fn check_targets(
             "treatment must be 0 (control) or 1 (treated)",
         ));
     }
-    if let Some((row, v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::invalid_value(
-            Location::Row { row },
-            "y",
-            v.to_string(),
-            "outcomes must be finite",
-        ));
-    }
+    check_finite_column("y", y, "outcomes must be finite")?;
     if outcome == OutcomeKind::Binary {
         if let Some((row, v)) = y.iter().enumerate().find(|(_, &v)| v != 0.0 && v != 1.0) {
             return Err(Error::invalid_value(
