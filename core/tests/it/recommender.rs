@@ -11,6 +11,8 @@ use optocom_core::data::{Doctor, DoctorFilter};
 use optocom_core::export::{export_csv, ExportOptions};
 use optocom_core::Persist;
 
+use crate::SplitMix as Stream;
+
 fn doc(id: u64, s: &str, p: &str, tenure: f64, rx: f64) -> DoctorProfile {
     DoctorProfile::new(Doctor {
         doctor_id: id,
@@ -433,22 +435,6 @@ fn cardiovex_profile_follows_response_rates_not_headcounts() {
         }
     }
     assert!(pairs > 100, "{pairs} comparable pairs");
-}
-
-/// A small splitmix64 stream for the property tests (no extra dependency).
-struct Stream(u64);
-
-impl Stream {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// Few distinct levels, so that many doctors tie; shuffled, sparse ids.

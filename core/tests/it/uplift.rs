@@ -16,16 +16,12 @@ use optocom_core::metrics::qini_coefficient;
 use optocom_core::stats::train_holdout_split;
 use optocom_core::{Error, Location, Persist};
 
-/// A small deterministic generator (SplitMix64) so the tests need no extra dependency.
-struct Rng(u64);
+/// The tests' deterministic generator: uniform and normal values.
+struct Rng(crate::SplitMix);
 
 impl Rng {
     fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
 
     fn normal(&mut self) -> f64 {
@@ -42,7 +38,7 @@ fn tau(x: &[f64]) -> f64 {
 /// `n` rows, 3 uniform features, randomised treatment, outcome
 /// `x2 + w * tau(x) + N(0, 1)`.
 fn synthetic(n: usize, seed: u64) -> (Array2<f64>, Vec<u8>, Vec<f64>) {
-    let mut r = Rng(seed);
+    let mut r = Rng(crate::SplitMix(seed));
     let x = Array2::from_shape_fn((n, 3), |_| r.next());
     let w: Vec<u8> = (0..n).map(|_| u8::from(r.next() < 0.5)).collect();
     let y = (0..n)
@@ -126,7 +122,7 @@ fn recovers_known_effects_with_calibrated_intervals() {
 #[test]
 fn local_centering_removes_main_effects() {
     let n = 4000;
-    let mut r = Rng(11);
+    let mut r = Rng(crate::SplitMix(11));
     let x = Array2::from_shape_fn((n, 3), |_| r.next());
     let w: Vec<u8> = (0..n).map(|_| u8::from(r.next() < 0.5)).collect();
     let main = |row: &[f64]| 6.0 * row[2] + if row[0] > 0.3 { 4.0 } else { 0.0 };
