@@ -20,12 +20,12 @@
 
 use ndarray::ArrayView2;
 
-use super::ensemble::splitmix64;
+use super::ensemble::{splitmix64, MAX_PREDICT_BLOCK};
 use super::parallel;
 use super::tree::{Tree, GROUP};
 
 /// Batches below this many rows are never gathered into distinct rows.
-pub(crate) const DISTINCT_MIN_ROWS: usize = 4096;
+const DISTINCT_MIN_ROWS: usize = 4096;
 
 /// Gathering pays when at least this share of the rows repeats another; below it the sort
 /// and the copies cost about as much as the walks saved (on 200,000 rows that never repeat,
@@ -147,7 +147,7 @@ impl CodedForest {
     pub(crate) fn code_block_par(&self, x: ArrayView2<'_, f64>, r0: usize, rows: usize) -> Vec<u8> {
         let s = self.stride;
         let mut codes = vec![0u8; rows.div_ceil(GROUP) * GROUP * s];
-        let block = parallel::block_len(rows, 4 * GROUP, 1024, GROUP);
+        let block = parallel::block_len(rows, 4 * GROUP, MAX_PREDICT_BLOCK, GROUP);
         parallel::for_each_chunk_mut(&mut codes[..rows * s], block * s, |b, c| {
             self.code_rows(x, r0 + b * block, c.len() / s, c);
         });
@@ -431,7 +431,8 @@ mod tests {
                 (u[r] * levels as f64) as usize
             };
             for j in 0..stride {
-                // Byte j of the row's number in base 256, then noise-free: one row per src.
+                // Byte j is byte j % 4 of `src` (xor j): rows are equal exactly when their
+                // `src` are (src below 256 with one byte per row).
                 codes[r * stride + j] = (src >> (8 * (j % 4))) as u8 ^ (j as u8);
             }
         }

@@ -24,7 +24,7 @@ const BLOCK: usize = 64;
 /// Most rows per block of [`Ensemble::predict`]: large blocks load each tree into the L1
 /// cache once for many rows (200k rows x 100 trees: 64-row blocks 0.12 s, 1024-row blocks
 /// 0.08 s on 2 cores). Block sizes never change results, only speed.
-const MAX_PREDICT_BLOCK: usize = 1024;
+pub(crate) const MAX_PREDICT_BLOCK: usize = 1024;
 
 /// Most rows [`Ensemble::predict`] codes at once: bounds the extra memory (at most about 60
 /// bytes a row while distinct rows are gathered) of large batches.
