@@ -192,12 +192,12 @@ def _csv(name):
         return list(csv.DictReader(f))
 
 
-def _golden_uplift_inputs(model):
+def _golden_uplift_inputs(model, expected_name="golden_uplift_expected.csv"):
     """The golden doctors encoded like the core's ``encode_doctors``: numeric tenure,
     baseline and pre-period Rx, then one-hot ``specialty=``/``province=`` levels, in the
     model's feature order (see core/tests/it/golden.rs)."""
     doctors = {int(r["doctor_id"]): r for r in _csv("golden_doctors.csv")}
-    expected = _csv("golden_uplift_expected.csv")
+    expected = _csv(expected_name)
     rows = []
     for e in expected:
         d = doctors[int(e["doctor_id"])]
@@ -214,10 +214,18 @@ def _golden_uplift_inputs(model):
     return pd.DataFrame(rows, columns=list(model.feature_names_in_)), expected
 
 
-def test_golden_uplift_forest_reproduces_recorded_effects():
-    model = optocom.load(FIXTURES / "golden_uplift_forest.json")
+@pytest.mark.parametrize(
+    "model_name, expected_name",
+    [
+        ("golden_uplift_forest.json", "golden_uplift_expected.csv"),
+        # saved when each leaf held its difference in means: still loads, same predictions
+        ("golden_uplift_forest_v0_1.json", "golden_uplift_v0_1_expected.csv"),
+    ],
+)
+def test_golden_uplift_forest_reproduces_recorded_effects(model_name, expected_name):
+    model = optocom.load(FIXTURES / model_name)
     assert isinstance(model, optocom.UpliftForest)
-    X, expected = _golden_uplift_inputs(model)
+    X, expected = _golden_uplift_inputs(model, expected_name)
     assert len(X) == 600 and model.n_features_in_ == 23
     effect = model.predict(X)
     std = model.predict_std(X)
@@ -233,7 +241,13 @@ def test_golden_uplift_forest_reproduces_recorded_effects():
 
 
 @pytest.mark.parametrize(
-    "name", ["golden_uplift_forest.json", "golden_purchase_forecaster.json", "golden_segmentation.json"]
+    "name",
+    [
+        "golden_uplift_forest.json",
+        "golden_uplift_forest_v0_1.json",
+        "golden_purchase_forecaster.json",
+        "golden_segmentation.json",
+    ],
 )
 def test_golden_artifacts_round_trip_byte_for_byte(name):
     text = (FIXTURES / name).read_text(encoding="utf-8")

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::criterion::EffectCriterion;
+use super::criterion::{EffectCriterion, LEAF_MOMENTS};
 use super::hyperparams::UpliftParams;
-use super::variance::blb;
+use super::variance::{blb, pooled};
 use crate::artifact::{ModelInfo, Parts, Persist};
 use crate::campaign::analytics::Estimate;
 use crate::data::campaign_demo::UpliftTable;
@@ -264,18 +264,26 @@ impl UpliftForest {
             parallel::for_each_chunk_mut(&mut out, 2 * BLOCK, |b, chunk| {
                 let r0 = b * BLOCK;
                 let rows = chunk.len() / 2;
-                // per-row tree values: vals[r * n_trees + t]
+                // per-row tree leaf values: vals[(r * n_trees + t) * k..][..k]
                 let nt = trees.len();
-                let mut vals = vec![0.0; rows * nt];
+                let k = self.forest.n_outputs;
+                let mut vals = vec![0.0; rows * nt * k];
                 self.forest.for_each_leaf(x, r0, rows, |t, r, leaf| {
-                    vals[r * nt + t] = trees[t]
-                        .leaf_value(leaf as usize)
-                        .first()
-                        .copied()
-                        .unwrap_or(0.0);
+                    let o = (r * nt + t) * k;
+                    for (v, &l) in vals[o..o + k]
+                        .iter_mut()
+                        .zip(trees[t].leaf_value(leaf as usize))
+                    {
+                        *v = l;
+                    }
                 });
                 for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
-                    let (m, v) = blb(&vals[r * nt..(r + 1) * nt], group);
+                    let row = &vals[r * nt * k..(r + 1) * nt * k];
+                    let (m, v) = if k == LEAF_MOMENTS {
+                        pooled(row, group)
+                    } else {
+                        blb(row, group)
+                    };
                     o[0] = m;
                     o[1] = v.sqrt();
                 }
@@ -364,8 +372,10 @@ impl UpliftForest {
         &self.info
     }
 
-    /// The trees in index order, little bag after little bag (leaf value: the leaf's
-    /// difference in means).
+    /// The trees in index order, little bag after little bag (leaf values: the leaf's
+    /// `[mean y, mean w, mean w y]` of centred outcomes and treatment over its estimation
+    /// rows; one value, the leaf's difference in means, in forests saved before the pooled
+    /// estimator).
     pub fn trees(&self) -> &[Tree] {
         &self.forest.trees
     }
@@ -417,6 +427,7 @@ fn grow(
         y: yc,
         w: treatment,
         min_per_arm: params.min_samples_leaf as f64,
+        moments: true,
     };
     let tp = TreeParams {
         max_depth: params.max_depth,
@@ -468,7 +479,7 @@ fn grow(
     }
     Ok(Ensemble {
         n_features: nf,
-        n_outputs: 1,
+        n_outputs: LEAF_MOMENTS,
         importances: importances(&trees, nf),
         trees,
         oob: Vec::new(),
@@ -511,7 +522,12 @@ impl Persist for UpliftForest {
         params.check()?;
         let schema = parts.require_schema()?;
         let state: State = parts.state()?;
-        state.forest.validate(schema.len(), 1)?;
+        let k = if state.forest.n_outputs == 1 {
+            1
+        } else {
+            LEAF_MOMENTS
+        };
+        state.forest.validate(schema.len(), k)?;
         if state.forest.trees.len() != params.n_trees {
             return Err(Error::artifact(format!(
                 "uplift forest has {} trees, its params say {}",

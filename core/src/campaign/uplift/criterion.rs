@@ -21,8 +21,12 @@
 
 use crate::forest::SplitCriterion;
 
-/// grf gradient criterion over `[n, sum w, sum y, sum w y]`; the leaf value is the
-/// difference in means (treated minus control), in the original outcome units.
+/// Values of a moment leaf: mean (centred) outcome, treated share, mean of `w * y`.
+pub(crate) const LEAF_MOMENTS: usize = 3;
+
+/// grf gradient criterion over `[n, sum w, sum y, sum w y]`; the leaf value is the leaf's
+/// moments `[mean y, mean w, mean w y]` (pooled over trees at prediction), or its
+/// difference in means (treated minus control) for the one-value leaves of older forests.
 pub(crate) struct EffectCriterion<'a> {
     /// Outcomes, centred.
     pub y: &'a [f64],
@@ -30,6 +34,10 @@ pub(crate) struct EffectCriterion<'a> {
     pub w: &'a [u8],
     /// Minimum treated and control count of a child.
     pub min_per_arm: f64,
+    /// Leaf value: the leaf's moments `[mean y, mean w, mean w y]`, pooled over trees at
+    /// prediction (grf's estimator) when true; the leaf's difference in means (the leaves
+    /// of forests saved before the pooled estimator; still loadable) when false.
+    pub moments: bool,
 }
 
 impl EffectCriterion<'_> {
@@ -55,7 +63,11 @@ impl SplitCriterion for EffectCriterion<'_> {
     }
 
     fn n_outputs(&self) -> usize {
-        1
+        if self.moments {
+            LEAF_MOMENTS
+        } else {
+            1
+        }
     }
 
     #[inline]
@@ -112,7 +124,14 @@ impl SplitCriterion for EffectCriterion<'_> {
     }
 
     fn leaf_value(&self, s: &[f64], out: &mut [f64]) {
-        out[0] = Self::tau(s);
+        if self.moments {
+            let n = s[0].max(1.0);
+            out[0] = s[2] / n;
+            out[1] = s[1] / n;
+            out[2] = s[3] / n;
+        } else {
+            out[0] = Self::tau(s);
+        }
     }
 }
 
@@ -136,6 +155,7 @@ mod tests {
             y: &y,
             w: &w,
             min_per_arm: 1.0,
+            moments: false,
         };
         let all: Vec<u32> = (0..8).collect();
         let (left, right): (Vec<u32>, Vec<u32>) = all.iter().partition(|&&i| i < 4);
@@ -161,6 +181,7 @@ mod tests {
             y: &y,
             w: &w,
             min_per_arm: 3.0,
+            moments: false,
         };
         assert!(!strict.admissible(&l));
     }

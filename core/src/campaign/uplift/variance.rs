@@ -21,6 +21,7 @@
 //! `s = max(V_between, V_noise) * sqrt(2 / G)` for `G` groups,
 //! `V = mu + s * phi(mu / s) / Phi(mu / s)`.
 
+use super::criterion::LEAF_MOMENTS;
 use crate::stats::normal_cdf;
 
 /// Forest mean and BLB variance of tree estimates laid out group after group
@@ -45,6 +46,57 @@ pub(crate) fn blb(values: &[f64], group: usize) -> (f64, f64) {
     between /= g as f64;
     let noise = within / g as f64 / group as f64;
     (mean, debias(between, noise, g as f64))
+}
+
+/// Forest effect and variance from per-tree leaf moments `[mean y, mean w, mean w y]`
+/// (three values per tree, trees laid out group after group, at least two groups of at
+/// least two trees).
+///
+/// The forest solves grf's local moment equations with the forest kernel: with `Y`, `W`
+/// and `WY` the tree averages of the three moments, `tau = (WY - W Y) / (W - W^2)` (the
+/// kernel-weighted regression slope of `y` on `w`; `w^2 = w`) and `mu = Y - W tau`. Each
+/// tree's score `psi_t = (wy_t - w_t tau - w_t mu) - W (y_t - w_t tau - mu)` averages to
+/// zero over trees; the bootstrap of little bags of `psi`, scaled by `1 / (W - W^2)^2`,
+/// is the delta-method variance of `tau` (Athey, Tibshirani & Wager 2019, eq. (16) and
+/// Section 4.1; grf's `InstrumentalPredictionStrategy` with the treatment as its own
+/// instrument). Returns NaNs when the trees' treated shares average to 0 or 1.
+pub(crate) fn pooled(moments: &[f64], group: usize) -> (f64, f64) {
+    let nt = moments.len() / LEAF_MOMENTS;
+    let g = nt / group.max(1);
+    if g < 2 || group < 2 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (mut y, mut w, mut wy) = (0.0, 0.0, 0.0);
+    for m in moments.chunks_exact(LEAF_MOMENTS) {
+        y += m[0];
+        w += m[1];
+        wy += m[2];
+    }
+    let n = nt as f64;
+    let (y, w, wy) = (y / n, w / n, wy / n);
+    let d = w - w * w;
+    if d.is_nan() || d <= 0.0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let tau = (wy - w * y) / d;
+    let mu = y - w * tau;
+    let mut total = 0.0;
+    let mut between = 0.0;
+    for bag in moments.chunks_exact(group * LEAF_MOMENTS) {
+        let mut sum = 0.0;
+        for m in bag.chunks_exact(LEAF_MOMENTS) {
+            let psi = (m[2] - m[1] * tau - m[1] * mu) - w * (m[0] - m[1] * tau - mu);
+            total += psi * psi;
+            sum += psi;
+        }
+        let mean = sum / group as f64;
+        between += mean * mean;
+    }
+    let scale = 1.0 / (d * d);
+    let between = between / g as f64 * scale;
+    let total = total / (g * group) as f64 * scale;
+    let noise = (total - between) / (group - 1) as f64;
+    (tau, debias(between, noise, g as f64))
 }
 
 /// grf's objective-Bayes debiasing of `between - noise` (posterior mean of a normal
@@ -82,6 +134,94 @@ mod tests {
         // identical trees: no variance at all
         assert_eq!(blb(&[2.0; 8], 2), (2.0, 0.0));
         assert!(blb(&[1.0, 2.0], 2).0.is_nan());
+    }
+
+    /// grf's form: the 2x2 score matrices of `(psi_1, psi_2)` and the quadratic form with
+    /// `(1, -W)`, written out independently of `pooled`.
+    fn grf_reference(m: &[[f64; 3]], group: usize) -> (f64, f64) {
+        let n = m.len() as f64;
+        let avg = |k: usize| m.iter().map(|v| v[k]).sum::<f64>() / n;
+        let (y, w, wy) = (avg(0), avg(1), avg(2));
+        let first_stage = w - w * w;
+        let tau = (wy - y * w) / first_stage;
+        let main = y - w * tau;
+        let mut sq = [[0.0; 2]; 2];
+        let mut grouped = [[0.0; 2]; 2];
+        let groups = m.len() / group;
+        for bag in m.chunks(group) {
+            let mut gp = [0.0; 2];
+            for v in bag {
+                let p = [v[2] - v[1] * tau - v[1] * main, v[0] - v[1] * tau - main];
+                for i in 0..2 {
+                    for j in 0..2 {
+                        sq[i][j] += p[i] * p[j];
+                    }
+                    gp[i] += p[i] / group as f64;
+                }
+            }
+            for i in 0..2 {
+                for j in 0..2 {
+                    grouped[i][j] += gp[i] * gp[j];
+                }
+            }
+        }
+        let form = |a: [[f64; 2]; 2], d: f64| {
+            (a[0][0] - 2.0 * a[0][1] * w + a[1][1] * w * w) / d / (first_stage * first_stage)
+        };
+        let between = form(grouped, groups as f64);
+        let total = form(sq, (groups * group) as f64);
+        let noise = (total - between) / (group - 1) as f64;
+        (tau, debias(between, noise, groups as f64))
+    }
+
+    #[test]
+    fn pooled_matches_grf_score_form() {
+        let m = [
+            [0.10, 0.40, 0.12],
+            [0.05, 0.55, 0.20],
+            [-0.02, 0.50, 0.08],
+            [0.20, 0.35, 0.15],
+            [0.00, 0.60, 0.25],
+            [0.12, 0.45, 0.10],
+        ];
+        let flat: Vec<f64> = m.iter().flatten().copied().collect();
+        let (tau, var) = pooled(&flat, 2);
+        let (want_tau, want_var) = grf_reference(&m, 2);
+        assert!((tau - want_tau).abs() < 1e-12, "{tau} vs {want_tau}");
+        assert!((var - want_var).abs() < 1e-12, "{var} vs {want_var}");
+        assert!(var > 0.0);
+        // the first-stage numerator uses the averaged moments, not per-tree slopes
+        let per_tree: f64 = m
+            .iter()
+            .map(|v| (v[2] - v[0] * v[1]) / (v[1] - v[1] * v[1]))
+            .sum::<f64>()
+            / 6.0;
+        assert!((tau - per_tree).abs() > 1e-3);
+        // too few groups, or no treatment variation: no estimate
+        assert!(pooled(&flat[..6], 2).0.is_nan());
+        assert!(pooled(
+            &[0.1, 1.0, 0.1, 0.2, 1.0, 0.2, 0.1, 1.0, 0.1, 0.3, 1.0, 0.3],
+            2
+        )
+        .0
+        .is_nan());
+    }
+
+    #[test]
+    fn pooled_leaf_moments_give_the_difference_in_means() {
+        // One leaf: treated outcomes 1, 0, 1 and control outcomes 0, 0 -> 2/3 - 0.
+        let (y, w): ([f64; 5], [f64; 5]) = ([1.0, 0.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 0.0, 0.0]);
+        let n = 5.0;
+        let leaf = [
+            y.iter().sum::<f64>() / n,
+            w.iter().sum::<f64>() / n,
+            y.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>() / n,
+        ];
+        let flat: Vec<f64> = std::iter::repeat_n(leaf, 8).flatten().collect();
+        let (tau, var) = pooled(&flat, 2);
+        assert!((tau - 2.0 / 3.0).abs() < 1e-12);
+        // identical trees: no variance at all
+        assert_eq!(var, 0.0);
     }
 
     #[test]
