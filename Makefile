@@ -7,7 +7,7 @@ BUILD_VENV := $(PYDIR)/.venv-build
 TEST_VENV := $(PYDIR)/.venv-test
 WHEEL_DIR := target/wheels
 
-.PHONY: peers-venv help demo test test-rust test-python wheel quality bench bench-python bench-quick bench-peers fixtures fmt lint
+.PHONY: peers-venv help demo test test-rust test-python wheel quality bench bench-python bench-quick bench-peers bench-replicates fixtures fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench-quick: peers-venv ## optocom vs scikit-learn, causalml, EconML at small si
 
 bench-peers: peers-venv ## The full peer benchmark (10k-1M appointments, 5k-50k doctors; ~20 min on a quiet 2-core machine); writes BENCHMARKS.md
 	$(PEERS_VENV)/bin/python benches/peers/run.py --out BENCHMARKS.md
+
+bench-replicates: peers-venv ## Uplift quality, optocom vs EconML, over 6 data draws of 5k and 50k doctors (~2 min); writes benches/peers/REPLICATES.md
+	$(PEERS_VENV)/bin/python benches/peers/replicates.py
 
 fixtures: ## Regenerate the golden artifacts and expected predictions under fixtures/
 	$(CARGO) run --release -q -p optocom-examples --example make_fixtures

@@ -78,11 +78,12 @@ def make_appointments(root: str, n: int) -> dict:
     return {"n_train": len(past), "n_test": len(upcoming), "purchase_rate": float((amount_train >= THRESHOLD).mean())}
 
 
-def make_doctors(root: str, n: int) -> dict:
-    """Generates the campaign uplift table of N doctors with optocom and writes the split."""
+def doctor_split(n: int, seed: int = CAMPAIGN_SEED) -> tuple[dict, dict]:
+    """The campaign-1 uplift table of N doctors from generator seed `seed`, split 70/30 into
+    train and test doctors (split seed fixed), as arrays; and a summary of the whole table."""
     import optocom_adapter as oa
 
-    table, features = oa.campaign_uplift(n_doctors=n, seed=CAMPAIGN_SEED, campaign_id=CAMPAIGN_ID)
+    table, features = oa.campaign_uplift(n_doctors=n, seed=seed, campaign_id=CAMPAIGN_ID)
     x = np.ascontiguousarray(table[features].to_numpy(dtype=np.float64))
     t = table["treatment"].to_numpy(dtype=np.int64)
     y = table["responded"].to_numpy(dtype=np.int64)
@@ -90,18 +91,17 @@ def make_doctors(root: str, n: int) -> dict:
     order = np.random.default_rng(SPLIT_SEED).permutation(len(table))
     n_test = int(round(DOCTOR_TEST_SHARE * len(table)))
     te, tr = np.sort(order[:n_test]), np.sort(order[n_test:])
-    np.savez(
-        doctor_paths(root, n)["npz"],
-        X_train=x[tr],
-        t_train=t[tr],
-        y_train=y[tr],
-        X_test=x[te],
-        t_test=t[te],
-        y_test=y[te],
-        tau_test=tau[te],
-        feature_names=np.array(features),
-    )
-    return {
+    arrays = {
+        "X_train": x[tr],
+        "t_train": t[tr],
+        "y_train": y[tr],
+        "X_test": x[te],
+        "t_test": t[te],
+        "y_test": y[te],
+        "tau_test": tau[te],
+        "feature_names": np.array(features),
+    }
+    summary = {
         "n_rows": len(table),
         "n_train": len(tr),
         "n_test": len(te),
@@ -110,6 +110,14 @@ def make_doctors(root: str, n: int) -> dict:
         "response_rate": float(y.mean()),
         "mean_true_effect": float(tau.mean()),
     }
+    return arrays, summary
+
+
+def make_doctors(root: str, n: int) -> dict:
+    """Generates the campaign uplift table of N doctors with optocom and writes the split."""
+    arrays, summary = doctor_split(n)
+    np.savez(doctor_paths(root, n)["npz"], **arrays)
+    return summary
 
 
 def load(task: str, root: str, size: int, need_frames: bool = False) -> dict:
