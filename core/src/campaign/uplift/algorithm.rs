@@ -427,7 +427,6 @@ fn grow(
         y: yc,
         w: treatment,
         min_per_arm: params.min_samples_leaf as f64,
-        moments: true,
     };
     let tp = TreeParams {
         max_depth: params.max_depth,

@@ -25,8 +25,9 @@ use crate::forest::SplitCriterion;
 pub(crate) const LEAF_MOMENTS: usize = 3;
 
 /// grf gradient criterion over `[n, sum w, sum y, sum w y]`; the leaf value is the leaf's
-/// moments `[mean y, mean w, mean w y]` (pooled over trees at prediction), or its
-/// difference in means (treated minus control) for the one-value leaves of older forests.
+/// moments `[mean y, mean w, mean w y]`, pooled over trees at prediction. (Forests saved
+/// with one value per leaf, its difference in means, are only read, never grown, so the
+/// criterion has no mode for them.)
 pub(crate) struct EffectCriterion<'a> {
     /// Outcomes, centred.
     pub y: &'a [f64],
@@ -34,10 +35,6 @@ pub(crate) struct EffectCriterion<'a> {
     pub w: &'a [u8],
     /// Minimum treated and control count of a child.
     pub min_per_arm: f64,
-    /// Leaf value: the leaf's moments `[mean y, mean w, mean w y]`, pooled over trees at
-    /// prediction (grf's estimator) when true; the leaf's difference in means (the leaves
-    /// of forests saved before the pooled estimator; still loadable) when false.
-    pub moments: bool,
 }
 
 impl EffectCriterion<'_> {
@@ -63,11 +60,7 @@ impl SplitCriterion for EffectCriterion<'_> {
     }
 
     fn n_outputs(&self) -> usize {
-        if self.moments {
-            LEAF_MOMENTS
-        } else {
-            1
-        }
+        LEAF_MOMENTS
     }
 
     #[inline]
@@ -124,14 +117,10 @@ impl SplitCriterion for EffectCriterion<'_> {
     }
 
     fn leaf_value(&self, s: &[f64], out: &mut [f64]) {
-        if self.moments {
-            let n = s[0].max(1.0);
-            out[0] = s[2] / n;
-            out[1] = s[1] / n;
-            out[2] = s[3] / n;
-        } else {
-            out[0] = Self::tau(s);
-        }
+        let n = s[0].max(1.0);
+        out[0] = s[2] / n;
+        out[1] = s[1] / n;
+        out[2] = s[3] / n;
     }
 }
 
@@ -155,7 +144,6 @@ mod tests {
             y: &y,
             w: &w,
             min_per_arm: 1.0,
-            moments: false,
         };
         let all: Vec<u32> = (0..8).collect();
         let (left, right): (Vec<u32>, Vec<u32>) = all.iter().partition(|&&i| i < 4);
@@ -181,7 +169,6 @@ mod tests {
             y: &y,
             w: &w,
             min_per_arm: 3.0,
-            moments: false,
         };
         assert!(!strict.admissible(&l));
     }
