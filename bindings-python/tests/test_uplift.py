@@ -216,7 +216,7 @@ def test_get_params_set_params_clone(uplift_data):
     X, t, y, _ = uplift_data
     m = optocom.UpliftForest()
     defaults = m.get_params()
-    assert defaults["n_estimators"] == 300 and defaults["min_samples_leaf"] == 2
+    assert defaults["n_estimators"] == 300 and defaults["min_samples_leaf"] == 4
     assert m.set_params(n_estimators=20, ci_group_size=4, control_name="c") is m
     assert m.get_params() == dict(defaults, n_estimators=20, ci_group_size=4, control_name="c")
     fitted = small(min_samples_leaf=3).fit(X, t, y)

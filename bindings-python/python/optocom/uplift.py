@@ -30,8 +30,9 @@ class UpliftForest(OptocomEstimator):
     treats a 0/1 ``y`` as binary (effects are differences in probability) and anything else
     as continuous.
 
-    Defaults are the core's: 300 trees, at least 2 treated and 2 control rows per leaf, half
-    the rows per tree, honest splitting, bootstrap of little bags in groups of 2, outcomes
+    Defaults are the core's (grf's, but for 4 rather than 5 rows per arm): 300 trees, at
+    least 4 treated and 4 control split rows per leaf, half the rows per tree (a little
+    bag's whole half-sample), honest splitting, bootstrap of little bags in groups of 2, outcomes
     centred by the out-of-bag predictions of a 50-tree regression forest (grf's local
     centering; ``center_trees=0`` centres on the mean only).
     """
@@ -42,10 +43,10 @@ class UpliftForest(OptocomEstimator):
         self,
         n_estimators: int = 300,
         *,
-        min_samples_leaf: int = 2,
+        min_samples_leaf: int = 4,
         max_depth: Optional[int] = None,
         max_features: Any = None,
-        sample_fraction: float = 0.5,
+        sample_fraction: float = 1.0,
         honesty: bool = True,
         ci_group_size: int = 2,
         center_trees: int = 50,

@@ -20,7 +20,9 @@
 //!
 //! * `n_samples(s) = s[0] + s[2]`;
 //! * `admissible(s)` requires `s[0] >= min_treated && s[2] >= min_control`, so every leaf can
-//!   estimate both arms;
+//!   estimate both arms; `estimable(s)` decides which honest leaves keep the value of their
+//!   own estimation rows (optocom's uplift forest accepts any non-empty leaf, as grf does:
+//!   its leaves store moments that are pooled over trees, so one arm alone still counts);
 //! * `split_score` is the heterogeneity gain, e.g. `n_l * n_r / n_p * (tau_l - tau_r)^2`
 //!   with `tau = s[1]/s[0] - s[3]/s[2]` (larger is better; it is summed into feature
 //!   importances, so keep it on a "weighted decrease" scale);
@@ -64,10 +66,17 @@ pub trait SplitCriterion: Sync {
     fn split_score(&self, parent: &[f64], left: &[f64], right: &[f64]) -> f64;
 
     /// Whether a child with these statistics may exist (beyond `min_samples_leaf`, which the
-    /// builder checks itself). With honest trees, a leaf whose *estimation* statistics are
-    /// inadmissible takes its value from its nearest admissible ancestor.
+    /// builder checks itself) when the tree chooses its splits.
     fn admissible(&self, _child: &[f64]) -> bool {
         true
+    }
+
+    /// Whether the non-empty *estimation* statistics of an honest leaf may give it its value;
+    /// a leaf whose estimation statistics are empty or not estimable takes its value from
+    /// its nearest estimable ancestor (the root at worst). Default: the same rule as
+    /// [`admissible`](Self::admissible).
+    fn estimable(&self, stats: &[f64]) -> bool {
+        self.admissible(stats)
     }
 
     /// The class of every sample when [`accumulate`](Self::accumulate) is exactly

@@ -387,7 +387,7 @@ struct Best {
 ///   `Some(rows)` for an **honest** tree: the structure comes from `split_samples` only, then
 ///   `rows` are routed down the tree and each leaf's value is computed from the estimation
 ///   samples that reach it. A leaf whose estimation statistics are empty or not
-///   [`admissible`](SplitCriterion::admissible) takes the value of its nearest admissible
+///   [`estimable`](SplitCriterion::estimable) takes the value of its nearest estimable
 ///   ancestor (the root at worst).
 /// * Histograms: when a node has a full histogram (all features), only the smaller child's
 ///   histogram is built from samples and the sibling's is the parent's minus it. Whether
@@ -890,7 +890,7 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
             let mut i = node as usize;
             loop {
                 let st = &node_stats[i * w..(i + 1) * w];
-                let ok = self.crit.n_samples(st) > 0.0 && self.crit.admissible(st);
+                let ok = self.crit.n_samples(st) > 0.0 && self.crit.estimable(st);
                 let p = self.parent[i];
                 if ok || p == u32::MAX {
                     let o = leaf * self.n_outputs;

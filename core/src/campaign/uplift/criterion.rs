@@ -17,7 +17,10 @@
 //! `S_C = (sum wy - b sum w - a sum y + n a b - tau_P (sum w (1 - 2a) + n a^2)) / v`.
 //! `Delta` approximates the causal-tree criterion `n_L n_R / n_P (tau_L - tau_R)^2` of Athey
 //! & Imbens (2016) without dividing by small per-arm counts, which makes it less noisy in
-//! small nodes. Every child must hold at least `min_per_arm` treated and control samples.
+//! small nodes. Every child must hold at least `min_per_arm` treated and control *split*
+//! samples. An honest leaf keeps its own estimation rows however few and whatever their
+//! arms (grf only prunes empty leaves): its moments are pooled over trees before the
+//! effect is solved, so a leaf with one arm still informs the forest's estimate.
 
 use crate::forest::SplitCriterion;
 
@@ -87,6 +90,11 @@ impl SplitCriterion for EffectCriterion<'_> {
         nt >= self.min_per_arm && nc >= self.min_per_arm
     }
 
+    /// Any non-empty estimation leaf: the builder already sends empty ones to their parent.
+    fn estimable(&self, _stats: &[f64]) -> bool {
+        true
+    }
+
     #[inline]
     fn split_score(&self, p: &[f64], l: &[f64], r: &[f64]) -> f64 {
         let n = p[0];
@@ -127,6 +135,8 @@ impl SplitCriterion for EffectCriterion<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::forest::{build_tree, tree_rng, BinnedMatrix, TreeParams};
+    use ndarray::Array2;
 
     fn stats(c: &EffectCriterion<'_>, rows: &[u32]) -> Vec<f64> {
         let mut s = vec![0.0; 4];
@@ -171,5 +181,59 @@ mod tests {
             min_per_arm: 3.0,
         };
         assert!(!strict.admissible(&l));
+    }
+
+    #[test]
+    fn honest_leaf_with_one_arm_keeps_its_own_moments() {
+        // One feature, values 0..20 twice: rows 0..20 choose the split, rows 20..40
+        // estimate. Split rows: the effect is 1 below x = 10 and 0 above, so the stump
+        // splits at 10. Estimation rows below 10 are all control.
+        let x = Array2::from_shape_fn((40, 1), |(i, _)| (i % 20) as f64);
+        let w: Vec<u8> = (0..40)
+            .map(|i| {
+                if i >= 20 && i % 20 < 10 {
+                    0
+                } else {
+                    (i % 2) as u8
+                }
+            })
+            .collect();
+        let y: Vec<f64> = (0..40)
+            .map(|i| {
+                let low = i % 20 < 10;
+                f64::from(w[i]) * if low { 1.0 } else { 0.0 } + 0.1 * (i % 3) as f64
+            })
+            .collect();
+        let c = EffectCriterion {
+            y: &y,
+            w: &w,
+            min_per_arm: 2.0,
+        };
+        let binned = BinnedMatrix::fit(x.view(), 255, 0);
+        let params = TreeParams {
+            max_depth: Some(1),
+            min_samples_leaf: 4,
+            max_features: 1,
+            min_impurity_decrease: 0.0,
+        };
+        let split: Vec<u32> = (0..20).collect();
+        let estimate: Vec<u32> = (20..40).collect();
+        let mut rng = tree_rng(0, 0);
+        let tree = build_tree(&binned, &c, &split, Some(&estimate), &params, &mut rng).unwrap();
+        assert_eq!(tree.n_leaves(), 2);
+        let leaf = tree.leaf_of(&[3.0]);
+        let rows: Vec<usize> = (20..40)
+            .filter(|&i| tree.leaf_of(&[x[[i, 0]]]) == leaf)
+            .collect();
+        assert!(
+            rows.len() >= 5 && rows.iter().all(|&i| w[i] == 0),
+            "{rows:?}"
+        );
+        let low = tree.leaf_value(leaf);
+        let mean_y = rows.iter().map(|&i| y[i]).sum::<f64>() / rows.len() as f64;
+        // its own estimation rows (treated share 0), not the root's (share 5 / 20)
+        assert_eq!(low[1], 0.0);
+        assert!((low[0] - mean_y).abs() < 1e-12, "{low:?} vs {mean_y}");
+        assert_eq!(low[2], 0.0);
     }
 }

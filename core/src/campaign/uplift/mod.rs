@@ -24,8 +24,9 @@
 //!   the causal-tree criterion `n_L n_R / n (tau_L - tau_R)^2` (Athey & Imbens 2016,
 //!   "Recursive partitioning for heterogeneous causal effects", *PNAS* 113). Every child must
 //!   hold at least [`min_samples_leaf`](UpliftParams::min_samples_leaf) treated **and**
-//!   control rows; an honest leaf without that many estimation rows per arm takes the
-//!   estimate of its nearest admissible ancestor.
+//!   control split rows. An honest leaf keeps its estimation rows however few and whatever
+//!   their arms (its moments are pooled over trees, see *Estimate*); only a leaf without
+//!   estimation rows takes the moments of its parent (grf prunes such leaves).
 //! * **Local centering** (grf's `Y.hat`): before the causal trees are grown, each outcome is
 //!   replaced by its residual from the out-of-bag prediction of a regression forest of the
 //!   outcome on the features ([`center_trees`](UpliftParams::center_trees) trees, default 50).
@@ -53,25 +54,36 @@
 //!
 //! # Measured on the campaign generator
 //!
-//! Campaign 1, defaults (300 trees, 2 per arm per leaf, 50 centring trees), trained on 70%
-//! of the doctors and evaluated on the other 30% (`examples/rust/campaign_uplift.rs`,
-//! generator seed 2026). The
+//! Campaign 1, defaults (300 trees, 4 per arm per leaf, each tree on half the rows, 50
+//! centring trees), trained on 70% of the doctors and evaluated on the other 30%
+//! (`examples/rust/campaign_uplift.rs`, generator seed 2026). The
 //! truth is the generator's conditional effect given the observed profile, i.e. this
 //! forest's estimand `tau(x)` (see [`crate::data::campaign_demo`]):
 //!
 //! | doctors | outcome | min leaf | coverage of the true effect by 95% intervals | mean width | RMSE | Qini (oracle) |
 //! |---|---|---|---|---|---|---|
-//! | 5,000 | responded | 2 | 90.5% | 0.177 | 0.073 | 0.327 (0.348) |
-//! | 50,000 | responded | 2 | 96.0% | 0.163 | 0.048 | 0.336 (0.339) |
-//! | 5,000 | rx_change | 2 | 84.3% | 1.62 | 2.47 | |
-//! | 50,000 | rx_change | 2 | 92.2% | 1.14 | 1.07 | |
+//! | 5,000 | responded | 4 | 92.7% | 0.195 | 0.073 | 0.340 (0.348) |
+//! | 50,000 | responded | 4 | 95.0% | 0.162 | 0.050 | 0.335 (0.339) |
+//! | 5,000 | rx_change | 4 | 87.5% | 1.75 | 2.06 | |
+//! | 50,000 | rx_change | 4 | 92.3% | 1.14 | 0.96 | |
+//!
+//! The defaults before this release were 2 per arm, each tree on a quarter of the rows, and
+//! an honest leaf needing 2 estimation rows per arm (else its ancestor's value); with them
+//! the rows were 90.5% / 0.177 / 0.073, 96.0% / 0.163 / 0.048, 84.3% / 1.62 / 2.47 and
+//! 92.2% / 1.14 / 1.07. On the six 5,000-doctor draws of `make bench-replicates`
+//! (`benches/peers/REPLICATES.md`) the mean held-out RMSE went from 0.0926 to 0.0879,
+//! coverage from 86.3% to 87.7% and the mean width from 0.188 to 0.194 (EconML's
+//! `CausalForestDML`: 0.0862, 87.3%, 0.195); on the 50,000-doctor draws the RMSE went from
+//! 0.0459 to 0.0466 and the width from 0.158 to 0.155 at 95.8% coverage. Trees on twice
+//! the rows, and leaves that keep their own rows, smooth the sharp effect surface less;
+//! 4 rather than 2 per arm keeps the variance, and so the interval width, in check.
 //!
 //! With each tree's leaf difference in means averaged over trees instead of the pooled
-//! moments (the estimator before this one) the rows were 92.1% / 0.185 / 0.073,
-//! 96.3% / 0.168 / 0.049, 84.7% / 1.67 / 2.48 and 92.8% / 1.17 / 1.07: the pooled moments
-//! give narrower intervals at about the same RMSE, and lower coverage at 5,000 doctors.
+//! moments (the estimator before the current one; old defaults) the rows were
+//! 92.1% / 0.185 / 0.073, 96.3% / 0.168 / 0.049, 84.7% / 1.67 / 2.48 and
+//! 92.8% / 1.17 / 1.07: the pooled moments give narrower intervals at about the same RMSE.
 //!
-//! Before local centering (centred on the mean only, `center_trees(0)`) the first four rows
+//! Before local centering (centred on the mean only, `center_trees(0)`; old defaults) the first four rows
 //! were 91.3% / 0.200 / 0.077, 96.3% / 0.171 / 0.049, 83.5% / 1.62 / 2.59 and
 //! 92.9% / 1.19 / 1.09; on the peer benchmark's 5,000-doctor draw centering moved coverage
 //! from 82% to 87% and the RMSE from 0.092 to 0.086. The rows below are without centering:
@@ -83,7 +95,7 @@
 //! | 50,000 | responded | 4 | 92.6% | 0.132 | 0.049 | 0.336 (0.339) |
 //! | 50,000 | rx_change | 4 | 88.4% | 1.04 | 1.20 | |
 //!
-//! Fitting 35,000 doctors takes about 0.6 s per outcome on 2 cores. Larger leaves smooth
+//! Fitting 35,000 doctors takes about 0.8 s per outcome on 2 cores. Larger leaves smooth
 //! the sharp effect surface (the effect jumps with specialty and is steep in volume), and
 //! the resulting bias is not in the variance estimate: with 8 per arm coverage stays below
 //! nominal even at 50,000 doctors while the RMSE is larger. Smaller leaves cut the RMSE and
