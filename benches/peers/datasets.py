@@ -48,34 +48,42 @@ def _features(df: pd.DataFrame) -> np.ndarray:
     return np.ascontiguousarray(df[FEATURES].to_numpy(dtype=np.float64))
 
 
-def make_appointments(root: str, n: int) -> dict:
-    """Generates N appointments with optocom and writes the arrays and frames; returns facts."""
+def appointment_split(n: int, seed: int = APPOINTMENT_SEED) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """N appointments from generator seed `seed`: `0.8 N` past ones (train) and the upcoming
+    rest (test, with the generator's truth), as arrays; and the two frames."""
     import optocom_adapter as oa
 
     n_past = int(round(TRAIN_SHARE * n))
-    past, upcoming = oa.appointments(n_past=n_past, n_upcoming=n - n_past, seed=APPOINTMENT_SEED)
+    past, upcoming = oa.appointments(n_past=n_past, n_upcoming=n - n_past, seed=seed)
     x_train, x_test = _features(past), _features(upcoming)
     amount_train = past["amount"].to_numpy(dtype=np.float64)
     amount_test = upcoming["actual_amount"].to_numpy(dtype=np.float64)
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
     std[std == 0] = 1.0
+    arrays = {
+        "X_train": x_train,
+        "y_train": (amount_train >= THRESHOLD).astype(np.int64),
+        "amount_train": amount_train,
+        "X_test": x_test,
+        "y_test": (amount_test >= THRESHOLD).astype(np.int64),
+        "amount_test": amount_test,
+        "p_test": upcoming["true_probability"].to_numpy(dtype=np.float64),
+        "expected_amount_test": upcoming["true_expected_amount"].to_numpy(dtype=np.float64),
+        "Z_train": (x_train - mean) / std,
+        "Z_test": (x_test - mean) / std,
+    }
+    return arrays, past, upcoming
+
+
+def make_appointments(root: str, n: int) -> dict:
+    """Generates N appointments with optocom and writes the arrays and frames; returns facts."""
+    arrays, past, upcoming = appointment_split(n)
     paths = appointment_paths(root, n)
-    np.savez(
-        paths["npz"],
-        X_train=x_train,
-        y_train=(amount_train >= THRESHOLD).astype(np.int64),
-        amount_train=amount_train,
-        X_test=x_test,
-        y_test=(amount_test >= THRESHOLD).astype(np.int64),
-        amount_test=amount_test,
-        p_test=upcoming["true_probability"].to_numpy(dtype=np.float64),
-        expected_amount_test=upcoming["true_expected_amount"].to_numpy(dtype=np.float64),
-        Z_train=(x_train - mean) / std,
-        Z_test=(x_test - mean) / std,
-    )
+    np.savez(paths["npz"], **arrays)
     past.to_pickle(paths["past"])
     upcoming.to_pickle(paths["upcoming"])
-    return {"n_train": len(past), "n_test": len(upcoming), "purchase_rate": float((amount_train >= THRESHOLD).mean())}
+    rate = float(arrays["y_train"].mean())
+    return {"n_train": len(past), "n_test": len(upcoming), "purchase_rate": rate}
 
 
 def doctor_split(n: int, seed: int = CAMPAIGN_SEED) -> tuple[dict, dict]:
