@@ -142,8 +142,10 @@ def report(args, uplift: dict, purchase: dict, seconds: float) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     t0 = time.time()
-    tasks = [("doctors", ints(args.doctors), uplift_draw, UPLIFT_PEERS, UPLIFT_COLUMNS)]
-    tasks.append(("appointments", ints(args.appointments), purchase_draw, PURCHASE_PEERS, PURCHASE_COLUMNS))
+    tasks = [
+        ("doctors", ints(args.doctors), uplift_draw, UPLIFT_PEERS, UPLIFT_COLUMNS),
+        ("appointments", ints(args.appointments), purchase_draw, PURCHASE_PEERS, PURCHASE_COLUMNS),
+    ]
     results: dict[str, dict[int, dict[int, dict]]] = {}
     for what, sizes, draw, peers, columns in tasks:
         results[what] = {}

@@ -20,6 +20,10 @@ from .exceptions import DegenerateTargetError, InvalidParameterError, InvalidVal
 
 __all__ = ["UpliftForest"]
 
+# The core's defaults, the single source: the signature below spells them out, as
+# scikit-learn's get_params and clone need.
+_CORE_DEFAULTS: Dict[str, Any] = json.loads(_optocom.default_params("uplift_forest"))
+
 
 class UpliftForest(OptocomEstimator):
     """Honest causal forest for the effect of a binary treatment (campaign targeting) on an
@@ -41,15 +45,15 @@ class UpliftForest(OptocomEstimator):
 
     def __init__(
         self,
-        n_estimators: int = 300,
+        n_estimators: int = _CORE_DEFAULTS["n_trees"],
         *,
-        min_samples_leaf: int = 4,
+        min_samples_leaf: int = _CORE_DEFAULTS["min_samples_leaf"],
         max_depth: Optional[int] = None,
         max_features: Any = None,
-        sample_fraction: float = 1.0,
-        honesty: bool = True,
-        ci_group_size: int = 2,
-        center_trees: int = 50,
+        sample_fraction: float = _CORE_DEFAULTS["sample_fraction"],
+        honesty: bool = _CORE_DEFAULTS["honesty"],
+        ci_group_size: int = _CORE_DEFAULTS["ci_group_size"],
+        center_trees: int = _CORE_DEFAULTS["center_trees"],
         control_name: Any = 0,
         outcome: str = "auto",
         n_jobs: Optional[int] = None,
