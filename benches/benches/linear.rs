@@ -1,5 +1,5 @@
-//! Linear spend model benches: [`SpendModel`] fit (standardisation + least squares through
-//! linfa-linear) and batch prediction at 10k / 100k / 1M appointments x 8 optometry features
+//! Linear spend model benches: [`SpendModel`] fit (standardisation + minimum-norm least
+//! squares) and batch prediction at 10k / 100k / 1M appointments x 8 optometry features
 //! from the demo generator. `cargo bench -p optocom-benches --bench linear`.
 //!
 //! Both groups use every appointment's amount (0 when none) with no floor, to time the

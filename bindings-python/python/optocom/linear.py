@@ -33,10 +33,10 @@ class LinearRegression(RegressorMixin, OptocomEstimator):
 
     No parameters: the features are always standardised (mean and population standard
     deviation, as ``StandardScaler``) and an intercept is always fitted. A constant column
-    gets coefficient 0 and never changes a prediction. Exactly collinear columns either raise
-    :class:`optocom.DegenerateTargetError` or get an arbitrary split of their shared
-    coefficient (predictions are still least-squares ones; scikit-learn returns the
-    minimum-norm split): drop redundant columns. Sample weights are not supported.
+    gets coefficient 0 and never changes a prediction. Exactly collinear columns (a duplicated
+    column, complementary 0/1 flags) get the minimum-norm coefficients, as scikit-learn's
+    ``lstsq`` gives: a column and its copy share the coefficient equally. Sample weights are
+    not supported.
 
     The GIL is released during fit and predict; a model saved here loads in every optocom
     runtime and predicts the same bits.

@@ -1,9 +1,10 @@
 //! Least squares on standardised features (shared with the forecaster's spend model) and the
 //! fitted [`LinearRegression`] with its artifact.
 
-use linfa::traits::Fit;
-use linfa::Dataset;
-use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
+use linfa_linalg::qr::QRInto;
+use linfa_linalg::svd::SVDInto;
+use linfa_linalg::LinalgError;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::{packed, ModelInfo, Parts, Persist};
@@ -20,19 +21,21 @@ pub(crate) struct StandardisedFit {
     pub intercept: f64,
 }
 
-/// Ordinary least squares with an intercept on the standardised columns of `x` (linfa-linear,
-/// QR). The one fitting routine of [`LinearRegression`] and of the forecaster's
-/// [`SpendModel`](crate::purchase::SpendModel).
+/// Ordinary least squares with an intercept on the standardised columns of `x`: the
+/// minimum-norm solution (see [`min_norm_least_squares`]). The one fitting routine of
+/// [`LinearRegression`] and of the forecaster's [`SpendModel`](crate::purchase::SpendModel).
 ///
-/// Constant columns (which standardise to exact zeros, see [`StandardScaler`]) are left out
-/// of the solve and get coefficient 0; when every column is constant the intercept is the
-/// mean of `y`. Other columns go to linfa unchanged, so data without constant columns is
-/// fitted exactly as before this rule existed.
+/// The standardised columns have mean zero, so the intercept is the mean of `y` and the
+/// coefficients solve the centred problem. Constant columns (which standardise to exact
+/// zeros, see [`StandardScaler`]) are left out of the solve and get coefficient 0; when every
+/// column is constant the intercept is the mean of `y`. Exactly collinear columns share
+/// their coefficient as scikit-learn's minimum-norm `lstsq` does (two copies of a column get
+/// half each) instead of failing or returning huge offsetting coefficients.
 ///
 /// Errors: [`Error::EmptyInput`] for no rows, [`Error::ShapeMismatch`] when `y` does not have
 /// one value per row, [`Error::InvalidValue`] for a non-finite value of `x` (column `x{j}`)
-/// or `y` (column `y`), [`Error::DegenerateTarget`] when the least-squares problem is
-/// singular (exactly collinear columns) or its solution is not finite.
+/// or `y` (column `y`), [`Error::DegenerateTarget`] when the solution is not finite (values
+/// so large that the solve overflows).
 pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<StandardisedFit> {
     if y.len() != x.nrows() {
         return Err(Error::shape("y length", x.nrows(), y.len()));
@@ -44,31 +47,23 @@ pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Stan
     let varying: Vec<usize> = (0..p)
         .filter(|&j| xs.column(j).iter().any(|&v| v != 0.0))
         .collect();
-    let (coef, intercept) = if varying.is_empty() {
-        (vec![0.0; p], y.iter().sum::<f64>() / y.len() as f64)
-    } else {
+    let intercept = y.iter().sum::<f64>() / y.len() as f64;
+    let mut coef = vec![0.0; p];
+    if !varying.is_empty() {
         let solve = if varying.len() == p {
             xs
         } else {
             xs.select(Axis(1), &varying)
         };
-        let ds = Dataset::new(solve, Array1::from(y.to_vec()));
-        let fitted = linfa_linear::LinearRegression::new()
-            .fit(&ds)
-            .map_err(|e| {
-                Error::degenerate(format!(
-                    "least squares failed: {e} (are some columns collinear? drop redundant ones)"
-                ))
-            })?;
-        let mut coef = vec![0.0; p];
-        for (&j, &c) in varying.iter().zip(fitted.params()) {
+        let centred: Vec<f64> = y.iter().map(|v| v - intercept).collect();
+        let fitted = min_norm_least_squares(solve, &centred)?;
+        for (&j, c) in varying.iter().zip(fitted) {
             coef[j] = c;
         }
-        (coef, fitted.intercept())
-    };
+    }
     if !intercept.is_finite() || coef.iter().any(|c| !c.is_finite()) {
         return Err(Error::degenerate(
-            "least squares gave non-finite coefficients",
+            "least squares gave non-finite coefficients (values too large to fit; rescale x or y)",
         ));
     }
     Ok(StandardisedFit {
@@ -76,6 +71,64 @@ pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Stan
         coef,
         intercept,
     })
+}
+
+/// The minimum-norm least-squares solution `b` of `a b ~ r`: among the `b` minimising
+/// `|a b - r|`, the one of smallest `|b|` (LAPACK's `gelsd`, which scikit-learn's
+/// `LinearRegression` calls through `scipy.linalg.lstsq`).
+///
+/// Pure Rust on linfa-linalg, so it builds for WebAssembly: a Householder QR of `[a | r]`
+/// reduces the `n x p` problem to the `p x p` triangle `R` and `c = (Q^T r)[..p]`; the SVD
+/// `R = U S V^T` then gives `b = V S^+ U^T c`, where singular values at or below
+/// `max(n, p) * eps * s_max` (numpy's `lstsq` and `matrix_rank` cut-off) count as zero: the
+/// directions in which the columns are linearly dependent get no weight. With fewer rows
+/// than columns the SVD is taken of `a` itself. Full-rank problems get the ordinary
+/// least-squares answer (what linfa-linear's QR solve returns, to rounding).
+pub(crate) fn min_norm_least_squares(a: Array2<f64>, r: &[f64]) -> Result<Vec<f64>> {
+    let (n, p) = a.dim();
+    let failed = |e: LinalgError| Error::degenerate(format!("least squares failed: {e}"));
+    let (core, rhs) = if n > p {
+        // Column-major: the Householder sweeps run down columns.
+        let mut aug = Array2::zeros((n, p + 1).f());
+        for (mut to, from) in aug.columns_mut().into_iter().zip(a.columns()) {
+            to.assign(&from);
+        }
+        drop(a);
+        aug.column_mut(p).assign(&ArrayView1::from(r));
+        let tri = aug.qr_into().map_err(failed)?.into_r();
+        (
+            Array2::from_shape_fn((p, p), |(i, j)| tri[[i, j]]),
+            Array1::from_shape_fn(p, |i| tri[[i, p]]),
+        )
+    } else {
+        (a, Array1::from(r.to_vec()))
+    };
+    if core.iter().chain(rhs.iter()).any(|v| !v.is_finite()) {
+        return Err(Error::degenerate(
+            "least squares gave non-finite coefficients (values too large to fit; rescale x or y)",
+        ));
+    }
+    let (u, sv, vt) = core.svd_into(true, true).map_err(failed)?;
+    let (u, vt) = match (u, vt) {
+        (Some(u), Some(vt)) => (u, vt),
+        _ => {
+            return Err(Error::degenerate(
+                "least squares failed: no singular vectors",
+            ))
+        }
+    };
+    let s_max = sv.iter().fold(0.0_f64, |m, &v| m.max(v));
+    let cut = n.max(p) as f64 * f64::EPSILON * s_max;
+    let mut b = vec![0.0; p];
+    for (k, &s_k) in sv.iter().enumerate() {
+        if s_k > cut {
+            let w = u.column(k).dot(&rhs) / s_k;
+            for (bj, &v) in b.iter_mut().zip(vt.row(k)) {
+                *bj += w * v;
+            }
+        }
+    }
+    Ok(b)
 }
 
 /// `intercept + sum_j coef_j (x_j - mean_j) / scale_j`, summed in column order (terms with a
@@ -131,8 +184,8 @@ impl LinearRegression {
     /// Errors: [`Error::EmptyInput`] for no rows or no columns; [`Error::ShapeMismatch`] for
     /// a `y` or schema of the wrong length; [`Error::InvalidValue`] naming the row and column
     /// (from the schema, or `y`) of the first non-finite value; [`Error::DegenerateTarget`]
-    /// when the columns are exactly collinear (the least-squares problem is singular) or the
-    /// values are so large that the solution overflows.
+    /// when the values are so large that the solution overflows. Exactly collinear columns
+    /// are not an error: they get the minimum-norm coefficients (see the module docs).
     pub fn fit(
         x: ArrayView2<'_, f64>,
         y: ArrayView1<'_, f64>,

@@ -12,11 +12,17 @@
 //!
 //! * **Standardise** each column with [`StandardScaler`]: mean and population standard
 //!   deviation, as scikit-learn's `StandardScaler`.
-//! * **Least squares with an intercept** on the standardised columns by linfa-linear (QR
-//!   decomposition). This is what scikit-learn's `make_pipeline(StandardScaler(),
-//!   LinearRegression())` computes; since the intercept absorbs the centring, the fitted
-//!   function is also the plain least-squares fit on the raw columns (standardising only
-//!   conditions the solve and gives comparable coefficients).
+//! * **Least squares with an intercept** on the standardised columns: the intercept is the
+//!   mean of `y` (the standardised columns have mean zero) and the coefficients are the
+//!   minimum-norm least-squares solution of the centred problem, from a Householder QR of
+//!   `[z | y - mean]` and the SVD of its `p x p` triangle (linfa-linalg; pure Rust, so it
+//!   builds for WebAssembly). This is what scikit-learn's `make_pipeline(StandardScaler(),
+//!   LinearRegression())` computes (its `scipy.linalg.lstsq` is LAPACK's SVD-based `gelsd`);
+//!   since the intercept absorbs the centring, the fitted function is also the plain
+//!   least-squares fit on the raw columns (standardising only conditions the solve and gives
+//!   comparable coefficients). On full-rank data the answer is linfa-linear's QR solve to
+//!   rounding (tested); linfa-linear is not used to fit because without BLAS it has no
+//!   rank-revealing solve (see below).
 //! * **Predictions** are `intercept + sum_j coef_j (x_j - mean_j) / scale_j`, summed in
 //!   column order, from the standardised coefficients: the same code as
 //!   [`SpendModel`], which adds a floor. [`LinearRegression::coef`] and
@@ -32,11 +38,14 @@
 //!   scikit-learn's minimum-norm `lstsq` gives too (up to its rounding, about 1e-17). When
 //!   every column is constant the model predicts the mean of `y`.
 //! * **Exactly collinear columns** (a duplicated column, a complete set of one-hot
-//!   indicators) make the problem singular. When the QR decomposition meets an exact zero
-//!   pivot, `fit` fails with [`Error::DegenerateTarget`] ("drop redundant columns"); when
-//!   rounding hides the collinearity the fit succeeds with large offsetting coefficients whose
-//!   predictions are still least-squares ones, unlike scikit-learn, which returns the
-//!   minimum-norm coefficients. Drop redundant columns before fitting.
+//!   indicators, two 0/1 flags that are each other's complement, as `employed` and
+//!   `benefits` can be in a small practice) make the problem singular. Singular values at or
+//!   below `max(n, p) * eps` times the largest count as zero (numpy's `lstsq` cut-off), so
+//!   the fit returns scikit-learn's minimum-norm coefficients: a duplicated column and its
+//!   copy get half the coefficient each, complementary flags equal and opposite standardised
+//!   coefficients. Predictions are least-squares ones either way. (The plain QR solve used
+//!   before failed on an exact zero pivot or returned offsetting coefficients of order
+//!   1e13, whose predictions lost digits to cancellation.)
 //! * Fewer rows than columns: the problem is underdetermined and linfa returns the
 //!   minimum-norm solution of the centred problem, as scikit-learn does.
 //!
@@ -52,7 +61,7 @@
 //! Never a panic on user input: no rows or no columns -> [`Error::EmptyInput`]; a `y` or
 //! schema of the wrong length, or a wrong number of columns at predict time ->
 //! [`Error::ShapeMismatch`]; a non-finite value -> [`Error::InvalidValue`] naming the row and
-//! the column (from the schema, or `y`); a singular problem or an overflowing solution ->
+//! the column (from the schema, or `y`); an overflowing solution (values near `f64::MAX`) ->
 //! [`Error::DegenerateTarget`].
 //!
 //! [`Error::EmptyInput`]: crate::Error::EmptyInput

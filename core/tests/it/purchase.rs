@@ -211,6 +211,29 @@ fn single_patient_matches_batch() {
     assert!(e.to_string().contains("age"), "{e}");
 }
 
+/// A practice whose records make two flags each other's complement (every patient is
+/// either employed or on benefits) still trains: the spend model gets the minimum-norm
+/// split (equal and opposite standardised coefficients), not an error or huge offsetting
+/// coefficients, and scores stay finite.
+#[test]
+fn complementary_flags_train_a_finite_spend_model() {
+    let mut data = demo(3_000, 300, 21);
+    for r in data.past.iter_mut().chain(data.upcoming.iter_mut()) {
+        r.benefits = !r.employed;
+    }
+    let m = fit_default(&data.past);
+    let s = m.spend_model();
+    let (employed, benefits) = (s.coef[2], s.coef[3]);
+    assert!(employed.abs() > 0.0 && employed.abs() < 1e3, "{:?}", s.coef);
+    assert!(
+        (employed + benefits).abs() <= 1e-9 * employed.abs(),
+        "{:?}",
+        s.coef
+    );
+    let scores = m.score(&data.upcoming).unwrap();
+    assert!(scores.iter().all(|p| p.expected_spend.is_finite()));
+}
+
 #[test]
 fn bad_training_input_is_typed() {
     let data = demo(500, 10, 9);
