@@ -185,6 +185,44 @@ fn regression_r2_on_known_function() {
     }
 }
 
+/// Small batches are walked row by row in the calling thread (no pool), large ones on the
+/// pool's coded path: every row gets the same bits either way, for contiguous and strided
+/// inputs, one output or several, and any `n_jobs`.
+#[test]
+fn small_and_large_batches_predict_the_same_bits() {
+    let (x, y) = friedman(3000, 0.5, 8);
+    let reg = RandomForestRegressor::fit(&ForestParams::default().n_trees(50), x.view(), y.view())
+        .unwrap();
+    let (xc, labels, _) = purchase_data(3000, 9);
+    let clf =
+        RandomForestClassifier::fit(&ForestParams::default(), xc.view(), labels.view()).unwrap();
+    let all_r = reg.predict(x.view()).unwrap();
+    let all_c = clf.predict_proba(xc.view()).unwrap();
+    for n in [1, 2, 7, 40, 79, 80, 81, 200] {
+        let r = reg.predict(x.slice(ndarray::s![..n, ..])).unwrap();
+        assert_eq!(
+            r.mapv(f64::to_bits),
+            all_r.slice(ndarray::s![..n]).mapv(f64::to_bits)
+        );
+        let c = clf.predict_proba(xc.slice(ndarray::s![..n, ..])).unwrap();
+        assert_eq!(
+            c.mapv(f64::to_bits),
+            all_c.slice(ndarray::s![..n, ..]).mapv(f64::to_bits)
+        );
+        // A strided view (every other row, reversed columns' copy of the layout).
+        let strided = x.slice(ndarray::s![..2 * n;2, ..]);
+        let every_other = reg.predict(strided).unwrap();
+        for (i, v) in every_other.iter().enumerate() {
+            assert_eq!(v.to_bits(), all_r[2 * i].to_bits(), "n {n} row {i}");
+        }
+        let fortran = x.slice(ndarray::s![..n, ..]).t().to_owned().reversed_axes();
+        assert_eq!(
+            reg.predict(fortran.view()).unwrap().mapv(f64::to_bits),
+            all_r.slice(ndarray::s![..n]).mapv(f64::to_bits)
+        );
+    }
+}
+
 #[test]
 fn probabilities_are_valid_for_three_classes() {
     let (x, _, _) = purchase_data(3000, 5);

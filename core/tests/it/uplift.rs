@@ -250,6 +250,18 @@ fn bit_identical_for_any_n_jobs_and_after_round_trip() {
     let back = UpliftForest::from_json(&json).unwrap();
     assert_eq!(back, a);
     assert_eq!(back.predict(x.view()).unwrap(), pa);
+    // A few doctors are scored in the calling thread (no pool): the same bits as in a batch.
+    for n in [1, 3, 40, 41, 65] {
+        let few = a.predict(x.slice(ndarray::s![..n, ..])).unwrap();
+        for i in 0..n {
+            assert_eq!(
+                few.effect[i].to_bits(),
+                pa.effect[i].to_bits(),
+                "n {n} row {i}"
+            );
+            assert_eq!(few.std_error[i].to_bits(), pa.std_error[i].to_bits());
+        }
+    }
     assert_eq!(
         back.average_effect(0.9).unwrap(),
         a.average_effect(0.9).unwrap()

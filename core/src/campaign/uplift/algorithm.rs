@@ -13,7 +13,9 @@ use crate::campaign::analytics::Estimate;
 use crate::data::campaign_demo::UpliftTable;
 use crate::error::{check_finite_column, Error, Location, Result};
 use crate::features::FeatureSchema;
-use crate::forest::ensemble::{check_fit_x, check_predict_x, draw_rows, importances, Ensemble};
+use crate::forest::ensemble::{
+    check_fit_x, check_predict_x, draw_rows, importances, Ensemble, SEQUENTIAL_VISITS,
+};
 use crate::forest::parallel;
 use crate::forest::{
     build_tree, tree_rng, BinnedMatrix, ForestParams, MaxFeatures, RandomForestRegressor, Sampling,
@@ -260,35 +262,42 @@ impl UpliftForest {
         let trees = &self.forest.trees;
         let group = self.params.ci_group_size;
         let mut out = vec![0.0; 2 * n];
-        parallel::with_pool(self.params.n_jobs, || {
-            parallel::for_each_chunk_mut(&mut out, 2 * BLOCK, |b, chunk| {
-                let r0 = b * BLOCK;
-                let rows = chunk.len() / 2;
-                // per-row tree leaf values: vals[(r * n_trees + t) * k..][..k]
-                let nt = trees.len();
-                let k = self.forest.n_outputs;
-                let mut vals = vec![0.0; rows * nt * k];
-                self.forest.for_each_leaf(x, r0, rows, |t, r, leaf| {
-                    let o = (r * nt + t) * k;
-                    for (v, &l) in vals[o..o + k]
-                        .iter_mut()
-                        .zip(trees[t].leaf_value(leaf as usize))
-                    {
-                        *v = l;
-                    }
-                });
-                for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
-                    let row = &vals[r * nt * k..(r + 1) * nt * k];
-                    let (m, v) = if k == LEAF_MOMENTS {
-                        pooled(row, group)
-                    } else {
-                        blb(row, group)
-                    };
-                    o[0] = m;
-                    o[1] = v.sqrt();
+        // Rows `b * BLOCK..` into `chunk` (two values a row); rows are independent.
+        let fill = |b: usize, chunk: &mut [f64]| {
+            let r0 = b * BLOCK;
+            let rows = chunk.len() / 2;
+            // per-row tree leaf values: vals[(r * n_trees + t) * k..][..k]
+            let nt = trees.len();
+            let k = self.forest.n_outputs;
+            let mut vals = vec![0.0; rows * nt * k];
+            self.forest.for_each_leaf(x, r0, rows, |t, r, leaf| {
+                let o = (r * nt + t) * k;
+                for (v, &l) in vals[o..o + k]
+                    .iter_mut()
+                    .zip(trees[t].leaf_value(leaf as usize))
+                {
+                    *v = l;
                 }
-            })
-        })?;
+            });
+            for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
+                let row = &vals[r * nt * k..(r + 1) * nt * k];
+                let (m, v) = if k == LEAF_MOMENTS {
+                    pooled(row, group)
+                } else {
+                    blb(row, group)
+                };
+                o[0] = m;
+                o[1] = v.sqrt();
+            }
+        };
+        if n <= BLOCK && n.saturating_mul(trees.len()) <= SEQUENTIAL_VISITS {
+            // A few doctors: in the calling thread, no pool to start (same bits).
+            fill(0, &mut out);
+        } else {
+            parallel::with_pool(self.params.n_jobs, || {
+                parallel::for_each_chunk_mut(&mut out, 2 * BLOCK, fill)
+            })?;
+        }
         let effect = out.iter().step_by(2).copied().collect();
         let std_error = out.iter().skip(1).step_by(2).copied().collect();
         Ok(UpliftPrediction { effect, std_error })
