@@ -21,6 +21,10 @@ pub(crate) struct StandardisedFit {
     pub intercept: f64,
 }
 
+/// Reason of the error for a solve that overflows.
+const OVERFLOW: &str =
+    "least squares gave non-finite coefficients (values too large to fit; rescale x or y)";
+
 /// Ordinary least squares with an intercept on the standardised columns of `x`: the
 /// minimum-norm solution (see [`min_norm_least_squares`]). The one fitting routine of
 /// [`LinearRegression`] and of the forecaster's [`SpendModel`](crate::purchase::SpendModel).
@@ -62,9 +66,7 @@ pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Stan
         }
     }
     if !intercept.is_finite() || coef.iter().any(|c| !c.is_finite()) {
-        return Err(Error::degenerate(
-            "least squares gave non-finite coefficients (values too large to fit; rescale x or y)",
-        ));
+        return Err(Error::degenerate(OVERFLOW));
     }
     Ok(StandardisedFit {
         scaler,
@@ -104,9 +106,7 @@ pub(crate) fn min_norm_least_squares(a: Array2<f64>, r: &[f64]) -> Result<Vec<f6
         (a, Array1::from(r.to_vec()))
     };
     if core.iter().chain(rhs.iter()).any(|v| !v.is_finite()) {
-        return Err(Error::degenerate(
-            "least squares gave non-finite coefficients (values too large to fit; rescale x or y)",
-        ));
+        return Err(Error::degenerate(OVERFLOW));
     }
     let (u, sv, vt) = core.svd_into(true, true).map_err(failed)?;
     let (u, vt) = match (u, vt) {
