@@ -34,7 +34,7 @@ const MAX_CODED_BATCH: usize = 1 << 20;
 /// (40 rows of 100 trees). Measured through the Python wheel on 2 cores: a pool costs about
 /// 90 us to start and join, a visit about 0.02 us, and the two paths cross near 50 rows of
 /// 100 trees.
-pub(crate) const SEQUENTIAL_VISITS: usize = 4_000;
+const SEQUENTIAL_VISITS: usize = 4_000;
 
 /// SplitMix64 finaliser.
 pub(crate) fn splitmix64(mut z: u64) -> u64 {
@@ -276,6 +276,13 @@ impl Ensemble {
         }
     }
 
+    /// Whether `rows` rows are predicted in the calling thread, without a thread pool: at
+    /// most [`SEQUENTIAL_VISITS`] row-tree visits, where starting a pool costs more than the
+    /// walk. Rows are independent, so either way gives the same bits.
+    pub(crate) fn predicts_inline(&self, rows: usize) -> bool {
+        rows.saturating_mul(self.trees.len()) <= SEQUENTIAL_VISITS
+    }
+
     /// Row-major `n x n_outputs` mean predictions; `x` must be checked already. Every row is
     /// summed in tree order, exactly as [`Ensemble::predict_row_into`] does.
     ///
@@ -289,7 +296,7 @@ impl Ensemble {
     pub fn predict(&self, x: ArrayView2<'_, f64>, n_jobs: Option<usize>) -> Result<Vec<f64>> {
         let k = self.n_outputs.max(1);
         let mut out = vec![0.0; x.nrows() * self.n_outputs];
-        if x.nrows().saturating_mul(self.trees.len()) <= SEQUENTIAL_VISITS {
+        if self.predicts_inline(x.nrows()) {
             let mut buf = Vec::new();
             for (row, chunk) in x.rows().into_iter().zip(out.chunks_mut(k)) {
                 let row = match row.to_slice() {

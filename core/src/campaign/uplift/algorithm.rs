@@ -13,9 +13,7 @@ use crate::campaign::analytics::Estimate;
 use crate::data::campaign_demo::UpliftTable;
 use crate::error::{check_finite_column, Error, Location, Result};
 use crate::features::FeatureSchema;
-use crate::forest::ensemble::{
-    check_fit_x, check_predict_x, draw_rows, importances, Ensemble, SEQUENTIAL_VISITS,
-};
+use crate::forest::ensemble::{check_fit_x, check_predict_x, draw_rows, importances, Ensemble};
 use crate::forest::parallel;
 use crate::forest::{
     build_tree, tree_rng, BinnedMatrix, ForestParams, MaxFeatures, RandomForestRegressor, Sampling,
@@ -290,8 +288,8 @@ impl UpliftForest {
                 o[1] = v.sqrt();
             }
         };
-        if n <= BLOCK && n.saturating_mul(trees.len()) <= SEQUENTIAL_VISITS {
-            // A few doctors: in the calling thread, no pool to start (same bits).
+        if self.forest.predicts_inline(n) {
+            // A few doctors: one chunk in the calling thread, no pool to start (same bits).
             fill(0, &mut out);
         } else {
             parallel::with_pool(self.params.n_jobs, || {
