@@ -1,6 +1,7 @@
 //! Forest benches: fit and predict at 10k / 100k / 1M rows x 8 purchase-like features with
 //! default params, predict on 8 continuous features whose rows never repeat (no distinct-row
-//! gathering, see `forest::coded`), single-row latency, and linfa-trees `DecisionTree` fit at
+//! gathering, see `forest::coded`), single-row latency, batch predict of 1 to 64 rows
+//! (in the calling thread up to 40 rows, on a pool from 41), and linfa-trees `DecisionTree` fit at
 //! 10k as a reference.
 //!
 //! `cargo bench --bench forest` runs everything (the 1M cases take minutes);
@@ -137,6 +138,23 @@ fn bench_row(c: &mut Criterion) {
     });
 }
 
+/// Batch `predict_proba` of a few rows: up to 40 rows of 100 trees run in the calling thread,
+/// from 41 rows on a thread pool (`Ensemble::predicts_inline`); the step between 40 and 41
+/// is the cost of starting and joining the pool.
+fn bench_predict_small(c: &mut Criterion) {
+    let (x, y) = purchase_data(100_000, 3);
+    let model =
+        RandomForestClassifier::fit(&ForestParams::default(), x.view(), y.view()).expect("fit");
+    let mut g = c.benchmark_group("forest_predict_small");
+    for n in [1usize, 8, 40, 41, 64] {
+        let rows = x.slice(ndarray::s![..n, ..]);
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| model.predict_proba(black_box(rows)).expect("predict"))
+        });
+    }
+    g.finish();
+}
+
 fn bench_linfa_reference(c: &mut Criterion) {
     use linfa::prelude::*;
     use linfa_trees::DecisionTree;
@@ -232,6 +250,7 @@ fn main() {
     bench_predict(&mut c);
     bench_predict_continuous(&mut c);
     bench_row(&mut c);
+    bench_predict_small(&mut c);
     bench_linfa_reference(&mut c);
     c.final_summary();
 }

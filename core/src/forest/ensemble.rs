@@ -31,9 +31,9 @@ pub(crate) const MAX_PREDICT_BLOCK: usize = 1024;
 const MAX_CODED_BATCH: usize = 1 << 20;
 
 /// Most row-tree visits [`Ensemble::predict`] makes in the calling thread without a pool
-/// (40 rows of 100 trees). Measured through the Python wheel on 2 cores: a pool costs about
-/// 90 us to start and join, a visit about 0.02 us, and the two paths cross near 50 rows of
-/// 100 trees.
+/// (40 rows of 100 trees). On 2 cores a visit costs about 0.015 us and a pool about 70 us to
+/// start and join (`cargo bench -p optocom-benches --bench forest -- forest_predict_small`:
+/// 40 rows 62 us here, 41 rows 134 us on a pool), so the cut-off is on the safe side.
 const SEQUENTIAL_VISITS: usize = 4_000;
 
 /// SplitMix64 finaliser.
