@@ -6,8 +6,9 @@ PYDIR := bindings-python
 BUILD_VENV := $(PYDIR)/.venv-build
 TEST_VENV := $(PYDIR)/.venv-test
 WHEEL_DIR := target/wheels
+NODEDIR := bindings-node
 
-.PHONY: peers-venv help demo test test-rust test-python wheel quality bench bench-python bench-quick bench-peers bench-replicates fixtures fmt lint
+.PHONY: peers-venv help demo test test-rust test-python test-node node wheel quality bench bench-python bench-quick bench-peers bench-replicates fixtures fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -17,7 +18,7 @@ demo: ## Train on the built-in demo data: purchase report, forecasts, top patien
 	@echo
 	$(CARGO) run --release -q -p optocom-examples --example campaign_uplift
 
-test: test-rust test-python ## Run every test of every crate and language
+test: test-rust test-python test-node ## Run every test of every crate and language
 
 test-rust: ## Rust unit, integration and doc tests (optimised build)
 	$(CARGO) test --release
@@ -35,6 +36,12 @@ test-python: wheel ## Install the fresh wheel in a fresh venv: dependency check,
 	$(TEST_VENV)/bin/python $(PYDIR)/tests/check_install.py
 	$(TEST_VENV)/bin/pip install -q -r $(PYDIR)/requirements-test.txt
 	cd $(PYDIR) && .venv-test/bin/python -m pytest tests -q -p no:cacheprovider
+
+node: ## Build the Node addon (napi-rs) into bindings-node/ (index.js, index.d.ts, the .node file)
+	cd $(NODEDIR) && npm ci --no-audit --no-fund && npx napi build --platform --release
+
+test-node: node ## Node addon tests (node's built-in runner), README Node tour and Node example
+	cd $(NODEDIR) && npm test
 
 quality: ## Measure model quality against the demo generators' known truth (README figures)
 	$(CARGO) run --release -q -p optocom-examples --example quality
@@ -74,3 +81,4 @@ fmt: ## Format the code
 lint: ## Clippy on the default members
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p optocom-python --release -- -D warnings
+	$(CARGO) clippy -p optocom-node --release -- -D warnings

@@ -23,6 +23,7 @@
 //! | [`export`] | streaming CSV export with formula-injection guarding |
 //! | [`artifact`] | the versioned model file format shared by every runtime |
 //! | [`metrics`] | AUC, Brier, log-loss, R^2, calibration, Qini, AUUC |
+//! | [`options`] | params from JSON or JavaScript objects, unknown keys refused |
 //! | [`stats`] | normal quantiles for intervals, seeded splits |
 //! | [`error`] | the one error enum, with stable codes |
 #![warn(missing_docs)]
@@ -38,6 +39,7 @@ pub mod features;
 pub mod forest;
 pub mod linear;
 pub mod metrics;
+pub mod options;
 pub mod progress;
 pub mod purchase;
 pub mod stats;

@@ -31,7 +31,9 @@
 //! in [`DOCTOR_COLUMNS`], [`CAMPAIGN_COLUMNS`], [`TARGETING_COLUMNS`], [`RX_COLUMNS`]), and
 //! with the `xlsx` feature [`read_campaign_workbook`] over a [`Workbook`]. In-memory columns
 //! (a DataFrame handed over by a binding) are a [`Table`], read by [`read_table`] with the same
-//! aliases, checks and modes; their rows are reported as `Location::Row` (0-based). A new
+//! aliases, checks and modes; their rows are reported as `Location::Row` (0-based). Arrays of
+//! JavaScript objects (the Node and browser bindings) become a [`Table`] through
+//! [`Table::from_records`]. A new
 //! record type implements [`FromRow`] and is read by [`read_csv`], [`Workbook::read`] or
 //! [`read_table`].
 
@@ -39,6 +41,7 @@ mod appointments;
 mod campaign;
 mod columns;
 mod field;
+mod records;
 mod row;
 mod table;
 #[cfg(feature = "xlsx")]
@@ -65,6 +68,7 @@ pub use field::{
     excel_serial_to_date, parse_date, parse_f64, parse_flag, parse_u64, trim_bytes, DATE_REASON,
     FINITE_REASON, FLAG_REASON, ID_REASON, NUMBER_REASON,
 };
+pub use records::{Record, RecordValue};
 pub use row::{FromRow, Row};
 pub use table::{read_table, Column, Table};
 #[cfg(feature = "xlsx")]

@@ -1,0 +1,16 @@
+//! # optocom-node
+//!
+//! The `optocom` npm package: a thin napi-rs layer over `optocom-core`. Each file wraps
+//! one core domain and only delegates; conversions live in [`convert`], error mapping in
+//! [`error`].
+//!
+//! | file | JavaScript |
+//! |---|---|
+//! | `purchase.rs` | `PurchaseForecaster` (`fit`, `fitAsync`, `score`, `predictPatient`, `forecast`, `forecastTotal`, `compare`, `toJson`/`fromJson`, `save`/`load`), `readAppointments` |
+//! | `demo.rs` | `demoAppointments`, `defaultParams` |
+#![deny(clippy::all)]
+
+pub mod convert;
+pub mod demo;
+pub mod error;
+pub mod purchase;

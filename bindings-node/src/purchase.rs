@@ -1,0 +1,305 @@
+//! `PurchaseForecaster`: purchase probability, expected spend, value bands and sales
+//! forecasts (core [`optocom_core::purchase`]).
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use optocom_core::data::Appointment;
+use optocom_core::purchase::{Freq, PatientFeatures, PurchaseForecaster, PurchaseParams};
+use optocom_core::{Error as CoreError, Persist};
+
+use crate::convert::{params, records, to_value};
+use crate::error::{guarded, internal, panic_text, to_js, IntoJsResult};
+
+/// A fitted purchase forecaster: a random forest for P(amount >= threshold) and a scaled
+/// linear regression for the spend, with the uncertainty of the revenue forecast.
+#[napi(js_name = "PurchaseForecaster")]
+pub struct JsPurchaseForecaster {
+    inner: PurchaseForecaster,
+}
+
+fn appointments(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appointment>> {
+    Ok(records::<Appointment>(env, data, false)?.rows)
+}
+
+/// Training on the libuv thread pool, for [`JsPurchaseForecaster::fit_async`].
+pub struct FitTask {
+    params: PurchaseParams,
+    rows: Vec<Appointment>,
+    error: Option<CoreError>,
+    panic: Option<String>,
+}
+
+impl Task for FitTask {
+    type Output = PurchaseForecaster;
+    type JsValue = JsPurchaseForecaster;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            PurchaseForecaster::fit(&self.params, &self.rows)
+        }));
+        match run {
+            Ok(Ok(model)) => Ok(model),
+            Ok(Err(e)) => {
+                let message = e.to_string();
+                self.error = Some(e);
+                Err(napi::Error::from_reason(message))
+            }
+            Err(p) => {
+                let message = panic_text(&*p).to_owned();
+                self.panic = Some(message.clone());
+                Err(napi::Error::from_reason(message))
+            }
+        }
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(JsPurchaseForecaster { inner: output })
+    }
+
+    fn reject(&mut self, env: Env, err: napi::Error) -> Result<Self::JsValue> {
+        Err(match (self.error.take(), self.panic.take()) {
+            (Some(e), _) => to_js(&env, &e),
+            (None, Some(p)) => internal(&env, &p),
+            (None, None) => err,
+        })
+    }
+}
+
+#[napi]
+impl JsPurchaseForecaster {
+    /// Trains on past appointments (CSV text or an array of records, each with its
+    /// `amount`). `params` is an options object with the snake_case fields of
+    /// `PurchaseParams` (e.g. `{ threshold: 100, classifier: { n_trees: 200 } }`); omitted
+    /// fields keep their defaults and unknown keys are refused. Blocks the calling thread:
+    /// prefer `fitAsync` in a server.
+    #[napi(
+        factory,
+        catch_unwind,
+        ts_args_type = "past: string | Array<Record<string, unknown>>, params?: Record<string, unknown>"
+    )]
+    pub fn fit(
+        env: Env,
+        past: Either<String, Unknown<'_>>,
+        params_: Option<Unknown<'_>>,
+    ) -> Result<Self> {
+        let p: PurchaseParams = params(&env, "params", params_)?;
+        let rows = appointments(&env, past)?;
+        let inner = guarded(&env, || PurchaseForecaster::fit(&p, &rows))?;
+        Ok(JsPurchaseForecaster { inner })
+    }
+
+    /// As `fit`, on a worker thread: returns a Promise of the fitted forecaster, rejected
+    /// with an `OptocomError` on bad data or params.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "past: string | Array<Record<string, unknown>>, params?: Record<string, unknown>",
+        ts_return_type = "Promise<PurchaseForecaster>"
+    )]
+    pub fn fit_async(
+        env: Env,
+        past: Either<String, Unknown<'_>>,
+        params_: Option<Unknown<'_>>,
+    ) -> Result<AsyncTask<FitTask>> {
+        let p: PurchaseParams = params(&env, "params", params_)?;
+        let rows = appointments(&env, past)?;
+        Ok(AsyncTask::new(FitTask {
+            params: p,
+            rows,
+            error: None,
+            panic: None,
+        }))
+    }
+
+    /// Scores appointments: one object per appointment with `probability`,
+    /// `expected_spend`, `expected_revenue`, `revenue_sd`, `value_band` (`"high"`,
+    /// `"medium"`, `"low"`) and `actual_amount` (`null` when unknown).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "appointments: string | Array<Record<string, unknown>>",
+        ts_return_type = "ScoredAppointment[]"
+    )]
+    pub fn score(
+        &self,
+        env: Env,
+        appointments_: Either<String, Unknown<'_>>,
+    ) -> Result<Unknown<'static>> {
+        let rows = appointments(&env, appointments_)?;
+        let scored = guarded(&env, || self.inner.score(&rows))?;
+        to_value(&env, &scored)
+    }
+
+    /// One patient's probability, expected spend and value band, from an object with the
+    /// eight features (`age`, `days_since_last_purchase`, `employed`, `benefits`, `driver`,
+    /// `vdu_user`, `varifocal`, `high_prescription`).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "patient: Record<string, unknown>",
+        ts_return_type = "PatientPrediction"
+    )]
+    pub fn predict_patient(&self, env: Env, patient: Unknown<'_>) -> Result<Unknown<'static>> {
+        let json: serde_json::Value = env.from_js_value(patient)?;
+        let p: PatientFeatures = serde_json::from_value(json.clone())
+            .map_err(|e| CoreError::invalid_param("patient", &json, format!("not understood: {e}")))
+            .js(&env)?;
+        let out = guarded(&env, || self.inner.predict_patient(&p))?;
+        to_value(&env, &out)
+    }
+
+    /// Expected revenue per period (`freq`: `"day"`, `"week"` or `"month"`) with prediction
+    /// intervals at `level` (default 0.9).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "appointments: string | Array<Record<string, unknown>>, freq?: string, level?: number",
+        ts_return_type = "ForecastPoint[]"
+    )]
+    pub fn forecast(
+        &self,
+        env: Env,
+        appointments_: Either<String, Unknown<'_>>,
+        freq: Option<String>,
+        level: Option<f64>,
+    ) -> Result<Unknown<'static>> {
+        let freq = Freq::parse(freq.as_deref().unwrap_or("day")).js(&env)?;
+        let rows = appointments(&env, appointments_)?;
+        let out = guarded(&env, || {
+            self.inner.forecast(&rows, freq, level.unwrap_or(0.9))
+        })?;
+        to_value(&env, &out)
+    }
+
+    /// Expected revenue of all the given appointments together, with its interval at
+    /// `level` (default 0.9).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "appointments: string | Array<Record<string, unknown>>, level?: number",
+        ts_return_type = "ForecastPoint"
+    )]
+    pub fn forecast_total(
+        &self,
+        env: Env,
+        appointments_: Either<String, Unknown<'_>>,
+        level: Option<f64>,
+    ) -> Result<Unknown<'static>> {
+        let rows = appointments(&env, appointments_)?;
+        let out = guarded(&env, || {
+            self.inner.forecast_total(&rows, level.unwrap_or(0.9))
+        })?;
+        to_value(&env, &out)
+    }
+
+    /// Actual against predicted revenue per period on past appointments (with amounts).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "past: string | Array<Record<string, unknown>>, freq?: string, level?: number",
+        ts_return_type = "ComparisonPoint[]"
+    )]
+    pub fn compare(
+        &self,
+        env: Env,
+        past: Either<String, Unknown<'_>>,
+        freq: Option<String>,
+        level: Option<f64>,
+    ) -> Result<Unknown<'static>> {
+        let freq = Freq::parse(freq.as_deref().unwrap_or("month")).js(&env)?;
+        let rows = appointments(&env, past)?;
+        let out = guarded(&env, || {
+            self.inner.compare(&rows, freq, level.unwrap_or(0.9))
+        })?;
+        to_value(&env, &out)
+    }
+
+    /// The training report: holdout AUC, Brier score, R^2 of the spend model, calibration.
+    #[napi(getter, ts_return_type = "Record<string, unknown>")]
+    pub fn report(&self, env: Env) -> Result<Unknown<'static>> {
+        to_value(&env, self.inner.report())
+    }
+
+    /// The training report as text.
+    #[napi]
+    pub fn report_text(&self) -> String {
+        self.inner.report().to_string()
+    }
+
+    /// Training facts: `trained_at`, `n_rows`, `n_features`.
+    #[napi(
+        getter,
+        ts_return_type = "{ trained_at: string | null; n_rows: number; n_features: number }"
+    )]
+    pub fn info(&self, env: Env) -> Result<Unknown<'static>> {
+        to_value(&env, self.inner.info())
+    }
+
+    /// The params the model was trained with (every field, defaults included).
+    #[napi(getter, ts_return_type = "Record<string, unknown>")]
+    pub fn params(&self, env: Env) -> Result<Unknown<'static>> {
+        to_value(&env, self.inner.params())
+    }
+
+    /// Names of the encoded features.
+    #[napi(getter)]
+    pub fn feature_names(&self) -> Vec<String> {
+        self.inner.schema().names()
+    }
+
+    /// The model artifact (the JSON text every runtime reads).
+    #[napi(catch_unwind)]
+    pub fn to_json(&self, env: Env) -> Result<String> {
+        self.inner.to_json().js(&env)
+    }
+
+    /// Reads a model artifact written by any runtime.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(env: Env, text: String) -> Result<Self> {
+        let inner = PurchaseForecaster::from_json(&text).js(&env)?;
+        Ok(JsPurchaseForecaster { inner })
+    }
+
+    /// Writes the model artifact to `path`.
+    #[napi(catch_unwind)]
+    pub fn save(&self, env: Env, path: String) -> Result<()> {
+        self.inner.save(&path).js(&env)
+    }
+
+    /// Reads a model artifact from `path`.
+    #[napi(factory, catch_unwind)]
+    pub fn load(env: Env, path: String) -> Result<Self> {
+        let inner = PurchaseForecaster::load(&path).js(&env)?;
+        Ok(JsPurchaseForecaster { inner })
+    }
+}
+
+/// Reads appointments (CSV text or an array of records) with the core's aliases and checks.
+/// Returns `{ rows, rejected }`; with `lenient: true` bad rows go to `rejected` (each with
+/// its position, column, value and reason) instead of throwing.
+#[napi(
+    catch_unwind,
+    ts_args_type = "data: string | Array<Record<string, unknown>>, options?: { lenient?: boolean }",
+    ts_return_type = "{ rows: Appointment[]; rejected: Rejection[] }"
+)]
+pub fn read_appointments(
+    env: Env,
+    data: Either<String, Unknown<'_>>,
+    options: Option<ReadOptions>,
+) -> Result<Unknown<'static>> {
+    let lenient = options.and_then(|o| o.lenient).unwrap_or(false);
+    let got = records::<Appointment>(&env, data, lenient)?;
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        rows: &'a [Appointment],
+        rejected: &'a [optocom_core::data::ingest::Rejection],
+    }
+    to_value(
+        &env,
+        &Out {
+            rows: &got.rows,
+            rejected: &got.rejected,
+        },
+    )
+}
+
+/// Options of the readers.
+#[napi(object)]
+pub struct ReadOptions {
+    /// Move bad rows to `rejected` instead of throwing (default false).
+    pub lenient: Option<bool>,
+}

@@ -1,0 +1,95 @@
+/* The data shapes of optocom (prepended to the generated index.d.ts by `napi build`). */
+
+/** One appointment: column names as in CSV headers (aliases accepted on input). */
+export interface Appointment {
+  patient_id: string
+  /** `YYYY-MM-DD` (input also accepts `DD/MM/YYYY`). */
+  appointment_date: string
+  age: number
+  days_since_last_purchase: number
+  employed: boolean
+  benefits: boolean
+  driver: boolean
+  vdu_user: boolean
+  varifocal: boolean
+  high_prescription: boolean
+  /** GBP spent; `null` for upcoming appointments. */
+  amount: number | null
+}
+
+/** The eight features of one patient. */
+export interface PatientFeatures {
+  age: number
+  days_since_last_purchase: number
+  employed: boolean
+  benefits: boolean
+  driver: boolean
+  vdu_user: boolean
+  varifocal: boolean
+  high_prescription: boolean
+}
+
+export type ValueBand = 'high' | 'medium' | 'low'
+
+export interface PatientPrediction {
+  probability: number
+  expected_spend: number
+  expected_revenue: number
+  revenue_sd: number
+  value_band: ValueBand
+}
+
+export interface ScoredAppointment extends PatientPrediction {
+  patient_id: string
+  appointment_date: string
+  actual_amount: number | null
+}
+
+export interface ForecastPoint {
+  period_start: string
+  period_end: string
+  appointments: number
+  expected_purchases: number
+  expected_revenue: number
+  std_dev: number
+  lower: number
+  upper: number
+}
+
+export interface ComparisonPoint {
+  period_start: string
+  period_end: string
+  appointments: number
+  actual: number
+  predicted: number
+  error: number
+  lower: number
+  upper: number
+  within_interval: boolean
+}
+
+/** A row left out by a lenient reader. */
+export interface Rejection {
+  table: string
+  location: { kind: 'row'; row: number } | { kind: 'line'; line: number; record: number } | { kind: 'sheet'; sheet: string; row: number }
+  column: string
+  value: string
+  reason: string
+}
+
+/** Thrown (or the rejection of a Promise) for every core error. */
+export interface OptocomError extends Error {
+  name: 'OptocomError'
+  /** The core's stable code: `invalid_value`, `missing_column`, `invalid_parameter`, ... */
+  code: string
+  row?: number
+  line?: number
+  record?: number
+  sheet?: string
+  column?: string
+  parameter?: string
+  value?: string
+  reason?: string
+  found?: string[]
+}
+
