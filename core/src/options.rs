@@ -28,7 +28,10 @@ use crate::error::{Error, Result};
 /// assert!(err.to_string().starts_with("invalid parameter `params.classifier.nTrees`"), "{err}");
 /// # Ok::<(), optocom_core::Error>(())
 /// ```
-pub fn from_value<T: DeserializeOwned + Default>(what: &str, value: serde_json::Value) -> Result<T> {
+pub fn from_value<T: DeserializeOwned + Default>(
+    what: &str,
+    value: serde_json::Value,
+) -> Result<T> {
     if value.is_null() {
         return Ok(T::default());
     }

@@ -360,7 +360,8 @@ mod tests {
         let t = Table::from_records(&records(&format!("[{ONE}, {nested}]"))).unwrap();
         let err = t.read::<Appointment>(&IngestOptions::strict()).unwrap_err();
         assert!(
-            err.to_string().starts_with("row 1, column `age`: invalid value \"[array]\""),
+            err.to_string()
+                .starts_with("row 1, column `age`: invalid value \"[array]\""),
             "{err}"
         );
         let lenient = t.read::<Appointment>(&IngestOptions::lenient()).unwrap();
