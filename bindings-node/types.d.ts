@@ -1,21 +1,10 @@
 /* The data shapes of optocom (prepended to the generated index.d.ts by `napi build`). */
 
-/** One appointment: column names as in CSV headers (aliases accepted on input). */
-export interface Appointment {
-  patient_id: string
-  /** `YYYY-MM-DD` (input also accepts `DD/MM/YYYY`). */
-  appointment_date: string
-  age: number
-  days_since_last_purchase: number
-  employed: boolean
-  benefits: boolean
-  driver: boolean
-  vdu_user: boolean
-  varifocal: boolean
-  high_prescription: boolean
-  /** GBP spent; `null` for upcoming appointments. */
-  amount: number | null
-}
+/**
+ * Appointments (or any records) as input: CSV text, or an array of plain objects keyed by the
+ * CSV column names (aliases accepted).
+ */
+export type Data = string | ReadonlyArray<object>
 
 /** The eight features of one patient. */
 export interface PatientFeatures {
@@ -27,6 +16,15 @@ export interface PatientFeatures {
   vdu_user: boolean
   varifocal: boolean
   high_prescription: boolean
+}
+
+/** One appointment: column names as in CSV headers (aliases accepted on input). */
+export interface Appointment extends PatientFeatures {
+  patient_id: string
+  /** `YYYY-MM-DD` (input also accepts `DD/MM/YYYY`). */
+  appointment_date: string
+  /** GBP spent; `null` for upcoming appointments. */
+  amount: number | null
 }
 
 export type ValueBand = 'high' | 'medium' | 'low'

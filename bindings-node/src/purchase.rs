@@ -75,7 +75,7 @@ impl JsPurchaseForecaster {
     #[napi(
         factory,
         catch_unwind,
-        ts_args_type = "past: string | Array<Record<string, unknown>>, params?: Record<string, unknown>"
+        ts_args_type = "past: Data, params?: Record<string, unknown>"
     )]
     pub fn fit(
         env: Env,
@@ -92,7 +92,7 @@ impl JsPurchaseForecaster {
     /// with an `OptocomError` on bad data or params.
     #[napi(
         catch_unwind,
-        ts_args_type = "past: string | Array<Record<string, unknown>>, params?: Record<string, unknown>",
+        ts_args_type = "past: Data, params?: Record<string, unknown>",
         ts_return_type = "Promise<PurchaseForecaster>"
     )]
     pub fn fit_async(
@@ -115,7 +115,7 @@ impl JsPurchaseForecaster {
     /// `"medium"`, `"low"`) and `actual_amount` (`null` when unknown).
     #[napi(
         catch_unwind,
-        ts_args_type = "appointments: string | Array<Record<string, unknown>>",
+        ts_args_type = "appointments: Data",
         ts_return_type = "ScoredAppointment[]"
     )]
     pub fn score(
@@ -133,7 +133,7 @@ impl JsPurchaseForecaster {
     /// `vdu_user`, `varifocal`, `high_prescription`).
     #[napi(
         catch_unwind,
-        ts_args_type = "patient: Record<string, unknown>",
+        ts_args_type = "patient: PatientFeatures",
         ts_return_type = "PatientPrediction"
     )]
     pub fn predict_patient(&self, env: Env, patient: Unknown<'_>) -> Result<Unknown<'static>> {
@@ -149,7 +149,7 @@ impl JsPurchaseForecaster {
     /// intervals at `level` (default 0.9).
     #[napi(
         catch_unwind,
-        ts_args_type = "appointments: string | Array<Record<string, unknown>>, freq?: string, level?: number",
+        ts_args_type = "appointments: Data, freq?: string, level?: number",
         ts_return_type = "ForecastPoint[]"
     )]
     pub fn forecast(
@@ -171,7 +171,7 @@ impl JsPurchaseForecaster {
     /// `level` (default 0.9).
     #[napi(
         catch_unwind,
-        ts_args_type = "appointments: string | Array<Record<string, unknown>>, level?: number",
+        ts_args_type = "appointments: Data, level?: number",
         ts_return_type = "ForecastPoint"
     )]
     pub fn forecast_total(
@@ -190,7 +190,7 @@ impl JsPurchaseForecaster {
     /// Actual against predicted revenue per period on past appointments (with amounts).
     #[napi(
         catch_unwind,
-        ts_args_type = "past: string | Array<Record<string, unknown>>, freq?: string, level?: number",
+        ts_args_type = "past: Data, freq?: string, level?: number",
         ts_return_type = "ComparisonPoint[]"
     )]
     pub fn compare(
@@ -273,7 +273,7 @@ impl JsPurchaseForecaster {
 /// its position, column, value and reason) instead of throwing.
 #[napi(
     catch_unwind,
-    ts_args_type = "data: string | Array<Record<string, unknown>>, options?: { lenient?: boolean }",
+    ts_args_type = "data: Data, options?: { lenient?: boolean }",
     ts_return_type = "{ rows: Appointment[]; rejected: Rejection[] }"
 )]
 pub fn read_appointments(

@@ -1,0 +1,35 @@
+// Compiled (never run) by `npm test` with `tsc --noEmit --strict`: the generated index.d.ts
+// plus types.d.ts must describe the API as the README uses it.
+import {
+  PurchaseForecaster,
+  demoAppointments,
+  readAppointments,
+  defaultParams,
+  type Appointment,
+  type ScoredAppointment,
+  type ForecastPoint,
+  type ComparisonPoint,
+  type PatientPrediction,
+  type Rejection,
+} from '../index'
+
+async function tour(): Promise<number> {
+  const { past, upcoming }: { past: Appointment[]; upcoming: Appointment[] } = demoAppointments({ n_past: 100 })
+  const model: PurchaseForecaster = await PurchaseForecaster.fitAsync(past, { classifier: { n_trees: 10 } })
+  const sync: PurchaseForecaster = PurchaseForecaster.fit('patient_id,appointment_date\n')
+  const scored: ScoredAppointment[] = model.score(upcoming)
+  const band: 'high' | 'medium' | 'low' = scored[0].value_band
+  const weekly: ForecastPoint[] = model.forecast(upcoming, 'week', 0.9)
+  const total: ForecastPoint = model.forecastTotal(upcoming)
+  const cmp: ComparisonPoint[] = model.compare(past, 'month')
+  const one: PatientPrediction = model.predictPatient({ ...upcoming[0] })
+  const read: { rows: Appointment[]; rejected: Rejection[] } = readAppointments(upcoming, { lenient: true })
+  const names: string[] = model.featureNames
+  const rows: number = model.info.n_rows
+  const text: string = model.toJson()
+  const again: PurchaseForecaster = PurchaseForecaster.fromJson(text)
+  const defaults: Record<string, unknown> = defaultParams('purchase_forecaster')
+  void [sync, band, weekly, total, cmp, one, read, names, again, defaults]
+  return scored.length + rows + (upcoming[0].amount ?? 0)
+}
+void tour
