@@ -80,14 +80,17 @@ export interface OptocomError extends Error {
   name: 'OptocomError'
   /** The core's stable code: `invalid_value`, `missing_column`, `invalid_parameter`, ... */
   code: string
+  /** 0-based position of the bad record (array index, or CSV record - 1). */
   row?: number
+  /** CSV line (1-based, the header is line 1). */
   line?: number
-  record?: number
-  sheet?: string
   column?: string
   parameter?: string
   value?: string
   reason?: string
+  /** The columns found, when one is missing. */
   found?: string[]
+  errno?: number
+  filename?: string
 }
 

@@ -112,7 +112,11 @@ test('save and load go through the file system', () => {
     model.save(path)
     const loaded = PurchaseForecaster.load(path)
     assert.deepEqual(loaded.score(demo.upcoming), model.score(demo.upcoming))
-    expectOptocomError(() => PurchaseForecaster.load(join(dir, 'absent.json')), { code: 'io' })
+    expectOptocomError(() => PurchaseForecaster.load(join(dir, 'absent.json')), {
+      code: 'io',
+      errno: 2,
+      filename: join(dir, 'absent.json'),
+    })
   } finally {
     rmSync(dir, { recursive: true })
   }
@@ -172,9 +176,9 @@ test('bad values name their row, column and value', () => {
   inf[1].days_since_last_purchase = Infinity
   expectOptocomError(() => model.score(inf), { code: 'invalid_value', row: 1, column: 'days_since_last_purchase' })
   const csv = 'patient_id,appointment_date,age,days_since_last_purchase,employed,benefits,driver,vdu_user,varifocal,high_prescription\nP1,2024-13-01,40,10,Y,N,N,N,N,N\n'
-  expectOptocomError(() => model.score(csv), { code: 'invalid_value', line: 2, record: 1, column: 'appointment_date', value: '2024-13-01' })
+  expectOptocomError(() => model.score(csv), { code: 'invalid_value', line: 2, row: 0, column: 'appointment_date', value: '2024-13-01' })
   const { age, ...noAge } = demo.upcoming[0]
-  expectOptocomError(() => model.score([noAge]), { code: 'missing_column', column: 'age' })
+  assert.throws(() => model.score([noAge]), (e) => e.code === 'missing_column' && e.column === 'age' && e.found.includes('patient_id'))
   expectOptocomError(() => model.score([demo.upcoming[0], 7]), { code: 'invalid_value', row: 1, column: '(record)' })
   expectOptocomError(() => model.score({ not: 'an array' }), { code: 'invalid_parameter', parameter: 'data' })
   expectOptocomError(() => model.score([]), { code: 'empty_input' })

@@ -2,14 +2,16 @@
 //!
 //! A core [`Error`] is thrown (or rejects a Promise) as an `Error` whose `name` is
 //! `"OptocomError"` and whose `code` is the core's stable code (`"invalid_value"`,
-//! `"missing_column"`, ...: the same strings as Python's `OptocomError.code`). Invalid
-//! values also carry `row` (0-based index in an array of records) or `line`/`record` (CSV),
-//! `column`, `value` and `reason`; invalid parameters carry `parameter`, `value` and `reason`;
-//! a missing column carries `column` and `found`. A Rust panic never crosses into Node:
+//! `"missing_column"`, ...: the same strings as Python's `OptocomError.code`) and whose other
+//! properties are the core's [`optocom_core::Error::fields`], the same as the Python
+//! exception's attributes: `row` (0-based record position), `line` (CSV line), `column`,
+//! `value`, `reason` for bad values; `parameter`, `value`, `reason` for bad params; `column`
+//! and `found` for a missing column; `errno` and `filename` for I/O. A Rust panic never crosses into Node:
 //! every exported function catches it and throws an `OptocomError` with code `"internal"`.
 
 use napi::bindgen_prelude::*;
-use optocom_core::{Error as CoreError, Location};
+use optocom_core::error::Field;
+use optocom_core::Error as CoreError;
 
 /// Builds the JavaScript error for a core error.
 pub fn to_js(env: &Env, e: &CoreError) -> napi::Error {
@@ -36,43 +38,13 @@ fn build(
 }
 
 fn fields(obj: &mut Object<'_>, e: &CoreError) -> Result<()> {
-    match e {
-        CoreError::InvalidValue {
-            location,
-            column,
-            value,
-            reason,
-        } => {
-            match location {
-                Location::Row { row } => obj.set_named_property("row", *row as f64)?,
-                Location::Line { line, record } => {
-                    obj.set_named_property("line", *line as f64)?;
-                    obj.set_named_property("record", *record as f64)?;
-                }
-                Location::Sheet { sheet, row } => {
-                    obj.set_named_property("sheet", sheet.as_str())?;
-                    obj.set_named_property("line", *row as f64)?;
-                }
-                _ => {}
-            }
-            obj.set_named_property("column", column.as_str())?;
-            obj.set_named_property("value", value.as_str())?;
-            obj.set_named_property("reason", reason.as_str())?;
+    for (name, value) in e.fields() {
+        match value {
+            Field::Int(i) => obj.set_named_property(name, i as f64)?,
+            Field::Text(t) => obj.set_named_property(name, t)?,
+            Field::List(l) => obj.set_named_property(name, l)?,
+            _ => {}
         }
-        CoreError::InvalidParameter {
-            name,
-            value,
-            reason,
-        } => {
-            obj.set_named_property("parameter", name.as_str())?;
-            obj.set_named_property("value", value.as_str())?;
-            obj.set_named_property("reason", reason.as_str())?;
-        }
-        CoreError::MissingColumn { column, found } => {
-            obj.set_named_property("column", column.as_str())?;
-            obj.set_named_property("found", found.clone())?;
-        }
-        _ => {}
     }
     Ok(())
 }

@@ -9,7 +9,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use optocom_core::{Error, Location};
+use optocom_core::error::Field;
+use optocom_core::Error;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -47,58 +48,13 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     let class = module.getattr(class_name(e))?;
     let attrs = PyDict::new(py);
     attrs.set_item("code", e.code())?;
-    match e {
-        Error::InvalidValue {
-            location,
-            column,
-            value,
-            reason,
-        } => {
-            match location {
-                Location::Row { row } => attrs.set_item("row", *row)?,
-                Location::Line { line, record } => {
-                    attrs.set_item("line", *line)?;
-                    attrs.set_item("row", record.saturating_sub(1))?;
-                }
-                // The core knows the Excel row number (1-based, header and blank rows
-                // included), not the record's position, so it goes to `line` like a CSV
-                // file's physical line; `row` stays None rather than being guessed.
-                Location::Sheet { sheet, row } => {
-                    attrs.set_item("sheet", sheet)?;
-                    attrs.set_item("line", *row)?;
-                }
-                _ => {}
-            }
-            attrs.set_item("column", column)?;
-            attrs.set_item("value", value)?;
-            attrs.set_item("reason", reason)?;
+    for (name, value) in e.fields() {
+        match value {
+            Field::Int(i) => attrs.set_item(name, i)?,
+            Field::Text(t) => attrs.set_item(name, t)?,
+            Field::List(l) => attrs.set_item(name, l)?,
+            _ => {}
         }
-        Error::InvalidParameter {
-            name,
-            value,
-            reason,
-        } => {
-            attrs.set_item("parameter", name)?;
-            attrs.set_item("value", value)?;
-            attrs.set_item("reason", reason)?;
-        }
-        Error::MissingColumn { column, found } => {
-            attrs.set_item("column", column)?;
-            attrs.set_item("found", found.clone())?;
-        }
-        Error::DuplicateColumn { column, .. } => attrs.set_item("column", column)?,
-        Error::Io(io) => {
-            if let Some(errno) = io.raw_os_error() {
-                attrs.set_item("errno", errno)?;
-            }
-        }
-        Error::IoPath { path, source } => {
-            if let Some(errno) = source.raw_os_error() {
-                attrs.set_item("errno", errno)?;
-            }
-            attrs.set_item("filename", path.display().to_string())?;
-        }
-        _ => {}
     }
     let args = PyTuple::new(py, [e.to_string()])?;
     let exc = class.call(args, None)?;

@@ -295,6 +295,93 @@ impl Error {
             key: key.to_string(),
         }
     }
+
+    /// The error's structured fields, named as every binding exposes them (Python exception
+    /// attributes, properties of the JavaScript error), so that the bindings agree:
+    ///
+    /// | variant | fields |
+    /// |---|---|
+    /// | `InvalidValue` | `row` (0-based position of the record: the array or DataFrame row, or the CSV record - 1; absent for a workbook), `line` (CSV physical line or Excel row number, 1-based), `sheet`, `column`, `value`, `reason` |
+    /// | `InvalidParameter` | `parameter`, `value`, `reason` |
+    /// | `MissingColumn` | `column`, `found` |
+    /// | `DuplicateColumn` | `column` |
+    /// | `Io`, `IoPath` | `errno` (when the OS gave one), `filename` (`IoPath`) |
+    ///
+    /// ```
+    /// use optocom_core::error::{Error, Field, Location};
+    /// let e = Error::invalid_value(Location::Line { line: 7, record: 6 }, "age", "-3", "too small");
+    /// assert_eq!(e.fields()[..2], [("row", Field::Int(5)), ("line", Field::Int(7))]);
+    /// ```
+    pub fn fields(&self) -> Vec<(&'static str, Field)> {
+        let text = |s: &str| Field::Text(s.to_owned());
+        let int = |i: u64| Field::Int(i64::try_from(i).unwrap_or(i64::MAX));
+        let mut out = Vec::new();
+        match self {
+            Error::InvalidValue {
+                location,
+                column,
+                value,
+                reason,
+            } => {
+                match location {
+                    Location::Row { row } => out.push(("row", int(*row as u64))),
+                    Location::Line { line, record } => {
+                        out.push(("row", int(record.saturating_sub(1))));
+                        out.push(("line", int(*line)));
+                    }
+                    // The core knows the Excel row number (1-based, header and blank rows
+                    // included), not the record's position, so it goes to `line` like a CSV
+                    // file's physical line; `row` stays absent rather than being guessed.
+                    Location::Sheet { sheet, row } => {
+                        out.push(("line", int(*row as u64)));
+                        out.push(("sheet", text(sheet)));
+                    }
+                }
+                out.push(("column", text(column)));
+                out.push(("value", text(value)));
+                out.push(("reason", text(reason)));
+            }
+            Error::InvalidParameter {
+                name,
+                value,
+                reason,
+            } => {
+                out.push(("parameter", text(name)));
+                out.push(("value", text(value)));
+                out.push(("reason", text(reason)));
+            }
+            Error::MissingColumn { column, found } => {
+                out.push(("column", text(column)));
+                out.push(("found", Field::List(found.clone())));
+            }
+            Error::DuplicateColumn { column, .. } => out.push(("column", text(column))),
+            Error::Io(io) => {
+                if let Some(errno) = io.raw_os_error() {
+                    out.push(("errno", Field::Int(i64::from(errno))));
+                }
+            }
+            Error::IoPath { path, source } => {
+                if let Some(errno) = source.raw_os_error() {
+                    out.push(("errno", Field::Int(i64::from(errno))));
+                }
+                out.push(("filename", Field::Text(path.display().to_string())));
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+/// The value of one of [`Error::fields`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Field {
+    /// A whole number (row, line, errno).
+    Int(i64),
+    /// Text.
+    Text(String),
+    /// A list of names (the columns found).
+    List(Vec<String>),
 }
 
 /// Checks that every value of a feature matrix is finite, naming the first offending cell.
