@@ -37,8 +37,10 @@ test-python: wheel ## Install the fresh wheel in a fresh venv: dependency check,
 	$(TEST_VENV)/bin/pip install -q -r $(PYDIR)/requirements-test.txt
 	cd $(PYDIR) && .venv-test/bin/python -m pytest tests -q -p no:cacheprovider
 
+# `npm install` (with the committed lock), not `npm ci`: @napi-rs/cli's dependency @napi-rs/lzma
+# lists platform packages that no lock file can record, so `npm ci` refuses any lock (npm/cli#4828).
 node: ## Build the Node addon (napi-rs) into bindings-node/ (index.js, index.d.ts, the .node file)
-	cd $(NODEDIR) && npm ci --no-audit --no-fund && npx napi build --platform --release
+	cd $(NODEDIR) && npm install --no-audit --no-fund && npx napi build --platform --release
 
 test-node: node ## Node addon tests (node's built-in runner), README Node tour and Node example
 	cd $(NODEDIR) && npm test
