@@ -8,7 +8,7 @@ TEST_VENV := $(PYDIR)/.venv-test
 WHEEL_DIR := target/wheels
 NODEDIR := bindings-node
 
-.PHONY: peers-venv help demo test test-rust test-python test-node node wheel quality bench bench-python bench-quick bench-peers bench-replicates fixtures fmt lint
+.PHONY: peers-venv help demo test test-rust test-python test-node node test-wasm wasm wheel quality bench bench-python bench-quick bench-peers bench-replicates fixtures fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ demo: ## Train on the built-in demo data: purchase report, forecasts, top patien
 	@echo
 	$(CARGO) run --release -q -p optocom-examples --example campaign_uplift
 
-test: test-rust test-python test-node ## Run every test of every crate and language
+test: test-rust test-python test-node test-wasm ## Run every test of every crate and language
 
 test-rust: ## Rust unit, integration and doc tests (optimised build)
 	$(CARGO) test --release
@@ -44,6 +44,12 @@ node: ## Build the Node addon (napi-rs) into bindings-node/ (index.js, index.d.t
 
 test-node: node ## Node addon tests (node's built-in runner), README Node tour and Node example
 	cd $(NODEDIR) && npm test
+
+wasm: ## Build the WASM module (wasm-bindgen) into bindings-wasm/pkg-web (browsers) and pkg-node; installs its toolchain if missing
+	bindings-wasm/build.sh
+
+test-wasm: ## WASM tests: type check, Node tests on pkg-node/, headless Chromium on pkg-web/ (builds first)
+	bindings-wasm/test.sh
 
 quality: ## Measure model quality against the demo generators' known truth (README figures)
 	$(CARGO) run --release -q -p optocom-examples --example quality
@@ -84,3 +90,4 @@ lint: ## Clippy on the default members
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p optocom-python --release -- -D warnings
 	$(CARGO) clippy -p optocom-node --release -- -D warnings
+	$(CARGO) clippy -p optocom-wasm --release -- -D warnings

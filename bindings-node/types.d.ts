@@ -1,4 +1,5 @@
-/* The data shapes of optocom (prepended to the generated index.d.ts by `napi build`). */
+/* The data shapes of optocom, shared by the Node addon (prepended to its generated index.d.ts
+   by `napi build`) and the WASM module (included by bindings-wasm/src/purchase.rs). */
 
 /**
  * Appointments (or any records) as input: CSV text, or an array of plain objects keyed by the

@@ -349,6 +349,13 @@ impl PurchaseForecaster {
         &self.info
     }
 
+    /// Sets when the model was trained (RFC 3339), for runtimes without a clock: on
+    /// `wasm32-unknown-unknown` [`ModelInfo::new`] cannot read the time, and the browser
+    /// binding stamps the model from JavaScript's clock instead.
+    pub fn set_trained_at(&mut self, trained_at: impl Into<String>) {
+        self.info.trained_at = Some(trained_at.into());
+    }
+
     /// The feature schema.
     pub fn schema(&self) -> &FeatureSchema {
         &self.schema

@@ -1,0 +1,49 @@
+// Compiled (never run) by `npm test` with `tsc --noEmit --strict`: the generated .d.ts files
+// (Node and web builds) must describe the API as the README uses it.
+import {
+  PurchaseForecaster,
+  demoAppointments,
+  readAppointments,
+  defaultParams,
+  type Appointment,
+  type ScoredAppointment,
+  type ForecastPoint,
+  type ComparisonPoint,
+  type PatientPrediction,
+  type Rejection,
+} from '../pkg-node/optocom.js'
+import init, { PurchaseForecaster as WebForecaster, demoAppointments as webDemo } from '../pkg-web/optocom.js'
+
+function tour(): number {
+  const { past, upcoming }: { past: Appointment[]; upcoming: Appointment[] } = demoAppointments({ n_past: 100 })
+  const model: PurchaseForecaster = PurchaseForecaster.fit(past, { classifier: { n_trees: 10 } })
+  const defaults: PurchaseForecaster = PurchaseForecaster.fit(past)
+  const csv: PurchaseForecaster = PurchaseForecaster.fit('patient_id,appointment_date\n')
+  const scored: ScoredAppointment[] = model.score(upcoming)
+  const band: 'high' | 'medium' | 'low' = scored[0].value_band
+  const weekly: ForecastPoint[] = model.forecast(upcoming, 'week', 0.9)
+  const daily: ForecastPoint[] = model.forecast(upcoming)
+  const total: ForecastPoint = model.forecastTotal(upcoming)
+  const cmp: ComparisonPoint[] = model.compare(past, 'month')
+  const one: PatientPrediction = model.predictPatient({ ...upcoming[0] })
+  const read: { rows: Appointment[]; rejected: Rejection[] } = readAppointments(upcoming, { lenient: true })
+  const strict: { rows: Appointment[]; rejected: Rejection[] } = readAppointments('patient_id\n')
+  const names: string[] = model.featureNames
+  const rows: number = model.info.n_rows
+  const when: string | null = model.info.trained_at
+  const text: string = model.toJson()
+  const again: PurchaseForecaster = PurchaseForecaster.fromJson(text)
+  const params: Record<string, unknown> = defaultParams('purchase_forecaster')
+  model.free()
+  void [defaults, csv, band, weekly, daily, total, cmp, one, read, strict, names, when, again, params]
+  return scored.length + rows + (upcoming[0].amount ?? 0)
+}
+
+async function browser(): Promise<number> {
+  await init()
+  const { past, upcoming } = webDemo({ seed: 1 })
+  const scored: ScoredAppointment[] = WebForecaster.fit(past, { seed: 3 }).score(upcoming)
+  return scored.length
+}
+void tour
+void browser
