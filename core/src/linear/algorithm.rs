@@ -2,7 +2,6 @@
 //! fitted [`LinearRegression`] with its artifact.
 
 use linfa_linalg::qr::QRInto;
-use linfa_linalg::svd::SVDInto;
 use linfa_linalg::LinalgError;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder};
 use serde::{Deserialize, Serialize};
@@ -79,9 +78,10 @@ pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Stan
 /// `|a b - r|`, the one of smallest `|b|` (LAPACK's `gelsd`, which scikit-learn's
 /// `LinearRegression` calls through `scipy.linalg.lstsq`).
 ///
-/// Pure Rust on linfa-linalg, so it builds for WebAssembly: a Householder QR of `[a | r]`
+/// Pure Rust, so it builds for WebAssembly: a Householder QR of `[a | r]` (linfa-linalg)
 /// reduces the `n x p` problem to the `p x p` triangle `R` and `c = (Q^T r)[..p]`; the SVD
-/// `R = U S V^T` then gives `b = V S^+ U^T c`, where singular values at or below
+/// `R = U S V^T` ([`jacobi_svd`], bit-identical in every runtime) then gives
+/// `b = V S^+ U^T c`, where singular values at or below
 /// `max(n, p) * eps * s_max` (numpy's `lstsq` and `matrix_rank` cut-off) count as zero: the
 /// directions in which the columns are linearly dependent get no weight. With fewer rows
 /// than columns the SVD is taken of `a` itself. Full-rank problems get the ordinary
@@ -108,27 +108,84 @@ pub(crate) fn min_norm_least_squares(a: Array2<f64>, r: &[f64]) -> Result<Vec<f6
     if core.iter().chain(rhs.iter()).any(|v| !v.is_finite()) {
         return Err(Error::degenerate(OVERFLOW));
     }
-    let (u, sv, vt) = core.svd_into(true, true).map_err(failed)?;
-    let (u, vt) = match (u, vt) {
-        (Some(u), Some(vt)) => (u, vt),
-        _ => {
-            return Err(Error::degenerate(
-                "least squares failed: no singular vectors",
-            ))
-        }
-    };
+    let (w, sv, v) = jacobi_svd(core);
     let s_max = sv.iter().fold(0.0_f64, |m, &v| m.max(v));
     let cut = n.max(p) as f64 * f64::EPSILON * s_max;
     let mut b = vec![0.0; p];
     for (k, &s_k) in sv.iter().enumerate() {
         if s_k > cut {
-            let w = u.column(k).dot(&rhs) / s_k;
-            for (bj, &v) in b.iter_mut().zip(vt.row(k)) {
-                *bj += w * v;
+            // u_k = w_k / s_k, so u_k . rhs / s_k = w_k . rhs / s_k^2.
+            let weight = w.column(k).dot(&rhs) / (s_k * s_k);
+            for (bj, &vj) in b.iter_mut().zip(v.column(k)) {
+                *bj += weight * vj;
             }
         }
     }
     Ok(b)
+}
+
+/// One-sided Jacobi SVD (Hestenes; Demmel & Veselic 1992, "Jacobi's method is more accurate
+/// than QR", SIAM J. Matrix Anal. Appl. 13(4)) of an `m x k` matrix `a`: plane rotations `V`
+/// on the right make the columns of `W = a V` mutually orthogonal, so that
+/// `a = W V^T = U S V^T` with `s_j = |w_j|` and `u_j = w_j / s_j`. Returns `(W, s, V)`.
+///
+/// Written here rather than taken from linfa-linalg because it uses only `+ - * /` and
+/// `sqrt`, which IEEE 754 rounds exactly the same way everywhere, in a fixed order: the fit is
+/// bit-identical natively and in WebAssembly. linfa-linalg's SVD calls `hypot`, which the
+/// platform's libm computes (glibc natively, a Rust port of musl's in WebAssembly), and the
+/// two differ in the last bit. For the small `p x p` triangles of our least squares (p is the
+/// number of features) a sweep costs `O(p^3)` and a few sweeps converge to full precision.
+fn jacobi_svd(a: Array2<f64>) -> (Array2<f64>, Vec<f64>, Array2<f64>) {
+    let (m, k) = a.dim();
+    // Column-major, so that every rotation runs down two contiguous columns.
+    let mut w = Array2::zeros((m, k).f());
+    w.assign(&a);
+    let mut v = Array2::zeros((k, k).f());
+    v.diag_mut().fill(1.0);
+    let dot = |x: ArrayView1<'_, f64>, y: ArrayView1<'_, f64>| -> f64 {
+        x.iter().zip(y).fold(0.0, |acc, (a, b)| acc + a * b)
+    };
+    const MAX_SWEEPS: usize = 60;
+    for _ in 0..MAX_SWEEPS {
+        let mut rotated = false;
+        for i in 0..k {
+            for j in i + 1..k {
+                let alpha = dot(w.column(i), w.column(i));
+                let beta = dot(w.column(j), w.column(j));
+                let gamma = dot(w.column(i), w.column(j));
+                // Orthogonal to working precision (or a zero column): nothing to rotate.
+                if gamma == 0.0 || gamma.abs() <= f64::EPSILON * alpha.sqrt() * beta.sqrt() {
+                    continue;
+                }
+                rotated = true;
+                // The rotation that zeroes gamma (Rutishauser's formulas; the smaller of the
+                // two angles, |t| <= 1).
+                let zeta = (beta - alpha) / (2.0 * gamma);
+                let t = if zeta.abs() > 1e150 {
+                    0.5 / zeta
+                } else {
+                    let sign = if zeta >= 0.0 { 1.0 } else { -1.0 };
+                    sign / (zeta.abs() + (1.0 + zeta * zeta).sqrt())
+                };
+                let c = 1.0 / (1.0 + t * t).sqrt();
+                let s = c * t;
+                for mat in [&mut w, &mut v] {
+                    for r in 0..mat.nrows() {
+                        let (xi, yj) = (mat[[r, i]], mat[[r, j]]);
+                        mat[[r, i]] = c * xi - s * yj;
+                        mat[[r, j]] = s * xi + c * yj;
+                    }
+                }
+            }
+        }
+        if !rotated {
+            break;
+        }
+    }
+    let sv = (0..k)
+        .map(|j| dot(w.column(j), w.column(j)).sqrt())
+        .collect();
+    (w, sv, v)
 }
 
 /// `intercept + sum_j coef_j (x_j - mean_j) / scale_j`, summed in column order (terms with a
@@ -362,6 +419,46 @@ impl Persist for LinearRegression {
 mod tests {
     use super::*;
     use ndarray::{array, Array2};
+
+    #[test]
+    fn jacobi_svd_factors_the_matrix() {
+        // A full-rank triangle, a rank-deficient square (third column = first + second) and
+        // a wide matrix (fewer rows than columns).
+        let cases = [
+            array![[4.0, 1.0, -2.0], [0.0, 3.0, 0.5], [0.0, 0.0, 1e-3]],
+            array![[1.0, 2.0, 3.0], [4.0, 5.0, 9.0], [-1.0, 0.5, -0.5]],
+            array![[1.0, 0.0, 2.0, -1.0], [3.0, 1.0, 0.0, 2.0]],
+        ];
+        for a in cases {
+            let (w, sv, v) = jacobi_svd(a.clone());
+            let k = a.ncols();
+            // a = W V^T, V orthogonal, the columns of W orthogonal with norms sv.
+            let back = w.dot(&v.t());
+            for (x, y) in back.iter().zip(a.iter()) {
+                assert!((x - y).abs() < 1e-12, "{back} vs {a}");
+            }
+            let vtv = v.t().dot(&v);
+            let wtw = w.t().dot(&w);
+            for i in 0..k {
+                for j in 0..k {
+                    let eye = if i == j { 1.0 } else { 0.0 };
+                    assert!((vtv[[i, j]] - eye).abs() < 1e-12);
+                    let want = if i == j { sv[i] * sv[i] } else { 0.0 };
+                    assert!((wtw[[i, j]] - want).abs() < 1e-12 * (1.0 + sv[0] * sv[0]));
+                }
+            }
+        }
+        // The rank shows in the singular values: one of the dependent square's is ~0.
+        let (_, sv, _) = jacobi_svd(array![[1.0, 2.0, 3.0], [4.0, 5.0, 9.0], [-1.0, 0.5, -0.5]]);
+        let s_max = sv.iter().fold(0.0_f64, |m, &s| m.max(s));
+        assert_eq!(
+            sv.iter()
+                .filter(|&&s| s <= 3.0 * f64::EPSILON * s_max)
+                .count(),
+            1,
+            "{sv:?}"
+        );
+    }
 
     #[test]
     fn a_constant_column_gets_coefficient_zero() {
