@@ -15,8 +15,9 @@
 //! * **Least squares with an intercept** on the standardised columns: the intercept is the
 //!   mean of `y` (the standardised columns have mean zero) and the coefficients are the
 //!   minimum-norm least-squares solution of the centred problem, from a Householder QR of
-//!   `[z | y - mean]` and the SVD of its `p x p` triangle (linfa-linalg; pure Rust, so it
-//!   builds for WebAssembly). This is what scikit-learn's `make_pipeline(StandardScaler(),
+//!   `[z | y - mean]` (linfa-linalg) and a one-sided Jacobi SVD of its `p x p` triangle
+//!   (ours: only `+ - * /` and `sqrt`, so the fit is bit-identical natively and in
+//!   WebAssembly). This is what scikit-learn's `make_pipeline(StandardScaler(),
 //!   LinearRegression())` computes (its `scipy.linalg.lstsq` is LAPACK's SVD-based `gelsd`);
 //!   since the intercept absorbs the centring, the fitted function is also the plain
 //!   least-squares fit on the raw columns (standardising only conditions the solve and gives
