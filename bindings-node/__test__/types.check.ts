@@ -1,6 +1,8 @@
 // Compiled (never run) by `npm test` with `tsc --noEmit --strict`: the generated index.d.ts
 // plus types.d.ts must describe the API as the README uses it.
 import {
+  CampaignAnalytics,
+  DoctorSegmentation,
   PurchaseForecaster,
   demoAppointments,
   readAppointments,
@@ -32,4 +34,15 @@ async function tour(): Promise<number> {
   void [sync, band, weekly, total, cmp, one, read, names, again, defaults]
   return scored.length + rows + (upcoming[0].amount ?? 0)
 }
+function campaign(): number {
+  const ca: CampaignAnalytics = CampaignAnalytics.sample(42)
+  const fromDir: CampaignAnalytics = CampaignAnalytics.fromDir('fixtures/campaign', { lenient: true })
+  const rejected: Rejection[] = fromDir.rejected
+  const effects: Array<{ doctor_id: number; effect: number; lower: number; upper: number }> = ca.uplift(1, 'responded', { n_trees: 50 }, 0.95)
+  const seg: DoctorSegmentation = ca.segment({ k: 3 })
+  const s: number | null = seg.segmentOf(1)
+  void [rejected, s, ca.metrics(1, { specialties: ['Cardiology'] }), ca.topResponders(1, {}, { page: 1, per_page: 5 }), ca.recommend('X', 3)]
+  return effects.length + seg.k
+}
 void tour
+void campaign

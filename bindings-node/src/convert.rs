@@ -17,36 +17,42 @@ use serde::Serialize;
 
 use crate::error::{to_js, IntoJsResult};
 
+/// Strict or lenient ingest.
+pub fn ingest_options(lenient: bool) -> IngestOptions {
+    if lenient {
+        IngestOptions::lenient()
+    } else {
+        IngestOptions::strict()
+    }
+}
+
 /// Records of type `T` from CSV text or an array of objects.
 pub fn records<T: FromRow>(
     env: &Env,
     data: Either<String, Unknown<'_>>,
     lenient: bool,
 ) -> Result<Ingested<T>> {
-    let opts = if lenient {
-        IngestOptions::lenient()
-    } else {
-        IngestOptions::strict()
-    };
+    let opts = ingest_options(lenient);
     match data {
         Either::A(csv) => read_csv::<T, _>(csv.as_bytes(), &opts).js(env),
-        Either::B(value) => {
-            if !value.is_array()? {
-                return Err(to_js(
-                    env,
-                    &CoreError::invalid_param(
-                        "data",
-                        format!("{:?}", value.get_type()?),
-                        "expected CSV text or an array of records",
-                    ),
-                ));
-            }
-            let rows: Vec<Record> = env.from_js_value(value)?;
-            Table::from_records(&rows)
-                .and_then(|t| t.read::<T>(&opts))
-                .js(env)
-        }
+        Either::B(value) => record_table(env, value)?.read::<T>(&opts).js(env),
     }
+}
+
+/// An array of objects as a core [`Table`].
+pub fn record_table(env: &Env, value: Unknown<'_>) -> Result<Table> {
+    if !value.is_array()? {
+        return Err(to_js(
+            env,
+            &CoreError::invalid_param(
+                "data",
+                format!("{:?}", value.get_type()?),
+                "expected CSV text or an array of records",
+            ),
+        ));
+    }
+    let rows: Vec<Record> = env.from_js_value(value)?;
+    Table::from_records(&rows).js(env)
 }
 
 /// Params of type `T` from an optional options object.

@@ -7,9 +7,11 @@
 //! | file | JavaScript |
 //! |---|---|
 //! | `purchase.rs` | `PurchaseForecaster` (`fit`, `fitAsync`, `score`, `predictPatient`, `forecast`, `forecastTotal`, `compare`, `toJson`/`fromJson`, `save`/`load`), `readAppointments` |
+//! | `campaign.rs` | `CampaignAnalytics` (`sample`, `fromTables`, `fromDir`, `campaigns`, `metrics`, `rxTrend`, `topResponders`, `uplift`, `segment`, `recommend`), `DoctorSegmentation` |
 //! | `demo.rs` | `demoAppointments`, `defaultParams` |
 #![deny(clippy::all)]
 
+pub mod campaign;
 pub mod convert;
 pub mod demo;
 pub mod error;

@@ -7,8 +7,8 @@ pub mod segmentation;
 pub mod uplift;
 
 pub use analytics::{
-    CampaignAnalytics, CampaignMetrics, CampaignSummary, Estimate, GroupMetrics, Phase, RankBy,
-    Responder, TrendPoint,
+    CampaignAnalytics, CampaignMetrics, CampaignSummary, DoctorUplift, Estimate, GroupMetrics,
+    Phase, RankBy, Responder, TrendPoint,
 };
 pub use recommender::{
     DoctorProfile, DoctorRecommender, ProductProfile, Recommendation, RecommenderParams,

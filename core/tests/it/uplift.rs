@@ -207,6 +207,50 @@ fn campaign_effects_rank_and_cover_the_truth() {
     assert!(page.data.windows(2).all(|p| p[0].score >= p[1].score));
 }
 
+#[test]
+fn analytics_uplift_is_the_forest_on_the_campaign_table() {
+    let d = demo(2000);
+    let analytics = CampaignAnalytics::with_outcome(d.data.clone(), d.outcome).unwrap();
+    let (forest, rows) = analytics
+        .uplift(1, &small_params(), Outcome::Responded, 0.9)
+        .unwrap();
+    // The same forest and intervals as fitting the table by hand, row for row.
+    let table = uplift_table(&d.data, 1).unwrap();
+    let by_hand = UpliftForest::fit_table(&small_params(), &table, Outcome::Responded).unwrap();
+    let (effect, low, high) = by_hand
+        .predict_interval(table.features.view(), 0.9)
+        .unwrap();
+    assert_eq!(forest.to_json().unwrap(), by_hand.to_json().unwrap());
+    assert_eq!(rows.len(), table.len());
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.doctor_id, table.doctor_ids[i]);
+        assert_eq!(r.targeted, table.treatment[i] == 1);
+        assert_eq!((r.effect, r.lower, r.upper), (effect[i], low[i], high[i]));
+        assert!(r.lower <= r.effect && r.effect <= r.upper && r.std_error >= 0.0);
+    }
+    // The effect on the Rx change is another model of the same doctors.
+    let (rx, rx_rows) = analytics
+        .uplift(1, &small_params(), Outcome::RxChange, 0.9)
+        .unwrap();
+    assert_eq!(rx.outcome(), OutcomeKind::Continuous);
+    assert_ne!(rx_rows[0].effect, rows[0].effect);
+    // Errors: unknown campaign, bad level, bad params.
+    let err = analytics
+        .uplift(99, &small_params(), Outcome::Responded, 0.9)
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
+    for level in [0.0, 1.0, f64::NAN] {
+        let err = analytics
+            .uplift(1, &small_params(), Outcome::Responded, level)
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_parameter");
+    }
+    let err = analytics
+        .uplift(1, &small_params().n_trees(0), Outcome::Responded, 0.9)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_parameter");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Determinism and persistence
 // ---------------------------------------------------------------------------------------------

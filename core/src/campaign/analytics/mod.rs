@@ -29,9 +29,10 @@ use crate::campaign::recommender::{
     DoctorProfile, DoctorRecommender, RecommenderParams, TargetedOutcome,
 };
 use crate::campaign::segmentation::DoctorSegmentation;
+use crate::campaign::uplift::{Outcome, UpliftForest, UpliftParams};
 use crate::data::campaign_demo::{
-    generate_campaign_data, validate_campaign_data, window_counts, CampaignDemoParams,
-    CampaignIndex, OutcomeParams, OutcomeWindow,
+    generate_campaign_data, uplift_table, validate_campaign_data, window_counts,
+    CampaignDemoParams, CampaignIndex, OutcomeParams, OutcomeWindow,
 };
 use crate::data::{CampaignData, DoctorFilter, Page, PageRequest};
 use crate::error::{Error, Result};
@@ -174,6 +175,24 @@ impl RankBy {
         }
         Ok(())
     }
+}
+
+/// One doctor's estimated campaign effect, from [`CampaignAnalytics::uplift`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoctorUplift {
+    /// Doctor identifier.
+    pub doctor_id: u64,
+    /// Whether the campaign targeted the doctor.
+    pub targeted: bool,
+    /// Estimated effect of the campaign on this doctor (treated minus control): on the
+    /// response probability, or on the monthly Rx change.
+    pub effect: f64,
+    /// Standard error of `effect`.
+    pub std_error: f64,
+    /// Lower bound of the confidence interval.
+    pub lower: f64,
+    /// Upper bound of the confidence interval.
+    pub upper: f64,
 }
 
 /// One ranked doctor of a campaign.
@@ -547,6 +566,43 @@ impl CampaignAnalytics {
             total: scored.len(),
             data: rows,
         })
+    }
+
+    /// Per-doctor effects of a campaign with confidence intervals at `level` (e.g. 0.95): an
+    /// [`UpliftForest`] fitted with `params` on the campaign's uplift table
+    /// ([`uplift_table`]: every doctor, targeted or not) for `outcome`, evaluated on the same
+    /// doctors. Returns the forest (to score other doctors or to save) and one row per doctor
+    /// in the table's order.
+    ///
+    /// # Errors
+    /// Unknown campaign -> [`Error::NotFound`]; `level` outside `(0, 1)` or bad params ->
+    /// [`Error::InvalidParameter`]; as [`UpliftForest::fit_table`] otherwise.
+    pub fn uplift(
+        &self,
+        campaign_id: u64,
+        params: &UpliftParams,
+        outcome: Outcome,
+        level: f64,
+    ) -> Result<(UpliftForest, Vec<DoctorUplift>)> {
+        let z = crate::stats::z_for_level(level)?;
+        let table = uplift_table(&self.data, campaign_id)?;
+        let forest = UpliftForest::fit_table(params, &table, outcome)?;
+        let p = forest.predict(table.features.view())?;
+        let rows = table
+            .doctor_ids
+            .iter()
+            .zip(&table.treatment)
+            .zip(p.effect.iter().zip(p.std_error.iter()))
+            .map(|((&doctor_id, &t), (&effect, &se))| DoctorUplift {
+                doctor_id,
+                targeted: t == 1,
+                effect,
+                std_error: se,
+                lower: effect - se * z,
+                upper: effect + se * z,
+            })
+            .collect();
+        Ok((forest, rows))
     }
 
     /// Every ranked doctor of [`CampaignAnalytics::top_responders`], unpaginated (for

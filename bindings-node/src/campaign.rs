@@ -1,0 +1,321 @@
+//! `CampaignAnalytics` and `DoctorSegmentation`: campaign metrics, Rx trends, responders,
+//! per-doctor uplift with confidence intervals, k-means segments and recommendations (core
+//! [`optocom_core::campaign`]).
+
+use std::collections::HashSet;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use optocom_core::campaign::{
+    CampaignAnalytics, DoctorSegmentation, Outcome, RankBy, RecommenderParams, SegmentationParams,
+    UpliftParams,
+};
+use optocom_core::data::ingest::{read_campaign_dir, read_campaign_tables, Rejection};
+use optocom_core::data::{DoctorFilter, PageRequest};
+use optocom_core::Persist;
+
+use crate::convert::{ingest_options, params, record_table, to_value};
+use crate::error::{guarded, IntoJsResult};
+
+/// Campaign data (doctors, campaigns, targeting, Rx) and the analytics over it.
+#[napi(js_name = "CampaignAnalytics")]
+pub struct JsCampaignAnalytics {
+    inner: CampaignAnalytics,
+    rejected: Vec<Rejection>,
+}
+
+/// The four tables of campaign data, each an array of records with the CSV column names.
+#[napi(object)]
+pub struct CampaignTables<'a> {
+    /// `doctor_id`, `specialty`, `province`, `tenure_years`, `baseline_rx`.
+    pub doctors: Unknown<'a>,
+    /// `campaign_id`, `name`, `product`, `start_date`, `end_date`, ...
+    pub campaigns: Unknown<'a>,
+    /// `campaign_id`, `doctor_id`, `targeted`.
+    pub targeting: Unknown<'a>,
+    /// `doctor_id`, `month`, `product`, `rx_count`.
+    pub rx: Unknown<'a>,
+}
+
+#[napi]
+impl JsCampaignAnalytics {
+    /// The built-in sample data (seeded, default 42): four years of Rx for 2,000 doctors and
+    /// their campaigns.
+    #[napi(factory, catch_unwind)]
+    pub fn sample(env: Env, seed: Option<i64>) -> Result<Self> {
+        let seed = u64::try_from(seed.unwrap_or(42)).unwrap_or(0);
+        let inner = guarded(&env, || CampaignAnalytics::sample(seed))?;
+        Ok(JsCampaignAnalytics {
+            inner,
+            rejected: Vec::new(),
+        })
+    }
+
+    /// From arrays of records. With `lenient: true` bad rows (and the targeting and Rx rows
+    /// of a rejected doctor or campaign) go to `rejected` instead of throwing.
+    #[napi(
+        factory,
+        catch_unwind,
+        ts_args_type = "tables: { doctors: object[]; campaigns: object[]; targeting: object[]; rx: object[] }, options?: { lenient?: boolean }"
+    )]
+    pub fn from_tables(
+        env: Env,
+        tables: CampaignTables<'_>,
+        options: Option<crate::purchase::ReadOptions>,
+    ) -> Result<Self> {
+        let opts = ingest_options(options.and_then(|o| o.lenient).unwrap_or(false));
+        let d = record_table(&env, tables.doctors)?;
+        let c = record_table(&env, tables.campaigns)?;
+        let t = record_table(&env, tables.targeting)?;
+        let r = record_table(&env, tables.rx)?;
+        let got = guarded(&env, || read_campaign_tables(&d, &c, &t, &r, &opts))?;
+        let inner = guarded(&env, || CampaignAnalytics::new(got.data))?;
+        Ok(JsCampaignAnalytics {
+            inner,
+            rejected: got.rejected,
+        })
+    }
+
+    /// From a directory of `doctors.csv`, `campaigns.csv`, `targeting.csv` and `rx.csv`.
+    #[napi(
+        factory,
+        catch_unwind,
+        ts_args_type = "dir: string, options?: { lenient?: boolean }"
+    )]
+    pub fn from_dir(
+        env: Env,
+        dir: String,
+        options: Option<crate::purchase::ReadOptions>,
+    ) -> Result<Self> {
+        let opts = ingest_options(options.and_then(|o| o.lenient).unwrap_or(false));
+        let got = guarded(&env, || read_campaign_dir(&dir, &opts))?;
+        let inner = guarded(&env, || CampaignAnalytics::new(got.data))?;
+        Ok(JsCampaignAnalytics {
+            inner,
+            rejected: got.rejected,
+        })
+    }
+
+    /// Rows left out by a lenient read (empty otherwise).
+    #[napi(getter, ts_return_type = "Rejection[]")]
+    pub fn rejected(&self, env: Env) -> Result<Unknown<'static>> {
+        to_value(&env, &self.rejected)
+    }
+
+    /// Campaign summaries, one page: `{ page, per_page, total, data }`. `filter` selects
+    /// doctors (`specialties`, `provinces`, `tenure_min`, `tenure_max`, `min_rx`, `max_rx`,
+    /// `campaign_target`); `page` is `{ page, per_page }` (1-based; default 1 and 20).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "filter?: Record<string, unknown>, page?: { page?: number; per_page?: number }",
+        ts_return_type = "Record<string, unknown>"
+    )]
+    pub fn campaigns(
+        &self,
+        env: Env,
+        filter: Option<Unknown<'_>>,
+        page: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'static>> {
+        let f: DoctorFilter = params(&env, "filter", filter)?;
+        let p: PageRequest = params(&env, "page", page)?;
+        let out = guarded(&env, || self.inner.campaigns(&f, &p))?;
+        to_value(&env, &out)
+    }
+
+    /// A campaign's metrics: targeted vs control response rates and Rx, the
+    /// difference-in-differences lift with its confidence interval at `confidence`
+    /// (default 0.95).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "campaignId: number, filter?: Record<string, unknown>, confidence?: number",
+        ts_return_type = "Record<string, unknown>"
+    )]
+    pub fn metrics(
+        &self,
+        env: Env,
+        campaign_id: i64,
+        filter: Option<Unknown<'_>>,
+        confidence: Option<f64>,
+    ) -> Result<Unknown<'static>> {
+        let f: DoctorFilter = params(&env, "filter", filter)?;
+        let id = campaign(&env, campaign_id)?;
+        let out = guarded(&env, || {
+            self.inner.metrics(id, &f, confidence.unwrap_or(0.95))
+        })?;
+        to_value(&env, &out)
+    }
+
+    /// Monthly mean Rx of targeted and control doctors around a campaign.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "campaignId: number, filter?: Record<string, unknown>",
+        ts_return_type = "Array<Record<string, unknown>>"
+    )]
+    pub fn rx_trend(
+        &self,
+        env: Env,
+        campaign_id: i64,
+        filter: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'static>> {
+        let f: DoctorFilter = params(&env, "filter", filter)?;
+        let id = campaign(&env, campaign_id)?;
+        let out = guarded(&env, || self.inner.rx_trend(id, &f))?;
+        to_value(&env, &out)
+    }
+
+    /// A campaign's doctors ranked by Rx increase (largest first), one page.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "campaignId: number, filter?: Record<string, unknown>, page?: { page?: number; per_page?: number }",
+        ts_return_type = "Record<string, unknown>"
+    )]
+    pub fn top_responders(
+        &self,
+        env: Env,
+        campaign_id: i64,
+        filter: Option<Unknown<'_>>,
+        page: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'static>> {
+        let f: DoctorFilter = params(&env, "filter", filter)?;
+        let p: PageRequest = params(&env, "page", page)?;
+        let id = campaign(&env, campaign_id)?;
+        let out = guarded(&env, || {
+            self.inner.top_responders(id, &f, &RankBy::RxIncrease, &p)
+        })?;
+        to_value(&env, &out)
+    }
+
+    /// Per-doctor campaign effects with confidence intervals at `level` (default 0.95), from
+    /// an uplift forest (`params`: the snake_case fields of `UpliftParams`) fitted on the
+    /// campaign. `outcome`: `"responded"` (effect on the response probability, default) or
+    /// `"rx_change"` (on the monthly Rx). One `{ doctor_id, targeted, effect, std_error,
+    /// lower, upper }` per doctor.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "campaignId: number, outcome?: 'responded' | 'rx_change', params?: Record<string, unknown>, level?: number",
+        ts_return_type = "Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>"
+    )]
+    pub fn uplift(
+        &self,
+        env: Env,
+        campaign_id: i64,
+        outcome: Option<String>,
+        params_: Option<Unknown<'_>>,
+        level: Option<f64>,
+    ) -> Result<Unknown<'static>> {
+        let p: UpliftParams = params(&env, "params", params_)?;
+        let outcome = outcome_of(&env, outcome.as_deref().unwrap_or("responded"))?;
+        let id = campaign(&env, campaign_id)?;
+        let (_, rows) = guarded(&env, || {
+            self.inner.uplift(id, &p, outcome, level.unwrap_or(0.95))
+        })?;
+        to_value(&env, &rows)
+    }
+
+    /// k-means segmentation of the doctors (`params`: the snake_case fields of
+    /// `SegmentationParams`; `k: null` picks k by silhouette).
+    #[napi(catch_unwind, ts_args_type = "params?: Record<string, unknown>")]
+    pub fn segment(&self, env: Env, params_: Option<Unknown<'_>>) -> Result<JsDoctorSegmentation> {
+        let p: SegmentationParams = params(&env, "params", params_)?;
+        let inner = guarded(&env, || {
+            DoctorSegmentation::fit(&p, &self.inner.data().doctors)
+        })?;
+        Ok(JsDoctorSegmentation { inner })
+    }
+
+    /// The `n` (default 10) doctors most like those who responded to `product`'s past
+    /// campaigns, within `filter`, skipping `exclude` (doctor ids).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "product: string, n?: number, filter?: Record<string, unknown>, exclude?: number[], params?: Record<string, unknown>",
+        ts_return_type = "Array<Record<string, unknown>>"
+    )]
+    pub fn recommend(
+        &self,
+        env: Env,
+        product: String,
+        n: Option<u32>,
+        filter: Option<Unknown<'_>>,
+        exclude: Option<Vec<i64>>,
+        params_: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'static>> {
+        let f: DoctorFilter = params(&env, "filter", filter)?;
+        let p: RecommenderParams = params(&env, "params", params_)?;
+        let exclude: HashSet<u64> = exclude
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|id| u64::try_from(id).ok())
+            .collect();
+        let out = guarded(&env, || {
+            let mut rec = self.inner.recommender(&p, None)?;
+            self.inner.add_product_to(&mut rec, &product)?;
+            rec.recommend(&product, n.unwrap_or(10) as usize, Some(&exclude), Some(&f))
+        })?;
+        to_value(&env, &out)
+    }
+}
+
+/// A fitted k-means segmentation of doctors.
+#[napi(js_name = "DoctorSegmentation")]
+pub struct JsDoctorSegmentation {
+    inner: DoctorSegmentation,
+}
+
+#[napi]
+impl JsDoctorSegmentation {
+    /// Number of segments.
+    #[napi(getter)]
+    pub fn k(&self) -> u32 {
+        self.inner.k() as u32
+    }
+
+    /// One profile per segment: size, mean tenure and Rx, specialty and province shares.
+    #[napi(getter, ts_return_type = "Array<Record<string, unknown>>")]
+    pub fn profiles(&self, env: Env) -> Result<Unknown<'static>> {
+        to_value(&env, &self.inner.profiles())
+    }
+
+    /// Silhouette of each candidate k (when k was chosen by silhouette).
+    #[napi(getter, ts_return_type = "Array<{ k: number; silhouette: number }>")]
+    pub fn silhouettes(&self, env: Env) -> Result<Unknown<'static>> {
+        to_value(&env, &self.inner.silhouette_scores())
+    }
+
+    /// The segment of a training doctor (`null` for an unknown id).
+    #[napi]
+    pub fn segment_of(&self, doctor_id: i64) -> Option<u32> {
+        let id = u64::try_from(doctor_id).ok()?;
+        self.inner.segment_of(id).map(|s| s as u32)
+    }
+
+    /// The model artifact (the JSON text every runtime reads).
+    #[napi(catch_unwind)]
+    pub fn to_json(&self, env: Env) -> Result<String> {
+        self.inner.to_json().js(&env)
+    }
+
+    /// Reads a segmentation artifact written by any runtime.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(env: Env, text: String) -> Result<Self> {
+        let inner = DoctorSegmentation::from_json(&text).js(&env)?;
+        Ok(JsDoctorSegmentation { inner })
+    }
+}
+
+fn campaign(env: &Env, id: i64) -> Result<u64> {
+    u64::try_from(id)
+        .map_err(|_| optocom_core::Error::invalid_param("campaignId", id, "must be >= 0"))
+        .js(env)
+}
+
+fn outcome_of(env: &Env, s: &str) -> Result<Outcome> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| {
+            optocom_core::Error::invalid_param(
+                "outcome",
+                s,
+                "must be \"responded\" or \"rx_change\"",
+            )
+        })
+        .js(env)
+}
