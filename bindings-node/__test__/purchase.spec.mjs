@@ -1,108 +1,29 @@
-// The Node binding of the purchase forecaster: known answers (the shared golden fixtures),
-// properties, round trips, determinism and every error path a caller can hit.
+// The Node addon's purchase forecaster: the JS contract shared with the WebAssembly module
+// (contract/purchase.mjs), plus what only Node has: fitAsync on libuv's thread pool and files.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { createRequire } from 'node:module'
+import { purchaseContract, expectOptocomError } from './contract/purchase.mjs'
 
 const require = createRequire(import.meta.url)
 const optocom = require('../index.js')
-const { PurchaseForecaster, demoAppointments, readAppointments, defaultParams } = optocom
+const { PurchaseForecaster } = optocom
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures')
-const fixture = (name) => readFileSync(join(FIXTURES, name), 'utf8')
+const { demo, model } = purchaseContract(optocom)
 
-const demo = demoAppointments({ n_past: 3000, n_upcoming: 300, seed: 11 })
-const model = PurchaseForecaster.fit(demo.past, { seed: 3 })
-
-function parseCsv(text) {
-  const [header, ...lines] = text.trim().split('\n')
-  const names = header.split(',')
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i], v])))
-}
-
-function expectOptocomError(fn, fields) {
-  assert.throws(fn, (e) => {
+test('fitAsync resolves to the same bits as fit, and rejects with an OptocomError', async () => {
+  const viaAsync = await PurchaseForecaster.fitAsync(demo.past, { seed: 3 })
+  assert.deepEqual(viaAsync.score(demo.upcoming), model.score(demo.upcoming))
+  assert.equal(viaAsync.toJson().length, model.toJson().length)
+  await assert.rejects(PurchaseForecaster.fitAsync(demo.past.slice(0, 3)), (e) => {
     assert.equal(e.name, 'OptocomError')
-    assert.ok(e instanceof Error)
-    for (const [k, v] of Object.entries(fields)) assert.deepEqual(e[k], v, `${k} of ${e.message}`)
+    assert.equal(e.code, 'empty_input')
     return true
   })
-}
-
-test('the golden artifact reproduces the recorded predictions bit for bit', () => {
-  const golden = PurchaseForecaster.fromJson(fixture('golden_purchase_forecaster.json'))
-  const scored = golden.score(fixture('golden_upcoming.csv'))
-  const expected = parseCsv(fixture('golden_purchase_expected.csv'))
-  assert.equal(scored.length, 200)
-  assert.equal(expected.length, 200)
-  scored.forEach((s, i) => {
-    const row = expected[i]
-    assert.equal(s.patient_id, row.patient_id)
-    for (const k of ['probability', 'expected_spend', 'expected_revenue']) {
-      assert.equal(s[k], Number(row[k]), `${row.patient_id} ${k}`)
-    }
-    assert.equal(s.value_band, row.value_band)
-  })
-})
-
-test('the demo generator is seeded and shaped like the readers expect', () => {
-  const again = demoAppointments({ n_past: 3000, n_upcoming: 300, seed: 11 })
-  assert.deepEqual(again, demo)
-  assert.equal(demo.past.length, 3000)
-  assert.equal(demo.upcoming.length, 300)
-  assert.ok(demo.past.every((a) => typeof a.amount === 'number' && a.amount >= 0))
-  assert.ok(demo.upcoming.every((a) => a.amount === null))
-  assert.match(demo.past[0].appointment_date, /^\d{4}-\d{2}-\d{2}$/)
-  const other = demoAppointments({ n_past: 3000, n_upcoming: 300, seed: 12 })
-  assert.notDeepEqual(other.past, demo.past)
-})
-
-test('scores are probabilities with consistent revenue and bands', () => {
-  const scored = model.score(demo.upcoming)
-  assert.equal(scored.length, demo.upcoming.length)
-  for (const [i, s] of scored.entries()) {
-    assert.equal(s.patient_id, demo.upcoming[i].patient_id)
-    assert.ok(s.probability >= 0 && s.probability <= 1, `${s.probability}`)
-    assert.ok(s.expected_spend >= 0)
-    assert.ok(Math.abs(s.expected_revenue - s.probability * s.expected_spend) < 1e-9 * (1 + s.expected_revenue) || s.expected_revenue >= 0)
-    assert.ok(['high', 'medium', 'low'].includes(s.value_band))
-    assert.equal(s.actual_amount, null)
-  }
-  // The bands order the patients: every high-band patient is worth at least as much as any
-  // low-band one in probability.
-  const maxLow = Math.max(...scored.filter((s) => s.value_band === 'low').map((s) => s.probability))
-  const minHigh = Math.min(...scored.filter((s) => s.value_band === 'high').map((s) => s.probability))
-  assert.ok(minHigh >= maxLow)
-})
-
-test('the holdout report beats chance on the demo data', () => {
-  const r = model.report
-  assert.ok(r.auc > 0.6 && r.auc < 0.8, `AUC ${r.auc}`) // the truth's own AUC is about 0.70
-  assert.ok(r.brier > 0 && r.brier < 0.25)
-  assert.equal(r.n_train + r.n_holdout, demo.past.length)
-  assert.match(model.reportText(), /AUC/)
-  assert.equal(model.info.n_rows, demo.past.length)
-  assert.equal(model.featureNames.length, model.info.n_features)
-  assert.equal(model.params.seed, 3)
-})
-
-test('a seed fixes the model: same bits from fit, fitAsync and a JSON round trip', async () => {
-  const again = PurchaseForecaster.fit(demo.past, { seed: 3 })
-  const viaAsync = await PurchaseForecaster.fitAsync(demo.past, { seed: 3 })
-  const reloaded = PurchaseForecaster.fromJson(model.toJson())
-  const want = model.score(demo.upcoming)
-  assert.deepEqual(again.score(demo.upcoming), want)
-  assert.deepEqual(viaAsync.score(demo.upcoming), want)
-  assert.deepEqual(reloaded.score(demo.upcoming), want)
-  // `seed` splits the holdout; the forest has its own seed.
-  const otherSplit = PurchaseForecaster.fit(demo.past, { seed: 4 })
-  assert.notDeepEqual(otherSplit.report, model.report)
-  const otherForest = PurchaseForecaster.fit(demo.past, { seed: 3, classifier: { seed: 99 } })
-  assert.notDeepEqual(otherForest.score(demo.upcoming), want)
+  await assert.rejects(PurchaseForecaster.fitAsync(demo.past, { threshold: 'x' }), (e) => e.code === 'invalid_parameter')
 })
 
 test('save and load go through the file system', () => {
@@ -120,97 +41,4 @@ test('save and load go through the file system', () => {
   } finally {
     rmSync(dir, { recursive: true })
   }
-})
-
-test('CSV text and arrays of records give the same scores', () => {
-  const header = Object.keys(demo.upcoming[0])
-  const csv = [header.join(',')]
-    .concat(demo.upcoming.map((a) => header.map((k) => (a[k] === null ? '' : String(a[k]))).join(',')))
-    .join('\n')
-  assert.deepEqual(model.score(csv), model.score(demo.upcoming))
-})
-
-test('one patient scores as the same appointment in a batch', () => {
-  const a = demo.upcoming[5]
-  const { patient_id, appointment_date, amount, ...features } = a
-  const one = model.predictPatient(features)
-  const batch = model.score([a])[0]
-  for (const k of ['probability', 'expected_spend', 'expected_revenue', 'revenue_sd', 'value_band']) {
-    assert.equal(one[k], batch[k], k)
-  }
-  expectOptocomError(() => model.predictPatient({ ...features, age: 'old' }), { code: 'invalid_parameter', parameter: 'patient' })
-  expectOptocomError(() => model.predictPatient({ ...features, age: -3 }), { code: 'invalid_value', column: 'age' })
-})
-
-test('forecasts add up to the scored revenue and intervals contain the estimate', () => {
-  const scored = model.score(demo.upcoming)
-  const total = scored.reduce((s, a) => s + a.expected_revenue, 0)
-  for (const freq of ['day', 'week', 'month']) {
-    const points = model.forecast(demo.upcoming, freq, 0.9)
-    const sum = points.reduce((s, p) => s + p.expected_revenue, 0)
-    assert.ok(Math.abs(sum - total) < 1e-6 * total, `${freq}: ${sum} vs ${total}`)
-    assert.equal(points.reduce((s, p) => s + p.appointments, 0), scored.length)
-    for (const p of points) assert.ok(p.lower <= p.expected_revenue && p.expected_revenue <= p.upper)
-  }
-  const all = model.forecastTotal(demo.upcoming, 0.9)
-  assert.ok(Math.abs(all.expected_revenue - total) < 1e-6 * total)
-  const wide = model.forecastTotal(demo.upcoming, 0.99)
-  assert.ok(wide.upper - wide.lower > all.upper - all.lower)
-  expectOptocomError(() => model.forecastTotal([]), { code: 'empty_input' })
-  const cmp = model.compare(demo.past, 'month')
-  assert.equal(cmp.reduce((s, p) => s + p.appointments, 0), demo.past.length)
-  const actual = demo.past.reduce((s, a) => s + a.amount, 0)
-  assert.ok(Math.abs(cmp.reduce((s, p) => s + p.actual, 0) - actual) < 1e-6 * actual)
-  expectOptocomError(() => model.forecast(demo.upcoming, 'fortnight'), { code: 'invalid_parameter' })
-  expectOptocomError(() => model.forecastTotal(demo.upcoming, 1.5), { code: 'invalid_parameter' })
-})
-
-test('bad values name their row, column and value', () => {
-  const bad = demo.upcoming.slice(0, 4).map((a) => ({ ...a }))
-  bad[2].age = 'old'
-  expectOptocomError(() => model.score(bad), { code: 'invalid_value', row: 2, column: 'age', value: 'old', reason: 'not a number' })
-  const nan = demo.upcoming.slice(0, 4).map((a) => ({ ...a }))
-  nan[3].amount = NaN // never read as "unknown"
-  expectOptocomError(() => model.score(nan), { code: 'invalid_value', row: 3, column: 'amount', value: 'NaN' })
-  const inf = demo.upcoming.slice(0, 4).map((a) => ({ ...a }))
-  inf[1].days_since_last_purchase = Infinity
-  expectOptocomError(() => model.score(inf), { code: 'invalid_value', row: 1, column: 'days_since_last_purchase' })
-  const csv = 'patient_id,appointment_date,age,days_since_last_purchase,employed,benefits,driver,vdu_user,varifocal,high_prescription\nP1,2024-13-01,40,10,Y,N,N,N,N,N\n'
-  expectOptocomError(() => model.score(csv), { code: 'invalid_value', line: 2, row: 0, column: 'appointment_date', value: '2024-13-01' })
-  const { age, ...noAge } = demo.upcoming[0]
-  assert.throws(() => model.score([noAge]), (e) => e.code === 'missing_column' && e.column === 'age' && e.found.includes('patient_id'))
-  expectOptocomError(() => model.score([demo.upcoming[0], 7]), { code: 'invalid_value', row: 1, column: '(record)' })
-  expectOptocomError(() => model.score({ not: 'an array' }), { code: 'invalid_parameter', parameter: 'data' })
-  expectOptocomError(() => model.score([]), { code: 'empty_input' })
-})
-
-test('lenient reading keeps good rows and reports the rest', () => {
-  const rows = demo.upcoming.slice(0, 5).map((a) => ({ ...a }))
-  rows[1].age = 'old'
-  rows[4].employed = 'perhaps'
-  const got = readAppointments(rows, { lenient: true })
-  assert.equal(got.rows.length, 3)
-  assert.deepEqual(got.rejected.map((r) => [r.location.row, r.column]), [[1, 'age'], [4, 'employed']])
-  assert.deepEqual(readAppointments(demo.upcoming.slice(0, 3)).rows, demo.upcoming.slice(0, 3))
-  expectOptocomError(() => readAppointments(rows), { code: 'invalid_value', row: 1 })
-})
-
-test('options are checked: unknown keys, wrong types and bad values are refused', async () => {
-  expectOptocomError(() => demoAppointments({ nPast: 10 }), { code: 'invalid_parameter', parameter: 'options.nPast' })
-  expectOptocomError(() => PurchaseForecaster.fit(demo.past, { classifier: { nTrees: 5 } }), {
-    code: 'invalid_parameter',
-    parameter: 'params.classifier.nTrees',
-  })
-  expectOptocomError(() => PurchaseForecaster.fit(demo.past, { threshold: 'high' }), { code: 'invalid_parameter', parameter: 'params' })
-  expectOptocomError(() => PurchaseForecaster.fit(demo.past, { holdout_fraction: 1.5 }), { code: 'invalid_parameter' })
-  await assert.rejects(PurchaseForecaster.fitAsync(demo.past.slice(0, 3)), (e) => {
-    assert.equal(e.name, 'OptocomError')
-    assert.equal(e.code, 'empty_input')
-    return true
-  })
-  const defaults = defaultParams('purchase_forecaster')
-  assert.equal(defaults.threshold, 100)
-  assert.deepEqual(PurchaseForecaster.fit(demo.past, { ...defaults, seed: 3 }).score(demo.upcoming), model.score(demo.upcoming))
-  expectOptocomError(() => defaultParams('nothing'), { code: 'not_found' })
-  expectOptocomError(() => PurchaseForecaster.fromJson('{"format": "nope"}'), { code: 'invalid_artifact' })
 })

@@ -10,11 +10,13 @@ use optocom_core::campaign::{
     CampaignAnalytics, DoctorSegmentation, Outcome, RankBy, RecommenderParams, SegmentationParams,
     UpliftParams,
 };
-use optocom_core::data::ingest::{read_campaign_dir, read_campaign_tables, Rejection};
+use optocom_core::data::ingest::{
+    read_campaign_dir, read_campaign_tables, IngestOptions, ReadOptions, Rejection,
+};
 use optocom_core::data::{DoctorFilter, PageRequest};
 use optocom_core::Persist;
 
-use crate::convert::{ingest_options, params, record_table, to_value};
+use crate::convert::{params, record_table, to_value};
 use crate::error::{guarded, IntoJsResult};
 
 /// Campaign data (doctors, campaigns, targeting, Rx) and the analytics over it.
@@ -61,9 +63,9 @@ impl JsCampaignAnalytics {
     pub fn from_tables(
         env: Env,
         tables: CampaignTables<'_>,
-        options: Option<crate::purchase::ReadOptions>,
+        options: Option<Unknown<'_>>,
     ) -> Result<Self> {
-        let opts = ingest_options(options.and_then(|o| o.lenient).unwrap_or(false));
+        let opts = IngestOptions::from(params::<ReadOptions>(&env, "options", options)?);
         let d = record_table(&env, tables.doctors)?;
         let c = record_table(&env, tables.campaigns)?;
         let t = record_table(&env, tables.targeting)?;
@@ -82,12 +84,8 @@ impl JsCampaignAnalytics {
         catch_unwind,
         ts_args_type = "dir: string, options?: { lenient?: boolean }"
     )]
-    pub fn from_dir(
-        env: Env,
-        dir: String,
-        options: Option<crate::purchase::ReadOptions>,
-    ) -> Result<Self> {
-        let opts = ingest_options(options.and_then(|o| o.lenient).unwrap_or(false));
+    pub fn from_dir(env: Env, dir: String, options: Option<Unknown<'_>>) -> Result<Self> {
+        let opts = IngestOptions::from(params::<ReadOptions>(&env, "options", options)?);
         let got = guarded(&env, || read_campaign_dir(&dir, &opts))?;
         let inner = guarded(&env, || CampaignAnalytics::new(got.data))?;
         Ok(JsCampaignAnalytics {

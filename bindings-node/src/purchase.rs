@@ -3,6 +3,7 @@
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use optocom_core::data::ingest::ReadOptions;
 use optocom_core::data::Appointment;
 use optocom_core::purchase::{Freq, PatientFeatures, PurchaseForecaster, PurchaseParams};
 use optocom_core::{Error as CoreError, Persist};
@@ -23,8 +24,9 @@ fn appointments(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appo
 
 /// Training on the libuv thread pool, for [`JsPurchaseForecaster::fit_async`].
 pub struct FitTask {
-    params: PurchaseParams,
-    rows: Vec<Appointment>,
+    /// The params and rows, or the error reading them (the Promise rejects with it, so that
+    /// `fitAsync` never throws synchronously).
+    input: std::result::Result<(PurchaseParams, Vec<Appointment>), napi::Error>,
     error: Option<CoreError>,
     panic: Option<String>,
 }
@@ -34,8 +36,12 @@ impl Task for FitTask {
     type JsValue = JsPurchaseForecaster;
 
     fn compute(&mut self) -> Result<Self::Output> {
+        let (params, rows) = match &self.input {
+            Ok(input) => input,
+            Err(e) => return Err(napi::Error::from_reason(e.reason.clone())),
+        };
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            PurchaseForecaster::fit(&self.params, &self.rows)
+            PurchaseForecaster::fit(params, rows)
         }));
         match run {
             Ok(Ok(model)) => Ok(model),
@@ -57,10 +63,12 @@ impl Task for FitTask {
     }
 
     fn reject(&mut self, env: Env, err: napi::Error) -> Result<Self::JsValue> {
-        Err(match (self.error.take(), self.panic.take()) {
-            (Some(e), _) => to_js(&env, &e),
-            (None, Some(p)) => internal(&env, &p),
-            (None, None) => err,
+        let input = std::mem::replace(&mut self.input, Ok((PurchaseParams::default(), Vec::new())));
+        Err(match (input, self.error.take(), self.panic.take()) {
+            (Err(e), _, _) => e,
+            (_, Some(e), _) => to_js(&env, &e),
+            (_, None, Some(p)) => internal(&env, &p),
+            (_, None, None) => err,
         })
     }
 }
@@ -89,7 +97,8 @@ impl JsPurchaseForecaster {
     }
 
     /// As `fit`, on a worker thread: returns a Promise of the fitted forecaster, rejected
-    /// with an `OptocomError` on bad data or params.
+    /// (never thrown) with an `OptocomError` on bad data or params. The data are read on the
+    /// calling thread, the forest and the regression trained on libuv's pool.
     #[napi(
         catch_unwind,
         ts_args_type = "past: Data, params?: Record<string, unknown>",
@@ -99,15 +108,14 @@ impl JsPurchaseForecaster {
         env: Env,
         past: Either<String, Unknown<'_>>,
         params_: Option<Unknown<'_>>,
-    ) -> Result<AsyncTask<FitTask>> {
-        let p: PurchaseParams = params(&env, "params", params_)?;
-        let rows = appointments(&env, past)?;
-        Ok(AsyncTask::new(FitTask {
-            params: p,
-            rows,
+    ) -> AsyncTask<FitTask> {
+        let input = params(&env, "params", params_)
+            .and_then(|p: PurchaseParams| Ok((p, appointments(&env, past)?)));
+        AsyncTask::new(FitTask {
+            input,
             error: None,
             panic: None,
-        }))
+        })
     }
 
     /// Scores appointments: one object per appointment with `probability`,
@@ -279,10 +287,10 @@ impl JsPurchaseForecaster {
 pub fn read_appointments(
     env: Env,
     data: Either<String, Unknown<'_>>,
-    options: Option<ReadOptions>,
+    options: Option<Unknown<'_>>,
 ) -> Result<Unknown<'static>> {
-    let lenient = options.and_then(|o| o.lenient).unwrap_or(false);
-    let got = records::<Appointment>(&env, data, lenient)?;
+    let o: ReadOptions = params(&env, "options", options)?;
+    let got = records::<Appointment>(&env, data, o.lenient)?;
     #[derive(serde::Serialize)]
     struct Out<'a> {
         rows: &'a [Appointment],
@@ -295,11 +303,4 @@ pub fn read_appointments(
             rejected: &got.rejected,
         },
     )
-}
-
-/// Options of the readers.
-#[napi(object)]
-pub struct ReadOptions {
-    /// Move bad rows to `rejected` instead of throwing (default false).
-    pub lenient: Option<bool>,
 }

@@ -1,11 +1,11 @@
 //! `PurchaseForecaster`: purchase probability, expected spend, value bands and sales
 //! forecasts (core [`optocom_core::purchase`]).
 
-use optocom_core::data::ingest::Rejection;
+use optocom_core::data::ingest::{ReadOptions, Rejection};
 use optocom_core::data::Appointment;
 use optocom_core::purchase::{Freq, PatientFeatures, PurchaseForecaster, PurchaseParams};
 use optocom_core::Persist;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, to_value};
@@ -196,14 +196,6 @@ impl WasmPurchaseForecaster {
             Ok(WasmPurchaseForecaster { inner })
         })
     }
-}
-
-/// Options of the readers.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ReadOptions {
-    /// Move bad rows to `rejected` instead of throwing (default false).
-    lenient: bool,
 }
 
 /// Reads appointments (CSV text or an array of records) with the core's aliases and checks.

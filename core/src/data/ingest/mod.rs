@@ -114,6 +114,25 @@ impl IngestOptions {
     }
 }
 
+/// Reader options as the JavaScript bindings take them: `{ lenient: true }` (read with
+/// [`crate::options::from_value`], so an unknown key is refused).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReadOptions {
+    /// Move bad rows to the rejection report instead of failing (default false).
+    pub lenient: bool,
+}
+
+impl From<ReadOptions> for IngestOptions {
+    fn from(o: ReadOptions) -> Self {
+        if o.lenient {
+            IngestOptions::lenient()
+        } else {
+            IngestOptions::strict()
+        }
+    }
+}
+
 /// One rejected row of a lenient read: its table, where it is and its first bad value (or,
 /// for a campaign row that refers to a rejected or absent doctor or campaign, the
 /// reference: column `doctor_id`, value `3`, reason `doctor 3 was rejected`).
