@@ -8,6 +8,11 @@ use crate::error::{Error, Location, Result};
 /// Largest accepted age in years.
 pub const MAX_AGE: f64 = 120.0;
 
+/// Largest accepted `days_since_last_purchase`: 120 years of 366 days (43,920). A last
+/// purchase cannot be longer ago than the oldest patient has lived; beyond that the spend
+/// model (linear in the days) would extrapolate to absurd amounts, or overflow.
+pub const MAX_DAYS_SINCE_PURCHASE: f64 = MAX_AGE * 366.0;
+
 /// One optometry appointment: a patient's profile on the day, and for past appointments the
 /// amount actually spent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,7 +23,7 @@ pub struct Appointment {
     pub appointment_date: NaiveDate,
     /// Age in years, 0..=120.
     pub age: f64,
-    /// Days since the patient's last purchase, >= 0.
+    /// Days since the patient's last purchase, 0..=43,920 ([`MAX_DAYS_SINCE_PURCHASE`]).
     pub days_since_last_purchase: f64,
     /// In employment.
     pub employed: bool,
@@ -37,7 +42,7 @@ pub struct Appointment {
 }
 
 /// Checks a (hand-built) appointment with the same rules as the CSV reader: non-empty
-/// `patient_id`, finite `age` in 0..=120, finite `days_since_last_purchase` >= 0, and a finite
+/// `patient_id`, finite `age` in 0..=120, finite `days_since_last_purchase` in 0..=43,920, and a finite
 /// `amount` >= 0 when present. `location` is reported in the error (use
 /// [`Location::Row`] for records in memory).
 ///
@@ -82,8 +87,12 @@ pub fn validate_appointment(a: &Appointment, location: Location) -> Result<()> {
             crate::data::ingest::FINITE_REASON,
         );
     }
-    if days < 0.0 {
-        return bad("days_since_last_purchase", days.to_string(), "must be >= 0");
+    if !(0.0..=MAX_DAYS_SINCE_PURCHASE).contains(&days) {
+        return bad(
+            "days_since_last_purchase",
+            days.to_string(),
+            "must be between 0 and 43920",
+        );
     }
     if let Some(v) = a.amount {
         if !v.is_finite() {

@@ -1207,3 +1207,25 @@ fn appointment_fixtures_match_the_generator() {
         assert_eq!(&back.rows, rows);
     }
 }
+
+#[test]
+fn days_since_last_purchase_is_bounded_by_a_lifetime() {
+    // 120 years of 366 days is accepted; a day more is an invalid value, in the reader and in
+    // validate_appointment alike (a linear spend model would extrapolate absurdly).
+    let ok = strict(csv_with(&["P1,2024-03-05,52,43920,Y,N,Y,Y,Y,N,"]).as_bytes()).unwrap();
+    assert_eq!(ok[0].days_since_last_purchase, 43920.0);
+    let e =
+        strict(csv_with(&[GOOD, "P2,2024-03-05,52,43921,Y,N,Y,Y,Y,N,"]).as_bytes()).unwrap_err();
+    assert_invalid(&e, 3, 2, "days_since_last_purchase", "43921");
+    assert!(
+        e.to_string().ends_with("must be between 0 and 43920"),
+        "{e}"
+    );
+    let mut a = ok[0].clone();
+    a.days_since_last_purchase = 1e12;
+    let e = optocom_core::data::validate_appointment(&a, Location::Row { row: 4 }).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "row 4, column `days_since_last_purchase`: invalid value \"1000000000000\": must be between 0 and 43920"
+    );
+}

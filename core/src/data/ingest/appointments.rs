@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{read_csv, ColumnSpec, FromRow, IngestOptions, Ingested, Row};
-use crate::data::appointment::{Appointment, MAX_AGE};
+use crate::data::appointment::{Appointment, MAX_AGE, MAX_DAYS_SINCE_PURCHASE};
 use crate::error::Result;
 
 const PATIENT_ID: usize = 0;
@@ -27,7 +27,7 @@ const AMOUNT: usize = 10;
 /// | `patient_id` | `id`, `patient`, `patient_no`, `patient_number`, `patientid` | non-empty text |
 /// | `appointment_date` | `date`, `appt_date`, `appointment`, `visit_date` | `YYYY-MM-DD` or `DD/MM/YYYY` |
 /// | `age` | `age_years`, `patient_age` | number, 0..=120 |
-/// | `days_since_last_purchase` | `days_since_purchase`, `days_since_last`, `days_since_last_sale`, `last_purchase_days` | number, >= 0 |
+/// | `days_since_last_purchase` | `days_since_purchase`, `days_since_last`, `days_since_last_sale`, `last_purchase_days` | number, 0 to 43,920 (120 years) |
 /// | `employed` | `employment`, `in_employment` | Y/N flag |
 /// | `benefits` | `on_benefits`, `benefit`, `nhs_voucher`, `voucher` | Y/N flag |
 /// | `driver` | `drives`, `driving` | Y/N flag |
@@ -93,7 +93,7 @@ impl FromRow for Appointment {
             patient_id: row.text(PATIENT_ID)?,
             appointment_date: row.date(DATE)?,
             age: row.number(AGE, 0.0, MAX_AGE)?,
-            days_since_last_purchase: row.number(DAYS, 0.0, f64::INFINITY)?,
+            days_since_last_purchase: row.number(DAYS, 0.0, MAX_DAYS_SINCE_PURCHASE)?,
             employed: row.flag(EMPLOYED)?,
             benefits: row.flag(BENEFITS)?,
             driver: row.flag(DRIVER)?,
