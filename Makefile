@@ -8,7 +8,7 @@ TEST_VENV := $(PYDIR)/.venv-test
 WHEEL_DIR := target/wheels
 NODEDIR := bindings-node
 
-.PHONY: peers-venv help demo test test-rust test-python test-node node test-wasm wasm wheel quality bench bench-python bench-quick bench-peers bench-replicates fixtures fmt lint
+.PHONY: peers-venv help demo test test-rust test-python test-node node test-wasm wasm bench-js wheel quality bench bench-python bench-quick bench-peers bench-replicates fixtures fmt lint
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ wasm: ## Build the WASM module (wasm-bindgen) into bindings-wasm/pkg-web (browse
 
 test-wasm: ## WASM tests: type check, Node tests on pkg-node/, headless Chromium on pkg-web/ (builds first)
 	bindings-wasm/test.sh
+
+bench-js: node wasm ## The Node addon and the WASM module side by side (fit, score records/CSV, one patient); README figures
+	node benches/js/bindings.mjs
 
 quality: ## Measure model quality against the demo generators' known truth (README figures)
 	$(CARGO) run --release -q -p optocom-examples --example quality

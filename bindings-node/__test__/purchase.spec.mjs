@@ -42,3 +42,19 @@ test('save and load go through the file system', () => {
     rmSync(dir, { recursive: true })
   }
 })
+
+test('records go through JSON without losing what JSON would drop', () => {
+  const rows = demo.upcoming.slice(0, 4).map((a) => ({ ...a }))
+  rows[0].appointment_date = new Date(2026, 0, 5) // its calendar day depends on the time zone
+  expectOptocomError(() => model.score(rows), { code: 'invalid_value', row: 0, column: 'appointment_date', value: '[Date]' })
+  rows[0].appointment_date = demo.upcoming[0].appointment_date
+  rows[1].age = 40n // a BigInt is its decimal value
+  assert.equal(optocom.readAppointments(rows).rows[1].age, 40)
+  rows[2].amount = -Infinity
+  expectOptocomError(() => model.score(rows), { code: 'invalid_value', row: 2, column: 'amount', value: '-Infinity' })
+  rows[2].amount = undefined // an undefined value is a missing one, as an absent key
+  assert.equal(optocom.readAppointments(rows).rows[2].amount, null)
+  // Numbers keep every bit.
+  rows[3].days_since_last_purchase = 0.1 + 0.2
+  assert.equal(optocom.readAppointments(rows).rows[3].days_since_last_purchase, 0.1 + 0.2)
+})

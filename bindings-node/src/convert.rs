@@ -1,9 +1,11 @@
 //! All conversions between JavaScript values and core types.
 //!
 //! * Data in: a `string` is CSV text (read by the core's CSV reader: header aliases,
-//!   `Location::Line` errors); an array of plain objects is read through
+//!   `Location::Line` errors); an array of plain objects is turned into JSON text by V8
+//!   (with a replacer that keeps non-finite numbers as text) and read through
 //!   [`Table::from_records`] (`Location::Row` errors, 0-based index in the array). Dates are
-//!   `YYYY-MM-DD` (or `DD/MM/YYYY`) strings, flags booleans or `Y`/`N`.
+//!   `YYYY-MM-DD` (or `DD/MM/YYYY`) strings (a JS `Date` is refused: its calendar day
+//!   depends on the time zone), flags booleans or `Y`/`N`.
 //! * Options in: plain objects with the params' snake_case field names, read by
 //!   [`optocom_core::options::from_value`], which refuses unknown keys.
 //! * Out: serde values become plain objects and arrays (dates as `YYYY-MM-DD` strings,
@@ -51,9 +53,32 @@ pub fn record_table(env: &Env, value: Unknown<'_>) -> Result<Table> {
             ),
         ));
     }
-    let rows: Vec<Record> = env.from_js_value(value)?;
+    // V8's JSON.stringify and serde_json are several times faster than walking the objects
+    // through napi (measured: 100k appointments 0.9 s -> see benches/js). The replacer keeps
+    // what JSON would lose: non-finite numbers become their text ("NaN", "Infinity"), which
+    // the typed getters reject as invalid values, never read as missing; a Date (whose
+    // calendar day depends on the time zone) becomes "[Date]", refused with the column's
+    // date format; a BigInt its decimal text.
+    let stringify: Function<'_, Unknown<'_>, String> = env.run_script(STRINGIFY)?;
+    let text = stringify.call(value)?;
+    let rows: Vec<Record> = serde_json::from_str(&text).map_err(|e| {
+        to_js(
+            env,
+            &CoreError::invalid_param("data", "an array", format!("not readable as records: {e}")),
+        )
+    })?;
     Table::from_records(&rows).js(env)
 }
+
+const STRINGIFY: &str = r#"(function (rows) {
+  return JSON.stringify(rows, function (key, value) {
+    const raw = this[key]
+    if (typeof raw === 'number') return Number.isFinite(raw) ? raw : String(raw)
+    if (typeof raw === 'bigint') return raw.toString()
+    if (raw instanceof Date) return '[Date]'
+    return value
+  })
+})"#;
 
 /// Params of type `T` from an optional options object.
 pub fn params<T: DeserializeOwned + Default>(
@@ -74,4 +99,26 @@ pub fn params<T: DeserializeOwned + Default>(
 /// A serde value as a JavaScript value.
 pub fn to_value<T: Serialize>(env: &Env, v: &T) -> Result<Unknown<'static>> {
     env.to_js_value(v)
+}
+
+/// A large result as a JavaScript value through JSON text (serde_json, then V8's
+/// `JSON.parse`): about twice as fast as building the objects through napi for 100k scored
+/// appointments. JSON has no NaN or infinities, so the caller says whether every number is
+/// finite; if not, the value goes the exact way ([`to_value`]).
+pub fn to_value_via_json<T: Serialize>(
+    env: &Env,
+    v: &T,
+    all_finite: bool,
+) -> Result<Unknown<'static>> {
+    if !all_finite {
+        return to_value(env, v);
+    }
+    let text = serde_json::to_string(v).map_err(|e| {
+        to_js(
+            env,
+            &CoreError::artifact(format!("could not serialize a result: {e}")),
+        )
+    })?;
+    let parse: Function<'_, String, Unknown<'static>> = env.run_script("JSON.parse")?;
+    parse.call(text)
 }

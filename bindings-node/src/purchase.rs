@@ -5,10 +5,12 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use optocom_core::data::ingest::ReadOptions;
 use optocom_core::data::Appointment;
-use optocom_core::purchase::{Freq, PatientFeatures, PurchaseForecaster, PurchaseParams};
+use optocom_core::purchase::{
+    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, ScoredAppointment,
+};
 use optocom_core::{Error as CoreError, Persist};
 
-use crate::convert::{params, records, to_value};
+use crate::convert::{params, records, to_value, to_value_via_json};
 use crate::error::{guarded, internal, panic_text, to_js, IntoJsResult};
 
 /// A fitted purchase forecaster: a random forest for P(amount >= threshold) and a scaled
@@ -133,7 +135,8 @@ impl JsPurchaseForecaster {
     ) -> Result<Unknown<'static>> {
         let rows = appointments(&env, appointments_)?;
         let scored = guarded(&env, || self.inner.score(&rows))?;
-        to_value(&env, &scored)
+        let finite = scored.iter().all(ScoredAppointment::is_finite);
+        to_value_via_json(&env, &scored, finite)
     }
 
     /// One patient's probability, expected spend and value band, from an object with the

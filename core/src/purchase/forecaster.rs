@@ -117,6 +117,23 @@ struct State {
     report: TrainingReport,
 }
 
+impl ScoredAppointment {
+    /// True when every number is finite (always, for rows scored by a fitted forecaster on
+    /// validated appointments); hosts whose fast paths (JSON text) cannot carry NaN or
+    /// infinities check it before taking them.
+    pub fn is_finite(&self) -> bool {
+        [
+            self.probability,
+            self.expected_spend,
+            self.expected_revenue,
+            self.revenue_sd,
+        ]
+        .iter()
+        .chain(self.actual_amount.as_ref())
+        .all(|v| v.is_finite())
+    }
+}
+
 /// Forecasts optometry sales from appointments.
 ///
 /// Two models, as in the original system, combined as a hurdle model:

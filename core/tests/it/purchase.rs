@@ -357,3 +357,23 @@ fn golden_artifact_predicts_recorded_values() {
         assert_eq!(f[4], s.value_band.as_str());
     }
 }
+
+#[test]
+fn scored_rows_are_finite_even_at_the_edges_of_the_inputs() {
+    let d = demo(2000, 50, 4);
+    let model = fit_default(&d.past);
+    // The extremes the readers accept: age 0 and 120, days 0 and 43,920, every flag set.
+    let mut rows = d.upcoming.clone();
+    for (i, a) in rows.iter_mut().enumerate().take(4) {
+        a.age = if i % 2 == 0 { 0.0 } else { 120.0 };
+        a.days_since_last_purchase = if i < 2 { 0.0 } else { 43_920.0 };
+        a.employed = true;
+        a.benefits = true;
+        a.varifocal = true;
+    }
+    let scored = model.score(&rows).unwrap();
+    assert!(scored.iter().all(|s| s.is_finite()));
+    let mut broken = scored[0].clone();
+    broken.actual_amount = Some(f64::NAN);
+    assert!(!broken.is_finite());
+}
