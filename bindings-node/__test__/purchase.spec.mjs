@@ -26,6 +26,20 @@ test('fitAsync resolves to the same bits as fit, and rejects with an OptocomErro
   await assert.rejects(PurchaseForecaster.fitAsync(demo.past, { threshold: 'x' }), (e) => e.code === 'invalid_parameter')
 })
 
+test('fitAsync reports progress per tree without changing the model', async () => {
+  const calls = []
+  const withProgress = await PurchaseForecaster.fitAsync(demo.past, { seed: 3, classifier: { n_trees: 40 } }, (done, total) =>
+    calls.push([done, total]),
+  )
+  await new Promise((resolve) => setImmediate(resolve)) // the last queued calls
+  // Two forests of 40 trees: the holdout fit, then the refit on every row.
+  assert.equal(calls.length, 80)
+  assert.ok(calls.every(([done, total]) => total === 40 && done >= 1 && done <= 40))
+  assert.equal(calls.filter(([done]) => done === 40).length, 2)
+  const without = await PurchaseForecaster.fitAsync(demo.past, { seed: 3, classifier: { n_trees: 40 } })
+  assert.deepEqual(withProgress.score(demo.upcoming), without.score(demo.upcoming))
+})
+
 test('save and load go through the file system', () => {
   const dir = mkdtempSync(join(tmpdir(), 'optocom-'))
   try {

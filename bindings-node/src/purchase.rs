@@ -1,10 +1,14 @@
 //! `PurchaseForecaster`: purchase probability, expected spend, value bands and sales
 //! forecasts (core [`optocom_core::purchase`]).
 
+use std::sync::Arc;
+
 use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use optocom_core::data::ingest::ReadOptions;
 use optocom_core::data::Appointment;
+use optocom_core::progress::{observe, Observer};
 use optocom_core::purchase::{
     Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, ScoredAppointment,
 };
@@ -24,11 +28,20 @@ fn appointments(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appo
     Ok(records::<Appointment>(env, data, false)?.rows)
 }
 
+/// `onProgress` as a function any thread may queue calls to.
+type ProgressFn = ThreadsafeFunction<FnArgs<(u32, u32)>, (), FnArgs<(u32, u32)>, Status, false>;
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// Training on the libuv thread pool, for [`JsPurchaseForecaster::fit_async`].
 pub struct FitTask {
     /// The params and rows, or the error reading them (the Promise rejects with it, so that
     /// `fitAsync` never throws synchronously).
     input: std::result::Result<(PurchaseParams, Vec<Appointment>), napi::Error>,
+    /// The caller's `onProgress`, called with `(done, total)` after each tree.
+    progress: Option<Arc<ProgressFn>>,
     error: Option<CoreError>,
     panic: Option<String>,
 }
@@ -42,8 +55,20 @@ impl Task for FitTask {
             Ok(input) => input,
             Err(e) => return Err(napi::Error::from_reason(e.reason.clone())),
         };
+        let fit = || PurchaseForecaster::fit(params, rows);
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            PurchaseForecaster::fit(params, rows)
+            match &self.progress {
+                // Observing never changes the result (optocom_core::progress).
+                Some(f) => {
+                    let f = Arc::clone(f);
+                    let observer: Observer = Arc::new(move |done, total| {
+                        let args = FnArgs::from((saturate(done), saturate(total)));
+                        f.call(args, ThreadsafeFunctionCallMode::NonBlocking);
+                    });
+                    observe(observer, fit)
+                }
+                None => fit(),
+            }
         }));
         match run {
             Ok(Ok(model)) => Ok(model),
@@ -100,24 +125,37 @@ impl JsPurchaseForecaster {
 
     /// As `fit`, on a worker thread: returns a Promise of the fitted forecaster, rejected
     /// (never thrown) with an `OptocomError` on bad data or params. The data are read on the
-    /// calling thread, the forest and the regression trained on libuv's pool.
+    /// calling thread, the forest and the regression trained on libuv's pool. `onProgress`,
+    /// if given, is called on the main thread with `(done, total)` trees of each forest the
+    /// fit trains (the holdout fit, then the refit on every row); calls are queued, so the
+    /// last ones may arrive just after the Promise settles.
     #[napi(
         catch_unwind,
-        ts_args_type = "past: Data, params?: Record<string, unknown>",
+        ts_args_type = "past: Data, params?: Record<string, unknown>, onProgress?: (done: number, total: number) => void",
         ts_return_type = "Promise<PurchaseForecaster>"
     )]
     pub fn fit_async(
         env: Env,
         past: Either<String, Unknown<'_>>,
         params_: Option<Unknown<'_>>,
-    ) -> AsyncTask<FitTask> {
+        on_progress: Option<Function<'_, FnArgs<(u32, u32)>, ()>>,
+    ) -> Result<AsyncTask<FitTask>> {
+        let progress = match on_progress {
+            Some(f) => Some(Arc::new(
+                f.build_threadsafe_function::<FnArgs<(u32, u32)>>()
+                    .callee_handled::<false>()
+                    .build()?,
+            )),
+            None => None,
+        };
         let input = params(&env, "params", params_)
             .and_then(|p: PurchaseParams| Ok((p, appointments(&env, past)?)));
-        AsyncTask::new(FitTask {
+        Ok(AsyncTask::new(FitTask {
             input,
+            progress,
             error: None,
             panic: None,
-        })
+        }))
     }
 
     /// Scores appointments: one object per appointment with `probability`,
