@@ -1,7 +1,8 @@
 // The README's Node quick tour and the Node example run as written.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, writeFileSync, rmSync } from 'node:fs'
+import { readFileSync, writeFileSync, rmSync, mkdtempSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { execFileSync } from 'node:child_process'
@@ -38,4 +39,29 @@ test('examples/node/purchase_forecast.mjs prints the forecast', () => {
   assert.match(out, /7-day total\s+\d+\s+\d+\s+\d+\s+\d+/)
   assert.match(out, /months inside the interval/)
   assert.match(out, /Top upcoming high-value patients/)
+})
+
+test("the package README's examples run as written", async () => {
+  const readme = readFileSync(join(HERE, '..', 'README.md'), 'utf8')
+  const blocks = readme.split('```js\n').slice(1).map((b) => b.split('```')[0])
+  assert.equal(blocks.length, 2)
+  const file = join(HERE, '..', '.readme-tour.mjs')
+  const cwd = process.cwd()
+  const dir = mkdtempSync(join(tmpdir(), 'optocom-readme-'))
+  // Each block as a module inside the package (so `require('optocom')` resolves), run from a
+  // scratch directory (the purchase example saves purchase.json). Only the progress line is
+  // changed: it would land in the test runner's own stdout (its TAP stream).
+  try {
+    process.chdir(dir)
+    for (const [i, code] of blocks.entries()) {
+      const quiet = code.replaceAll('process.stdout.write(', 'String(')
+      writeFileSync(file, "import { createRequire } from 'node:module'\nconst require = createRequire(import.meta.url)\n" + quiet)
+      await import(pathToFileURL(file).href + `?block=${i}`)
+    }
+    assert.ok(existsSync(join(dir, 'purchase.json')))
+  } finally {
+    process.chdir(cwd)
+    rmSync(file, { force: true })
+    rmSync(dir, { recursive: true })
+  }
 })
