@@ -54,7 +54,7 @@ pub fn normal_quantile(p: f64) -> f64 {
     ];
     let plow = 0.02425;
     let x = if p < plow {
-        let q = (-2.0 * p.ln()).sqrt();
+        let q = (-2.0 * libm::log(p)).sqrt();
         (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     } else if p <= 1.0 - plow {
@@ -63,13 +63,13 @@ pub fn normal_quantile(p: f64) -> f64 {
         (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
             / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
     } else {
-        let q = (-2.0 * (1.0 - p).ln()).sqrt();
+        let q = (-2.0 * libm::log(1.0 - p)).sqrt();
         -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
             / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     };
     // One Halley refinement step using erfc.
     let e = 0.5 * erfc(-x / std::f64::consts::SQRT_2) - p;
-    let u = e * (2.0 * std::f64::consts::PI).sqrt() * (x * x / 2.0).exp();
+    let u = e * (2.0 * std::f64::consts::PI).sqrt() * libm::exp(x * x / 2.0);
     x - u / (1.0 + x * u / 2.0)
 }
 
@@ -121,7 +121,7 @@ fn erfc(x: f64) -> f64 {
             d = ty * d - dd + c;
             dd = tmp;
         }
-        t * (-z * z + 0.5 * (COF[0] + ty * d) - dd).exp()
+        t * libm::exp(-z * z + 0.5 * (COF[0] + ty * d) - dd)
     };
     if x >= 0.0 {
         erfccheb(x)
@@ -173,7 +173,7 @@ pub(crate) fn ln_gamma(x: f64) -> f64 {
     if x < 0.5 {
         // Reflection.
         let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+        return libm::log(pi / libm::sin(pi * x)) - ln_gamma(1.0 - x);
     }
     let x = x - 1.0;
     let mut a = G[0];
@@ -181,7 +181,7 @@ pub(crate) fn ln_gamma(x: f64) -> f64 {
     for (i, g) in G.iter().enumerate().skip(1) {
         a += g / (x + i as f64);
     }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+    0.5 * libm::log(2.0 * std::f64::consts::PI) + (x + 0.5) * libm::log(t) - t + libm::log(a)
 }
 
 /// Continued fraction of the incomplete beta function (modified Lentz).
@@ -236,8 +236,9 @@ fn reg_inc_beta(a: f64, b: f64, x: f64) -> f64 {
     if x >= 1.0 {
         return 1.0;
     }
-    let ln_front = ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln();
-    let front = ln_front.exp();
+    let ln_front =
+        ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * libm::log(x) + b * libm::log(1.0 - x);
+    let front = libm::exp(ln_front);
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_cf(a, b, x) / a
     } else {

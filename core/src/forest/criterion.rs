@@ -131,10 +131,10 @@ impl<'a> ClassificationCriterion<'a> {
         match self.impurity {
             Impurity::Gini => n - s.iter().map(|c| c * c).sum::<f64>() / n,
             Impurity::Entropy => {
-                n * n.ln()
+                n * libm::log(n)
                     - s.iter()
                         .filter(|&&c| c > 0.0)
-                        .map(|&c| c * c.ln())
+                        .map(|&c| c * libm::log(c))
                         .sum::<f64>()
             }
         }

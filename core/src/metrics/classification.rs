@@ -110,9 +110,9 @@ pub fn log_loss<L: BinaryLabel>(y_true: &[L], proba: &[f64]) -> Result<f64> {
         .map(|(&t, &p)| {
             let p = p.clamp(LOG_LOSS_EPS, 1.0 - LOG_LOSS_EPS);
             if t {
-                -p.ln()
+                -libm::log(p)
             } else {
-                -(1.0 - p).ln()
+                -libm::log(1.0 - p)
             }
         })
         .sum();

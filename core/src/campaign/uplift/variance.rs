@@ -112,7 +112,7 @@ pub(crate) fn debias(between: f64, noise: f64, groups: f64) -> f64 {
         // Mills-ratio asymptote: mu + s * phi(r) / Phi(r) -> s / |r|.
         return s / -r;
     }
-    let phi = (-0.5 * r * r).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let phi = libm::exp(-0.5 * r * r) / (2.0 * std::f64::consts::PI).sqrt();
     let cdf = normal_cdf(r);
     (mu + s * phi / cdf).max(0.0)
 }
