@@ -29,6 +29,11 @@ pub fn records<T: FromRow>(data: JsValue, lenient: bool) -> JsResult<Ingested<T>
     if let Some(csv) = data.as_string() {
         return read_csv::<T, _>(csv.as_bytes(), &opts).js();
     }
+    record_table(data)?.read::<T>(&opts).js()
+}
+
+/// An array of objects as a core [`Table`].
+pub fn record_table(data: JsValue) -> JsResult<Table> {
     if !Array::is_array(&data) {
         return Err(to_js(&CoreError::invalid_param(
             "data",
@@ -43,9 +48,7 @@ pub fn records<T: FromRow>(data: JsValue, lenient: bool) -> JsResult<Ingested<T>
             format!("not understood: {e}"),
         ))
     })?;
-    Table::from_records(&rows)
-        .and_then(|t| t.read::<T>(&opts))
-        .js()
+    Table::from_records(&rows).js()
 }
 
 /// Params of type `T` from an optional options object (`undefined` and `null` mean all

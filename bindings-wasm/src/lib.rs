@@ -10,12 +10,14 @@
 //! | file | JavaScript |
 //! |---|---|
 //! | `purchase.rs` | `PurchaseForecaster` (`fit`, `score`, `predictPatient`, `forecast`, `forecastTotal`, `compare`, `report`, `info`, `params`, `featureNames`, `reportText`, `toJson`/`fromJson`), `readAppointments` |
+//! | `campaign.rs` | `CampaignAnalytics` (`sample`, `fromTables`, `campaigns`, `metrics`, `rxTrend`, `topResponders`, `uplift`, `segment`, `recommend`), `DoctorSegmentation` |
 //! | `demo.rs` | `demoAppointments`, `defaultParams` |
 //! | `error.rs` | every thrown error: `OptocomError` with the core's `code` |
 //!
 //! All calls are synchronous: run long fits in a Web Worker to keep a page responsive.
 #![deny(clippy::all)]
 
+pub mod campaign;
 pub mod convert;
 pub mod demo;
 pub mod error;

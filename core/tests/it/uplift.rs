@@ -220,7 +220,9 @@ fn analytics_uplift_is_the_forest_on_the_campaign_table() {
     let (effect, low, high) = by_hand
         .predict_interval(table.features.view(), 0.9)
         .unwrap();
-    assert_eq!(forest.to_json().unwrap(), by_hand.to_json().unwrap());
+    // The same trees (the artifacts differ only in when they were trained).
+    assert_eq!(forest.params(), by_hand.params());
+    assert_eq!(forest.trees(), by_hand.trees());
     assert_eq!(rows.len(), table.len());
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(r.doctor_id, table.doctor_ids[i]);

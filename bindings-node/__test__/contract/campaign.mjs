@@ -1,0 +1,126 @@
+// The campaign analytics' contract in JavaScript, run against the Node addon
+// (bindings-node/__test__/campaign.spec.mjs) and the WebAssembly module
+// (bindings-wasm/__test__/campaign.spec.mjs): metrics, trends, responders, uplift with
+// intervals, segments and recommendations, on the seeded sample data and the shared fixtures.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expectOptocomError } from './purchase.mjs'
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures')
+const fixture = (name) => readFileSync(join(FIXTURES, name), 'utf8')
+const csvRecords = (text) => {
+  const [header, ...lines] = text.trim().split('\n')
+  const names = header.split(',')
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i], v])))
+}
+/** The four fixture CSVs of fixtures/campaign as arrays of records. */
+export const fixtureTables = Object.fromEntries(
+  ['doctors', 'campaigns', 'targeting', 'rx'].map((t) => [t, csvRecords(fixture(`campaign/${t}.csv`))]),
+)
+
+/** Registers the shared tests on `optocom`. */
+export function campaignContract(optocom) {
+const { CampaignAnalytics, DoctorSegmentation } = optocom
+const ca = CampaignAnalytics.sample(42)
+
+test('campaign pages and metrics are consistent with their own counts', () => {
+  const all = ca.campaigns()
+  assert.ok(all.total >= 2)
+  const page2 = ca.campaigns(undefined, { page: 2, per_page: 1 })
+  assert.equal(page2.data.length, 1)
+  assert.deepEqual(page2.data[0], all.data[1])
+  const m = ca.metrics(1)
+  for (const g of [m.targeted, m.control]) {
+    assert.equal(g.response_rate, g.responders / g.doctors)
+    assert.ok(Math.abs(g.mean_rx_change - (g.mean_rx_post - g.mean_rx_pre)) < 1e-9)
+  }
+  assert.ok(Math.abs(m.lift.estimate - (m.targeted.mean_rx_change - m.control.mean_rx_change)) < 1e-9)
+  assert.ok(m.lift.ci_low < m.lift.estimate && m.lift.estimate < m.lift.ci_high)
+  const narrow = ca.metrics(1, undefined, 0.8)
+  assert.ok(narrow.lift.ci_high - narrow.lift.ci_low < m.lift.ci_high - m.lift.ci_low)
+  assert.deepEqual(CampaignAnalytics.sample(42).metrics(1), m) // seeded
+  const trend = ca.rxTrend(1)
+  assert.equal(trend.length, m.window.pre_periods + m.window.post_periods)
+  assert.deepEqual([...new Set(trend.map((p) => p.phase))], ['pre', 'post'])
+})
+
+test('top responders are ranked, filtered and paged', () => {
+  const filter = { specialties: ['Cardiology'] }
+  const first = ca.topResponders(1, filter, { page: 1, per_page: 10 })
+  const second = ca.topResponders(1, filter, { page: 2, per_page: 10 })
+  const rows = first.data.concat(second.data)
+  assert.deepEqual(rows.map((r) => r.rank), [...Array(20).keys()].map((i) => i + 1))
+  assert.ok(rows.every((r) => r.specialty === 'Cardiology'))
+  assert.ok(rows.every((r, i) => i === 0 || rows[i - 1].score >= r.score))
+  assert.ok(rows.every((r) => r.score === r.rx_change))
+  assert.equal(first.total, second.total)
+  expectOptocomError(() => ca.topResponders(1, { specialty: ['Cardiology'] }), { code: 'invalid_parameter', parameter: 'filter.specialty' })
+  expectOptocomError(() => ca.topResponders(1, filter, { page: 0 }), { code: 'invalid_parameter' })
+})
+
+test('per-doctor uplift: intervals contain the estimate and the average is the measured effect', () => {
+  const m = ca.metrics(1)
+  const rows = ca.uplift(1, 'responded', { n_trees: 100, seed: 5 })
+  assert.equal(rows.length, m.targeted.doctors + m.control.doctors)
+  assert.equal(rows.filter((r) => r.targeted).length, m.targeted.doctors)
+  for (const r of rows) assert.ok(r.lower <= r.effect && r.effect <= r.upper && r.std_error >= 0)
+  // The forest's mean effect agrees with the randomised difference in response rates.
+  const mean = rows.reduce((s, r) => s + r.effect, 0) / rows.length
+  assert.ok(Math.abs(mean - m.response_rate_diff.estimate) < 0.05, `${mean} vs ${m.response_rate_diff.estimate}`)
+  assert.deepEqual(ca.uplift(1, 'responded', { n_trees: 100, seed: 5 }), rows) // seeded
+  const wide = ca.uplift(1, 'responded', { n_trees: 100, seed: 5 }, 0.99)
+  assert.ok(wide[0].upper - wide[0].lower > rows[0].upper - rows[0].lower)
+  const rx = ca.uplift(1, 'rx_change', { n_trees: 50, seed: 5 })
+  const meanRx = rx.reduce((s, r) => s + r.effect, 0) / rx.length
+  assert.ok(Math.abs(meanRx - m.lift.estimate) < 1.0, `${meanRx} vs ${m.lift.estimate}`)
+  expectOptocomError(() => ca.uplift(1, 'clicks'), { code: 'invalid_parameter', parameter: 'outcome' })
+  expectOptocomError(() => ca.uplift(1, 'responded', { trees: 5 }), { code: 'invalid_parameter', parameter: 'params.trees' })
+  expectOptocomError(() => ca.uplift(99), { code: 'not_found' })
+  expectOptocomError(() => ca.uplift(-1), { code: 'invalid_parameter', parameter: 'campaignId' })
+})
+
+test('segments: sizes add up, assignments round-trip, the golden artifact reproduces its segments', () => {
+  const seg = ca.segment({ k: 3, seed: 1 })
+  assert.equal(seg.k, 3)
+  const doctors = ca.campaigns().data[0].targeted_doctors + ca.campaigns().data[0].control_doctors
+  assert.equal(seg.profiles.reduce((s, p) => s + p.size, 0), doctors)
+  assert.ok([0, 1, 2].includes(seg.segmentOf(1)))
+  assert.equal(seg.segmentOf(10 ** 9) ?? null, null) // null (Node) or undefined (WASM)
+  const back = DoctorSegmentation.fromJson(seg.toJson())
+  assert.deepEqual(back.profiles, seg.profiles)
+  const golden = DoctorSegmentation.fromJson(fixture('golden_segmentation.json'))
+  const expected = fixture('golden_segmentation_expected.csv').trim().split('\n').slice(1).map((l) => l.split(',').map(Number))
+  for (const [id, s] of expected) assert.equal(golden.segmentOf(id), s, `doctor ${id}`)
+})
+
+test('recommendations respect n, the filter and the exclusions', () => {
+  const product = ca.campaigns().data[0].product
+  const top = ca.recommend(product, 5)
+  assert.equal(top.length, 5)
+  assert.ok(top.every((r, i) => i === 0 || top[i - 1].score >= r.score))
+  const skipped = ca.recommend(product, 5, undefined, [top[0].doctor_id])
+  assert.ok(!skipped.some((r) => r.doctor_id === top[0].doctor_id))
+  const onc = ca.recommend(product, 5, { specialties: ['Oncology'] })
+  assert.ok(onc.every((r) => r.matched.every((m) => !m.startsWith('specialty=') || m === 'specialty=Oncology')))
+  expectOptocomError(() => ca.recommend('No Such Product'), { code: 'not_found' })
+})
+
+test('campaign data from records, strictly and leniently', () => {
+  const ok = CampaignAnalytics.fromTables(fixtureTables)
+  assert.equal(ok.campaigns().total, 2)
+  assert.deepEqual(ok.rejected, [])
+  assert.equal(ok.metrics(1).campaign_id, 1)
+  // A bad doctor: strict throws naming it; lenient drops it with its targeting and Rx rows.
+  const bad = { ...fixtureTables, doctors: fixtureTables.doctors.map((d, i) => (i === 0 ? { ...d, tenure_years: 'long' } : d)) }
+  expectOptocomError(() => CampaignAnalytics.fromTables(bad), { code: 'invalid_value', row: 0, column: 'tenure_years', value: 'long' })
+  const lenient = CampaignAnalytics.fromTables(bad, { lenient: true })
+  const tablesRejected = lenient.rejected.map((r) => r.table)
+  assert.equal(tablesRejected[0], 'doctors')
+  assert.ok(tablesRejected.includes('targeting') && tablesRejected.includes('rx'), tablesRejected.join())
+  expectOptocomError(() => CampaignAnalytics.fromTables(fixtureTables, { strict: true }), { code: 'invalid_parameter', parameter: 'options.strict' })
+  expectOptocomError(() => CampaignAnalytics.fromTables({ ...fixtureTables, rx: 'not an array' }), { code: 'invalid_parameter', parameter: 'data' })
+})
+}

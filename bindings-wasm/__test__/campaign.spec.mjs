@@ -1,0 +1,31 @@
+// The WebAssembly build's campaign analytics, run in Node (pkg-node/): the JS contract shared
+// with the Node addon (bindings-node/__test__/contract/campaign.mjs), plus agreement with the
+// addon when it is built.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { campaignContract } from '../../bindings-node/__test__/contract/campaign.mjs'
+
+const require = createRequire(import.meta.url)
+const HERE = dirname(fileURLToPath(import.meta.url))
+const optocom = require(join(HERE, '..', 'pkg-node', 'optocom.js'))
+
+campaignContract(optocom)
+
+let nodeAddon = null
+try {
+  nodeAddon = require('../../bindings-node/index.js')
+} catch {}
+
+test('the WASM build and the Node addon agree on the campaign analytics', { skip: !nodeAddon && 'the Node addon is not built' }, () => {
+  const a = optocom.CampaignAnalytics.sample(7)
+  const b = nodeAddon.CampaignAnalytics.sample(7)
+  assert.deepEqual(a.metrics(1), b.metrics(1))
+  assert.deepEqual(a.topResponders(1, {}, { per_page: 50 }), b.topResponders(1, {}, { per_page: 50 }))
+  assert.deepEqual(a.uplift(1, 'responded', { n_trees: 60, seed: 2 }), b.uplift(1, 'responded', { n_trees: 60, seed: 2 }))
+  assert.deepEqual(a.segment({ k: 3, seed: 1 }).profiles, b.segment({ k: 3, seed: 1 }).profiles)
+  const product = a.campaigns().data[0].product
+  assert.deepEqual(a.recommend(product, 10), b.recommend(product, 10))
+})

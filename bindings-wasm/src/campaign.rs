@@ -1,0 +1,314 @@
+//! `CampaignAnalytics` and `DoctorSegmentation` in the browser: campaign metrics, Rx trends,
+//! responders, per-doctor uplift with confidence intervals, k-means segments and
+//! recommendations (core [`optocom_core::campaign`]). The same words as the Node addon, minus
+//! `fromDir` (no file system).
+
+use std::collections::HashSet;
+
+use optocom_core::campaign::{
+    CampaignAnalytics, DoctorSegmentation, Outcome, RankBy, RecommenderParams, SegmentationParams,
+    UpliftParams,
+};
+use optocom_core::data::ingest::{read_campaign_tables, IngestOptions, ReadOptions, Rejection};
+use optocom_core::data::{DoctorFilter, PageRequest};
+use optocom_core::{Error as CoreError, Persist};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{self, params, record_table, to_value};
+use crate::error::{guarded, IntoJsResult, JsResult};
+
+/// Campaign data (doctors, campaigns, targeting, Rx) and the analytics over it.
+#[wasm_bindgen(js_name = "CampaignAnalytics")]
+pub struct WasmCampaignAnalytics {
+    inner: CampaignAnalytics,
+    rejected: Vec<Rejection>,
+}
+
+fn campaign_id(id: f64) -> JsResult<u64> {
+    if id.fract() == 0.0 && (0.0..9.007_199_254_740_992e15).contains(&id) {
+        Ok(id as u64)
+    } else {
+        Err(crate::error::to_js(&CoreError::invalid_param(
+            "campaignId",
+            id,
+            "must be a whole number >= 0",
+        )))
+    }
+}
+
+#[wasm_bindgen(js_class = "CampaignAnalytics")]
+impl WasmCampaignAnalytics {
+    /// The built-in sample data (seeded, default 42).
+    pub fn sample(seed: Option<u32>) -> JsResult<WasmCampaignAnalytics> {
+        guarded(|| {
+            let inner = CampaignAnalytics::sample(u64::from(seed.unwrap_or(42))).js()?;
+            Ok(WasmCampaignAnalytics {
+                inner,
+                rejected: Vec::new(),
+            })
+        })
+    }
+
+    /// From arrays of records (`{ doctors, campaigns, targeting, rx }`). With
+    /// `lenient: true` bad rows (and the targeting and Rx rows of a rejected doctor or
+    /// campaign) go to `rejected` instead of throwing.
+    #[wasm_bindgen(js_name = "fromTables")]
+    pub fn from_tables(
+        #[wasm_bindgen(
+            unchecked_param_type = "{ doctors: object[]; campaigns: object[]; targeting: object[]; rx: object[] }"
+        )]
+        tables: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ lenient?: boolean }")] options: Option<
+            JsValue,
+        >,
+    ) -> JsResult<WasmCampaignAnalytics> {
+        guarded(|| {
+            let opts = IngestOptions::from(params::<ReadOptions>("options", options)?);
+            let table = |name: &str| -> JsResult<_> {
+                let v = js_sys::Reflect::get(&tables, &JsValue::from_str(name))
+                    .unwrap_or(JsValue::UNDEFINED);
+                record_table(v)
+            };
+            let (d, c, t, r) = (
+                table("doctors")?,
+                table("campaigns")?,
+                table("targeting")?,
+                table("rx")?,
+            );
+            let got = read_campaign_tables(&d, &c, &t, &r, &opts).js()?;
+            let inner = CampaignAnalytics::new(got.data).js()?;
+            Ok(WasmCampaignAnalytics {
+                inner,
+                rejected: got.rejected,
+            })
+        })
+    }
+
+    /// Rows left out by a lenient read (empty otherwise).
+    #[wasm_bindgen(getter, unchecked_return_type = "Rejection[]")]
+    pub fn rejected(&self) -> JsResult<JsValue> {
+        guarded(|| to_value(&self.rejected))
+    }
+
+    /// Campaign summaries, one page: `{ page, per_page, total, data }`.
+    #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
+    pub fn campaigns(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ page?: number; per_page?: number }")]
+        page: Option<JsValue>,
+    ) -> JsResult<JsValue> {
+        guarded(|| {
+            let f: DoctorFilter = params("filter", filter)?;
+            let p: PageRequest = params("page", page)?;
+            to_value(&self.inner.campaigns(&f, &p).js()?)
+        })
+    }
+
+    /// A campaign's metrics with the difference-in-differences lift and its confidence
+    /// interval at `confidence` (default 0.95).
+    #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
+    pub fn metrics(
+        &self,
+        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] confidence: Option<f64>,
+    ) -> JsResult<JsValue> {
+        guarded(|| {
+            let f: DoctorFilter = params("filter", filter)?;
+            let id = campaign_id(id)?;
+            to_value(
+                &self
+                    .inner
+                    .metrics(id, &f, confidence.unwrap_or(0.95))
+                    .js()?,
+            )
+        })
+    }
+
+    /// Monthly mean Rx of targeted and control doctors around a campaign.
+    #[wasm_bindgen(
+        js_name = "rxTrend",
+        unchecked_return_type = "Array<Record<string, unknown>>"
+    )]
+    pub fn rx_trend(
+        &self,
+        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
+            JsValue,
+        >,
+    ) -> JsResult<JsValue> {
+        guarded(|| {
+            let f: DoctorFilter = params("filter", filter)?;
+            let id = campaign_id(id)?;
+            to_value(&self.inner.rx_trend(id, &f).js()?)
+        })
+    }
+
+    /// A campaign's doctors ranked by Rx increase (largest first), one page.
+    #[wasm_bindgen(
+        js_name = "topResponders",
+        unchecked_return_type = "Record<string, unknown>"
+    )]
+    pub fn top_responders(
+        &self,
+        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ page?: number; per_page?: number }")]
+        page: Option<JsValue>,
+    ) -> JsResult<JsValue> {
+        guarded(|| {
+            let f: DoctorFilter = params("filter", filter)?;
+            let p: PageRequest = params("page", page)?;
+            let id = campaign_id(id)?;
+            to_value(
+                &self
+                    .inner
+                    .top_responders(id, &f, &RankBy::RxIncrease, &p)
+                    .js()?,
+            )
+        })
+    }
+
+    /// Per-doctor campaign effects with confidence intervals at `level` (default 0.95):
+    /// `outcome` `"responded"` (default) or `"rx_change"`; `params` the snake_case fields of
+    /// `UpliftParams`.
+    #[wasm_bindgen(
+        unchecked_return_type = "Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>"
+    )]
+    pub fn uplift(
+        &self,
+        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "'responded' | 'rx_change'")]
+        outcome: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params_: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<f64>,
+    ) -> JsResult<JsValue> {
+        guarded(|| {
+            let p: UpliftParams = params("params", params_)?;
+            let o = outcome.unwrap_or_else(|| "responded".into());
+            let outcome: Outcome = serde_json::from_value(serde_json::Value::String(o.clone()))
+                .map_err(|_| {
+                    CoreError::invalid_param(
+                        "outcome",
+                        &o,
+                        "must be \"responded\" or \"rx_change\"",
+                    )
+                })
+                .js()?;
+            let id = campaign_id(id)?;
+            let (_, rows) = self
+                .inner
+                .uplift(id, &p, outcome, level.unwrap_or(0.95))
+                .js()?;
+            to_value(&rows)
+        })
+    }
+
+    /// k-means segmentation of the doctors (`k: null` picks k by silhouette).
+    pub fn segment(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params_: Option<
+            JsValue,
+        >,
+    ) -> JsResult<WasmDoctorSegmentation> {
+        guarded(|| {
+            let p: SegmentationParams = params("params", params_)?;
+            let inner = DoctorSegmentation::fit(&p, &self.inner.data().doctors).js()?;
+            Ok(WasmDoctorSegmentation { inner })
+        })
+    }
+
+    /// The `n` (default 10) doctors most like those who responded to `product`'s past
+    /// campaigns, within `filter`, skipping `exclude` (doctor ids).
+    #[wasm_bindgen(unchecked_return_type = "Array<Record<string, unknown>>")]
+    pub fn recommend(
+        &self,
+        product: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: Option<u32>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number[]")] exclude: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params_: Option<
+            JsValue,
+        >,
+    ) -> JsResult<JsValue> {
+        guarded(|| {
+            let f: DoctorFilter = params("filter", filter)?;
+            let p: RecommenderParams = params("params", params_)?;
+            let exclude: HashSet<u64> = match exclude {
+                Some(v) if !v.is_undefined() && !v.is_null() => convert::value("exclude", v)?,
+                _ => HashSet::new(),
+            };
+            let mut rec = self.inner.recommender(&p, None).js()?;
+            self.inner.add_product_to(&mut rec, product).js()?;
+            to_value(
+                &rec.recommend(product, n.unwrap_or(10) as usize, Some(&exclude), Some(&f))
+                    .js()?,
+            )
+        })
+    }
+}
+
+/// A fitted k-means segmentation of doctors.
+#[wasm_bindgen(js_name = "DoctorSegmentation")]
+pub struct WasmDoctorSegmentation {
+    inner: DoctorSegmentation,
+}
+
+#[wasm_bindgen(js_class = "DoctorSegmentation")]
+impl WasmDoctorSegmentation {
+    /// Number of segments.
+    #[wasm_bindgen(getter)]
+    pub fn k(&self) -> u32 {
+        self.inner.k() as u32
+    }
+
+    /// One profile per segment.
+    #[wasm_bindgen(getter, unchecked_return_type = "Array<Record<string, unknown>>")]
+    pub fn profiles(&self) -> JsResult<JsValue> {
+        guarded(|| to_value(&self.inner.profiles()))
+    }
+
+    /// Silhouette of each candidate k (when k was chosen by silhouette).
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "Array<{ k: number; silhouette: number }>"
+    )]
+    pub fn silhouettes(&self) -> JsResult<JsValue> {
+        guarded(|| to_value(&self.inner.silhouette_scores()))
+    }
+
+    /// The segment of a training doctor (`undefined` for an unknown id).
+    #[wasm_bindgen(js_name = "segmentOf")]
+    pub fn segment_of(&self, doctor_id: f64) -> Option<u32> {
+        if doctor_id.fract() != 0.0 || doctor_id < 0.0 {
+            return None;
+        }
+        self.inner.segment_of(doctor_id as u64).map(|s| s as u32)
+    }
+
+    /// The model artifact (the JSON text every runtime reads).
+    #[wasm_bindgen(js_name = "toJson")]
+    pub fn to_json(&self) -> JsResult<String> {
+        guarded(|| self.inner.to_json().js())
+    }
+
+    /// Reads a segmentation artifact written by any runtime.
+    #[wasm_bindgen(js_name = "fromJson")]
+    pub fn from_json(text: &str) -> JsResult<WasmDoctorSegmentation> {
+        guarded(|| {
+            let inner = DoctorSegmentation::from_json(text).js()?;
+            Ok(WasmDoctorSegmentation { inner })
+        })
+    }
+}
