@@ -31,7 +31,9 @@ test('fitAsync reports progress per tree without changing the model', async () =
   const withProgress = await PurchaseForecaster.fitAsync(demo.past, { seed: 3, classifier: { n_trees: 40 } }, (done, total) =>
     calls.push([done, total]),
   )
-  await new Promise((resolve) => setImmediate(resolve)) // the last queued calls
+  // The last calls are queued to the event loop and may arrive just after the Promise.
+  for (let i = 0; i < 200 && calls.length < 80; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  await new Promise((resolve) => setTimeout(resolve, 20)) // and no more than that
   // Two forests of 40 trees: the holdout fit, then the refit on every row.
   assert.equal(calls.length, 80)
   assert.ok(calls.every(([done, total]) => total === 40 && done >= 1 && done <= 40))
