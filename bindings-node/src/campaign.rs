@@ -202,7 +202,7 @@ impl JsCampaignAnalytics {
         level: Option<f64>,
     ) -> Result<Unknown<'static>> {
         let p: UpliftParams = params(&env, "params", params_)?;
-        let outcome = outcome_of(&env, outcome.as_deref().unwrap_or("responded"))?;
+        let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js(&env)?;
         let id = campaign(&env, campaign_id)?;
         let (_, rows) = guarded(&env, || {
             self.inner.uplift(id, &p, outcome, level.unwrap_or(0.95))
@@ -303,17 +303,5 @@ impl JsDoctorSegmentation {
 fn campaign(env: &Env, id: i64) -> Result<u64> {
     u64::try_from(id)
         .map_err(|_| optocom_core::Error::invalid_param("campaignId", id, "must be >= 0"))
-        .js(env)
-}
-
-fn outcome_of(env: &Env, s: &str) -> Result<Outcome> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| {
-            optocom_core::Error::invalid_param(
-                "outcome",
-                s,
-                "must be \"responded\" or \"rx_change\"",
-            )
-        })
         .js(env)
 }

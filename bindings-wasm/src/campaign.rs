@@ -194,16 +194,7 @@ impl WasmCampaignAnalytics {
     ) -> JsResult<JsValue> {
         guarded(|| {
             let p: UpliftParams = params("params", params_)?;
-            let o = outcome.unwrap_or_else(|| "responded".into());
-            let outcome: Outcome = serde_json::from_value(serde_json::Value::String(o.clone()))
-                .map_err(|_| {
-                    CoreError::invalid_param(
-                        "outcome",
-                        &o,
-                        "must be \"responded\" or \"rx_change\"",
-                    )
-                })
-                .js()?;
+            let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js()?;
             let id = campaign_id(id)?;
             let (_, rows) = self
                 .inner

@@ -50,6 +50,28 @@ pub enum Outcome {
     RxChange,
 }
 
+impl Outcome {
+    /// `"responded"` or `"rx_change"` (the serde names), for hosts that pass a string.
+    ///
+    /// ```
+    /// use optocom_core::campaign::Outcome;
+    /// assert_eq!(Outcome::parse("rx_change")?, Outcome::RxChange);
+    /// assert_eq!(Outcome::parse("clicks").unwrap_err().code(), "invalid_parameter");
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    pub fn parse(s: &str) -> Result<Outcome> {
+        match s {
+            "responded" => Ok(Outcome::Responded),
+            "rx_change" => Ok(Outcome::RxChange),
+            other => Err(Error::invalid_param(
+                "outcome",
+                other,
+                "must be \"responded\" or \"rx_change\"",
+            )),
+        }
+    }
+}
+
 /// Per-row effect estimates with their standard errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpliftPrediction {
