@@ -8,15 +8,16 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use optocom_core::campaign::{
     CampaignAnalytics, DoctorSegmentation, Outcome, RankBy, RecommenderParams, SegmentationParams,
-    UpliftParams,
+    UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 use optocom_core::data::ingest::{
     read_campaign_dir, read_campaign_tables, IngestOptions, ReadOptions, Rejection,
 };
 use optocom_core::data::{DoctorFilter, PageRequest};
+use optocom_core::options::whole_number;
 use optocom_core::Persist;
 
-use crate::convert::{params, record_table, to_value};
+use crate::convert::{is_nullish, params, record_table, to_value, value};
 use crate::error::{guarded, IntoJsResult};
 
 /// Campaign data (doctors, campaigns, targeting, Rx) and the analytics over it.
@@ -44,8 +45,11 @@ impl JsCampaignAnalytics {
     /// The built-in sample data (seeded, default 42): four years of Rx for 2,000 doctors and
     /// their campaigns.
     #[napi(factory, catch_unwind)]
-    pub fn sample(env: Env, seed: Option<i64>) -> Result<Self> {
-        let seed = u64::try_from(seed.unwrap_or(42)).unwrap_or(0);
+    pub fn sample(env: Env, seed: Option<f64>) -> Result<Self> {
+        let seed = match seed {
+            Some(s) => whole_number("seed", s).js(&env)?,
+            None => SAMPLE_SEED,
+        };
         let inner = guarded(&env, || CampaignAnalytics::sample(seed))?;
         Ok(JsCampaignAnalytics {
             inner,
@@ -131,14 +135,15 @@ impl JsCampaignAnalytics {
     pub fn metrics(
         &self,
         env: Env,
-        campaign_id: i64,
+        campaign_id: f64,
         filter: Option<Unknown<'_>>,
         confidence: Option<f64>,
     ) -> Result<Unknown<'static>> {
         let f: DoctorFilter = params(&env, "filter", filter)?;
-        let id = campaign(&env, campaign_id)?;
+        let id = whole_number("campaignId", campaign_id).js(&env)?;
         let out = guarded(&env, || {
-            self.inner.metrics(id, &f, confidence.unwrap_or(0.95))
+            self.inner
+                .metrics(id, &f, confidence.unwrap_or(DEFAULT_CONFIDENCE))
         })?;
         to_value(&env, &out)
     }
@@ -152,11 +157,11 @@ impl JsCampaignAnalytics {
     pub fn rx_trend(
         &self,
         env: Env,
-        campaign_id: i64,
+        campaign_id: f64,
         filter: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
         let f: DoctorFilter = params(&env, "filter", filter)?;
-        let id = campaign(&env, campaign_id)?;
+        let id = whole_number("campaignId", campaign_id).js(&env)?;
         let out = guarded(&env, || self.inner.rx_trend(id, &f))?;
         to_value(&env, &out)
     }
@@ -170,13 +175,13 @@ impl JsCampaignAnalytics {
     pub fn top_responders(
         &self,
         env: Env,
-        campaign_id: i64,
+        campaign_id: f64,
         filter: Option<Unknown<'_>>,
         page: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
         let f: DoctorFilter = params(&env, "filter", filter)?;
         let p: PageRequest = params(&env, "page", page)?;
-        let id = campaign(&env, campaign_id)?;
+        let id = whole_number("campaignId", campaign_id).js(&env)?;
         let out = guarded(&env, || {
             self.inner.top_responders(id, &f, &RankBy::RxIncrease, &p)
         })?;
@@ -196,16 +201,17 @@ impl JsCampaignAnalytics {
     pub fn uplift(
         &self,
         env: Env,
-        campaign_id: i64,
+        campaign_id: f64,
         outcome: Option<String>,
         params_: Option<Unknown<'_>>,
         level: Option<f64>,
     ) -> Result<Unknown<'static>> {
         let p: UpliftParams = params(&env, "params", params_)?;
         let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js(&env)?;
-        let id = campaign(&env, campaign_id)?;
+        let id = whole_number("campaignId", campaign_id).js(&env)?;
         let (_, rows) = guarded(&env, || {
-            self.inner.uplift(id, &p, outcome, level.unwrap_or(0.95))
+            self.inner
+                .uplift(id, &p, outcome, level.unwrap_or(DEFAULT_CONFIDENCE))
         })?;
         to_value(&env, &rows)
     }
@@ -232,22 +238,25 @@ impl JsCampaignAnalytics {
         &self,
         env: Env,
         product: String,
-        n: Option<u32>,
+        n: Option<f64>,
         filter: Option<Unknown<'_>>,
-        exclude: Option<Vec<i64>>,
+        exclude: Option<Unknown<'_>>,
         params_: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
         let f: DoctorFilter = params(&env, "filter", filter)?;
         let p: RecommenderParams = params(&env, "params", params_)?;
-        let exclude: HashSet<u64> = exclude
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|id| u64::try_from(id).ok())
-            .collect();
+        let n = match n {
+            Some(n) => whole_number("n", n).js(&env)? as usize,
+            None => DEFAULT_RECOMMENDATIONS,
+        };
+        let exclude: HashSet<u64> = match exclude {
+            Some(v) if !is_nullish(&v)? => value(&env, "exclude", v)?,
+            _ => HashSet::new(),
+        };
         let out = guarded(&env, || {
             let mut rec = self.inner.recommender(&p, None)?;
             self.inner.add_product_to(&mut rec, &product)?;
-            rec.recommend(&product, n.unwrap_or(10) as usize, Some(&exclude), Some(&f))
+            rec.recommend(&product, n, Some(&exclude), Some(&f))
         })?;
         to_value(&env, &out)
     }
@@ -281,8 +290,8 @@ impl JsDoctorSegmentation {
 
     /// The segment of a training doctor (`null` for an unknown id).
     #[napi]
-    pub fn segment_of(&self, doctor_id: i64) -> Option<u32> {
-        let id = u64::try_from(doctor_id).ok()?;
+    pub fn segment_of(&self, doctor_id: f64) -> Option<u32> {
+        let id = whole_number("doctorId", doctor_id).ok()?;
         self.inner.segment_of(id).map(|s| s as u32)
     }
 
@@ -298,10 +307,4 @@ impl JsDoctorSegmentation {
         let inner = DoctorSegmentation::from_json(&text).js(&env)?;
         Ok(JsDoctorSegmentation { inner })
     }
-}
-
-fn campaign(env: &Env, id: i64) -> Result<u64> {
-    u64::try_from(id)
-        .map_err(|_| optocom_core::Error::invalid_param("campaignId", id, "must be >= 0"))
-        .js(env)
 }

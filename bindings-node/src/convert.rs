@@ -19,25 +19,15 @@ use serde::Serialize;
 
 use crate::error::{to_js, IntoJsResult};
 
-/// Strict or lenient ingest.
-pub fn ingest_options(lenient: bool) -> IngestOptions {
-    if lenient {
-        IngestOptions::lenient()
-    } else {
-        IngestOptions::strict()
-    }
-}
-
 /// Records of type `T` from CSV text or an array of objects.
 pub fn records<T: FromRow>(
     env: &Env,
     data: Either<String, Unknown<'_>>,
-    lenient: bool,
+    opts: &IngestOptions,
 ) -> Result<Ingested<T>> {
-    let opts = ingest_options(lenient);
     match data {
-        Either::A(csv) => read_csv::<T, _>(csv.as_bytes(), &opts).js(env),
-        Either::B(value) => record_table(env, value)?.read::<T>(&opts).js(env),
+        Either::A(csv) => read_csv::<T, _>(csv.as_bytes(), opts).js(env),
+        Either::B(value) => record_table(env, value)?.read::<T>(opts).js(env),
     }
 }
 
@@ -88,12 +78,24 @@ pub fn params<T: DeserializeOwned + Default>(
 ) -> Result<T> {
     let json: serde_json::Value = match value {
         None => serde_json::Value::Null,
-        Some(v) if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) => {
-            serde_json::Value::Null
-        }
+        Some(v) if is_nullish(&v)? => serde_json::Value::Null,
         Some(v) => env.from_js_value(v)?,
     };
     optocom_core::options::from_value(what, json).js(env)
+}
+
+/// A value of type `T`, e.g. one patient's features or a list of ids.
+pub fn value<T: DeserializeOwned>(env: &Env, what: &str, value: Unknown<'_>) -> Result<T> {
+    let json: serde_json::Value = env.from_js_value(value)?;
+    optocom_core::options::value(what, json).js(env)
+}
+
+/// True for `undefined` and `null` (an optional argument left out).
+pub fn is_nullish(value: &Unknown<'_>) -> Result<bool> {
+    Ok(matches!(
+        value.get_type()?,
+        ValueType::Undefined | ValueType::Null
+    ))
 }
 
 /// A serde value as a JavaScript value.

@@ -6,15 +6,15 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use optocom_core::data::ingest::ReadOptions;
+use optocom_core::data::ingest::{IngestOptions, ReadOptions};
 use optocom_core::data::Appointment;
 use optocom_core::progress::{observe, Observer};
 use optocom_core::purchase::{
-    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, ScoredAppointment,
+    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, ScoredAppointment, DEFAULT_LEVEL,
 };
 use optocom_core::{Error as CoreError, Persist};
 
-use crate::convert::{params, records, to_value, to_value_via_json};
+use crate::convert::{params, records, to_value, to_value_via_json, value};
 use crate::error::{guarded, internal, panic_text, to_js, IntoJsResult};
 
 /// A fitted purchase forecaster: a random forest for P(amount >= threshold) and a scaled
@@ -25,7 +25,7 @@ pub struct JsPurchaseForecaster {
 }
 
 fn appointments(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appointment>> {
-    Ok(records::<Appointment>(env, data, false)?.rows)
+    Ok(records::<Appointment>(env, data, &IngestOptions::strict())?.rows)
 }
 
 /// `onProgress` as a function any thread may queue calls to.
@@ -37,13 +37,22 @@ fn saturate(n: usize) -> u32 {
 
 /// Training on the libuv thread pool, for [`JsPurchaseForecaster::fit_async`].
 pub struct FitTask {
-    /// The params and rows, or the error reading them (the Promise rejects with it, so that
-    /// `fitAsync` never throws synchronously).
-    input: std::result::Result<(PurchaseParams, Vec<Appointment>), napi::Error>,
+    /// The params and rows; `None` when reading them failed (see `failure`).
+    input: Option<(PurchaseParams, Vec<Appointment>)>,
     /// The caller's `onProgress`, called with `(done, total)` after each tree.
     progress: Option<Arc<ProgressFn>>,
-    error: Option<CoreError>,
-    panic: Option<String>,
+    /// Why the Promise rejects, built into a JS error in `reject` (on the main thread).
+    failure: Option<Failure>,
+}
+
+/// What went wrong in a [`FitTask`].
+enum Failure {
+    /// Reading the params or the rows (so `fitAsync` rejects instead of throwing).
+    Input(napi::Error),
+    /// The core refused the data or params.
+    Core(CoreError),
+    /// A panic, caught before it left the worker thread.
+    Panic(String),
 }
 
 impl Task for FitTask {
@@ -51,9 +60,8 @@ impl Task for FitTask {
     type JsValue = JsPurchaseForecaster;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let (params, rows) = match &self.input {
-            Ok(input) => input,
-            Err(e) => return Err(napi::Error::from_reason(e.reason.clone())),
+        let Some((params, rows)) = &self.input else {
+            return Err(napi::Error::from_reason("invalid input"));
         };
         let fit = || PurchaseForecaster::fit(params, rows);
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -70,19 +78,13 @@ impl Task for FitTask {
                 None => fit(),
             }
         }));
-        match run {
-            Ok(Ok(model)) => Ok(model),
-            Ok(Err(e)) => {
-                let message = e.to_string();
-                self.error = Some(e);
-                Err(napi::Error::from_reason(message))
-            }
-            Err(p) => {
-                let message = panic_text(&*p).to_owned();
-                self.panic = Some(message.clone());
-                Err(napi::Error::from_reason(message))
-            }
-        }
+        let failure = match run {
+            Ok(Ok(model)) => return Ok(model),
+            Ok(Err(e)) => Failure::Core(e),
+            Err(p) => Failure::Panic(panic_text(&*p).to_owned()),
+        };
+        self.failure = Some(failure);
+        Err(napi::Error::from_reason("fit failed"))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -90,12 +92,11 @@ impl Task for FitTask {
     }
 
     fn reject(&mut self, env: Env, err: napi::Error) -> Result<Self::JsValue> {
-        let input = std::mem::replace(&mut self.input, Ok((PurchaseParams::default(), Vec::new())));
-        Err(match (input, self.error.take(), self.panic.take()) {
-            (Err(e), _, _) => e,
-            (_, Some(e), _) => to_js(&env, &e),
-            (_, None, Some(p)) => internal(&env, &p),
-            (_, None, None) => err,
+        Err(match self.failure.take() {
+            Some(Failure::Input(e)) => e,
+            Some(Failure::Core(e)) => to_js(&env, &e),
+            Some(Failure::Panic(p)) => internal(&env, &p),
+            None => err,
         })
     }
 }
@@ -150,11 +151,14 @@ impl JsPurchaseForecaster {
         };
         let input = params(&env, "params", params_)
             .and_then(|p: PurchaseParams| Ok((p, appointments(&env, past)?)));
+        let (input, failure) = match input {
+            Ok(input) => (Some(input), None),
+            Err(e) => (None, Some(Failure::Input(e))),
+        };
         Ok(AsyncTask::new(FitTask {
             input,
             progress,
-            error: None,
-            panic: None,
+            failure,
         }))
     }
 
@@ -186,10 +190,7 @@ impl JsPurchaseForecaster {
         ts_return_type = "PatientPrediction"
     )]
     pub fn predict_patient(&self, env: Env, patient: Unknown<'_>) -> Result<Unknown<'static>> {
-        let json: serde_json::Value = env.from_js_value(patient)?;
-        let p: PatientFeatures = serde_json::from_value(json.clone())
-            .map_err(|e| CoreError::invalid_param("patient", &json, format!("not understood: {e}")))
-            .js(&env)?;
+        let p: PatientFeatures = value(&env, "patient", patient)?;
         let out = guarded(&env, || self.inner.predict_patient(&p))?;
         to_value(&env, &out)
     }
@@ -211,7 +212,8 @@ impl JsPurchaseForecaster {
         let freq = Freq::parse(freq.as_deref().unwrap_or("day")).js(&env)?;
         let rows = appointments(&env, appointments_)?;
         let out = guarded(&env, || {
-            self.inner.forecast(&rows, freq, level.unwrap_or(0.9))
+            self.inner
+                .forecast(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
         })?;
         to_value(&env, &out)
     }
@@ -231,7 +233,8 @@ impl JsPurchaseForecaster {
     ) -> Result<Unknown<'static>> {
         let rows = appointments(&env, appointments_)?;
         let out = guarded(&env, || {
-            self.inner.forecast_total(&rows, level.unwrap_or(0.9))
+            self.inner
+                .forecast_total(&rows, level.unwrap_or(DEFAULT_LEVEL))
         })?;
         to_value(&env, &out)
     }
@@ -252,7 +255,8 @@ impl JsPurchaseForecaster {
         let freq = Freq::parse(freq.as_deref().unwrap_or("month")).js(&env)?;
         let rows = appointments(&env, past)?;
         let out = guarded(&env, || {
-            self.inner.compare(&rows, freq, level.unwrap_or(0.9))
+            self.inner
+                .compare(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
         })?;
         to_value(&env, &out)
     }
@@ -331,7 +335,7 @@ pub fn read_appointments(
     options: Option<Unknown<'_>>,
 ) -> Result<Unknown<'static>> {
     let o: ReadOptions = params(&env, "options", options)?;
-    let got = records::<Appointment>(&env, data, o.lenient)?;
+    let got = records::<Appointment>(&env, data, &IngestOptions::from(o))?;
     #[derive(serde::Serialize)]
     struct Out<'a> {
         rows: &'a [Appointment],

@@ -7,11 +7,12 @@ use std::collections::HashSet;
 
 use optocom_core::campaign::{
     CampaignAnalytics, DoctorSegmentation, Outcome, RankBy, RecommenderParams, SegmentationParams,
-    UpliftParams,
+    UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 use optocom_core::data::ingest::{read_campaign_tables, IngestOptions, ReadOptions, Rejection};
 use optocom_core::data::{DoctorFilter, PageRequest};
-use optocom_core::{Error as CoreError, Persist};
+use optocom_core::options::whole_number;
+use optocom_core::Persist;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, params, record_table, to_value};
@@ -25,23 +26,21 @@ pub struct WasmCampaignAnalytics {
 }
 
 fn campaign_id(id: f64) -> JsResult<u64> {
-    if id.fract() == 0.0 && (0.0..9.007_199_254_740_992e15).contains(&id) {
-        Ok(id as u64)
-    } else {
-        Err(crate::error::to_js(&CoreError::invalid_param(
-            "campaignId",
-            id,
-            "must be a whole number >= 0",
-        )))
-    }
+    whole_number("campaignId", id).js()
 }
 
 #[wasm_bindgen(js_class = "CampaignAnalytics")]
 impl WasmCampaignAnalytics {
     /// The built-in sample data (seeded, default 42).
-    pub fn sample(seed: Option<u32>) -> JsResult<WasmCampaignAnalytics> {
+    pub fn sample(
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] seed: Option<f64>,
+    ) -> JsResult<WasmCampaignAnalytics> {
         guarded(|| {
-            let inner = CampaignAnalytics::sample(u64::from(seed.unwrap_or(42))).js()?;
+            let seed = match seed {
+                Some(s) => whole_number("seed", s).js()?,
+                None => SAMPLE_SEED,
+            };
+            let inner = CampaignAnalytics::sample(seed).js()?;
             Ok(WasmCampaignAnalytics {
                 inner,
                 rejected: Vec::new(),
@@ -124,7 +123,7 @@ impl WasmCampaignAnalytics {
             to_value(
                 &self
                     .inner
-                    .metrics(id, &f, confidence.unwrap_or(0.95))
+                    .metrics(id, &f, confidence.unwrap_or(DEFAULT_CONFIDENCE))
                     .js()?,
             )
         })
@@ -198,7 +197,7 @@ impl WasmCampaignAnalytics {
             let id = campaign_id(id)?;
             let (_, rows) = self
                 .inner
-                .uplift(id, &p, outcome, level.unwrap_or(0.95))
+                .uplift(id, &p, outcome, level.unwrap_or(DEFAULT_CONFIDENCE))
                 .js()?;
             to_value(&rows)
         })
@@ -224,7 +223,7 @@ impl WasmCampaignAnalytics {
     pub fn recommend(
         &self,
         product: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: Option<u32>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: Option<f64>,
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
             JsValue,
         >,
@@ -240,12 +239,13 @@ impl WasmCampaignAnalytics {
                 Some(v) if !v.is_undefined() && !v.is_null() => convert::value("exclude", v)?,
                 _ => HashSet::new(),
             };
+            let n = match n {
+                Some(n) => whole_number("n", n).js()? as usize,
+                None => DEFAULT_RECOMMENDATIONS,
+            };
             let mut rec = self.inner.recommender(&p, None).js()?;
             self.inner.add_product_to(&mut rec, product).js()?;
-            to_value(
-                &rec.recommend(product, n.unwrap_or(10) as usize, Some(&exclude), Some(&f))
-                    .js()?,
-            )
+            to_value(&rec.recommend(product, n, Some(&exclude), Some(&f)).js()?)
         })
     }
 }
@@ -282,10 +282,8 @@ impl WasmDoctorSegmentation {
     /// The segment of a training doctor (`undefined` for an unknown id).
     #[wasm_bindgen(js_name = "segmentOf")]
     pub fn segment_of(&self, doctor_id: f64) -> Option<u32> {
-        if doctor_id.fract() != 0.0 || doctor_id < 0.0 {
-            return None;
-        }
-        self.inner.segment_of(doctor_id as u64).map(|s| s as u32)
+        let id = whole_number("doctorId", doctor_id).ok()?;
+        self.inner.segment_of(id).map(|s| s as u32)
     }
 
     /// The model artifact (the JSON text every runtime reads).

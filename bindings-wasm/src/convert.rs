@@ -20,16 +20,11 @@ use wasm_bindgen::JsValue;
 use crate::error::{internal, to_js, IntoJsResult, JsResult};
 
 /// Records of type `T` from CSV text or an array of objects.
-pub fn records<T: FromRow>(data: JsValue, lenient: bool) -> JsResult<Ingested<T>> {
-    let opts = if lenient {
-        IngestOptions::lenient()
-    } else {
-        IngestOptions::strict()
-    };
+pub fn records<T: FromRow>(data: JsValue, opts: &IngestOptions) -> JsResult<Ingested<T>> {
     if let Some(csv) = data.as_string() {
-        return read_csv::<T, _>(csv.as_bytes(), &opts).js();
+        return read_csv::<T, _>(csv.as_bytes(), opts).js();
     }
-    record_table(data)?.read::<T>(&opts).js()
+    record_table(data)?.read::<T>(opts).js()
 }
 
 /// An array of objects as a core [`Table`].
@@ -63,10 +58,7 @@ pub fn params<T: DeserializeOwned + Default>(what: &str, value: Option<JsValue>)
 
 /// A plain object read as a serde type, e.g. one patient's features.
 pub fn value<T: DeserializeOwned>(what: &str, value: JsValue) -> JsResult<T> {
-    let json = json(what, value)?;
-    serde_json::from_value(json.clone())
-        .map_err(|e| CoreError::invalid_param(what, &json, format!("not understood: {e}")))
-        .js()
+    optocom_core::options::value(what, json(what, value)?).js()
 }
 
 fn json(what: &str, value: JsValue) -> JsResult<serde_json::Value> {

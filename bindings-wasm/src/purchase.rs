@@ -1,9 +1,11 @@
 //! `PurchaseForecaster`: purchase probability, expected spend, value bands and sales
 //! forecasts (core [`optocom_core::purchase`]).
 
-use optocom_core::data::ingest::{ReadOptions, Rejection};
+use optocom_core::data::ingest::{IngestOptions, ReadOptions, Rejection};
 use optocom_core::data::Appointment;
-use optocom_core::purchase::{Freq, PatientFeatures, PurchaseForecaster, PurchaseParams};
+use optocom_core::purchase::{
+    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, DEFAULT_LEVEL,
+};
 use optocom_core::Persist;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -23,7 +25,7 @@ pub struct WasmPurchaseForecaster {
 }
 
 fn rows_of(data: JsValue) -> JsResult<Vec<Appointment>> {
-    Ok(convert::records::<Appointment>(data, false)?.rows)
+    Ok(convert::records::<Appointment>(data, &IngestOptions::strict())?.rows)
 }
 
 /// Stamps `info.trained_at` with the JavaScript clock (the core has no clock on
@@ -107,7 +109,7 @@ impl WasmPurchaseForecaster {
             to_value(
                 &self
                     .inner
-                    .forecast(&rows, freq, level.unwrap_or(0.9))
+                    .forecast(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
                     .js()?,
             )
         })
@@ -126,7 +128,7 @@ impl WasmPurchaseForecaster {
             to_value(
                 &self
                     .inner
-                    .forecast_total(&rows, level.unwrap_or(0.9))
+                    .forecast_total(&rows, level.unwrap_or(DEFAULT_LEVEL))
                     .js()?,
             )
         })
@@ -144,7 +146,12 @@ impl WasmPurchaseForecaster {
         guarded(|| {
             let freq = Freq::parse(freq.as_deref().unwrap_or("month")).js()?;
             let rows = rows_of(past)?;
-            to_value(&self.inner.compare(&rows, freq, level.unwrap_or(0.9)).js()?)
+            to_value(
+                &self
+                    .inner
+                    .compare(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
+                    .js()?,
+            )
         })
     }
 
@@ -213,7 +220,7 @@ pub fn read_appointments(
 ) -> JsResult<JsValue> {
     guarded(|| {
         let o: ReadOptions = convert::params("options", options)?;
-        let got = convert::records::<Appointment>(data, o.lenient)?;
+        let got = convert::records::<Appointment>(data, &IngestOptions::from(o))?;
         #[derive(Serialize)]
         struct Out<'a> {
             rows: &'a [Appointment],

@@ -3,7 +3,8 @@
 //! Every params struct derives serde with `#[serde(default)]`, so an options object may set
 //! any subset of fields. Serde alone would silently ignore a key it does not know (a typo,
 //! or `nTrees` for `n_trees`); [`from_value`] refuses it instead, naming the key's full
-//! path, so that a caller never trains with defaults they meant to change.
+//! path, so that a caller never trains with defaults they meant to change. [`whole_number`]
+//! reads the ids, seeds and counts such hosts send as floating-point numbers.
 
 use serde::de::DeserializeOwned;
 
@@ -46,6 +47,45 @@ pub fn from_value<T: DeserializeOwned + Default>(
         ));
     }
     parsed.map_err(|e| Error::invalid_param(what, &value, format!("not understood: {e}")))
+}
+
+/// A value of type `T` from a JSON value, such as one patient's features: unlike
+/// [`from_value`], keys `T` does not know are ignored (a patient may come with the rest of
+/// its appointment record), and `null` is not a default.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `what` when the value does not have `T`'s shape.
+pub fn value<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T> {
+    serde_json::from_value(value.clone())
+        .map_err(|e| Error::invalid_param(what, &value, format!("not understood: {e}")))
+}
+
+/// A host's number (a JavaScript `number` is an `f64`) that must be a whole number `>= 0`, such
+/// as an id, a seed or a count: fractions, negatives, NaN and values beyond 2^53 (where `f64`
+/// stops counting exactly) are refused rather than truncated or wrapped.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming `name` and the value.
+///
+/// ```
+/// use optocom_core::options::whole_number;
+/// assert_eq!(whole_number("seed", 7.0)?, 7);
+/// for bad in [-1.0, 2.5, f64::NAN, 1e17] {
+///     assert_eq!(whole_number("seed", bad).unwrap_err().code(), "invalid_parameter");
+/// }
+/// # Ok::<(), optocom_core::Error>(())
+/// ```
+pub fn whole_number(name: &str, value: f64) -> Result<u64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if value.fract() == 0.0 && (0.0..=EXACT).contains(&value) {
+        Ok(value as u64)
+    } else {
+        Err(Error::invalid_param(
+            name,
+            value,
+            "must be a whole number from 0 to 2^53",
+        ))
+    }
 }
 
 /// The JSON text found at a dotted serde_ignored path (for the error message).

@@ -80,6 +80,11 @@ test('per-doctor uplift: intervals contain the estimate and the average is the m
   expectOptocomError(() => ca.uplift(1, 'responded', { trees: 5 }), { code: 'invalid_parameter', parameter: 'params.trees' })
   expectOptocomError(() => ca.uplift(99), { code: 'not_found' })
   expectOptocomError(() => ca.uplift(-1), { code: 'invalid_parameter', parameter: 'campaignId' })
+  // Numbers that must be whole and >= 0 are refused, never truncated or wrapped.
+  expectOptocomError(() => ca.metrics(1.5), { code: 'invalid_parameter', parameter: 'campaignId' })
+  expectOptocomError(() => CampaignAnalytics.sample(-1), { code: 'invalid_parameter', parameter: 'seed' })
+  expectOptocomError(() => ca.recommend(ca.campaigns().data[0].product, 2.5), { code: 'invalid_parameter', parameter: 'n' })
+  expectOptocomError(() => ca.recommend(ca.campaigns().data[0].product, 3, undefined, [-4]), { code: 'invalid_parameter', parameter: 'exclude' })
 })
 
 test('segments: sizes add up, assignments round-trip, the golden artifact reproduces its segments', () => {

@@ -11,6 +11,10 @@ use crate::purchase::spend::RevenueModel;
 use crate::purchase::ScoredAppointment;
 use crate::stats::z_for_level;
 
+/// The level of the forecasts' prediction intervals when a caller gives none (every binding
+/// uses it).
+pub const DEFAULT_LEVEL: f64 = 0.9;
+
 /// Forecast period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,7 +9,7 @@ pub mod hyperparams;
 pub mod report;
 pub mod spend;
 
-pub use forecast::{ComparisonPoint, ForecastPoint, Freq};
+pub use forecast::{ComparisonPoint, ForecastPoint, Freq, DEFAULT_LEVEL};
 pub use forecaster::{
     appointments_on, PatientFeatures, PatientPrediction, PurchaseForecaster, ScoredAppointment,
 };

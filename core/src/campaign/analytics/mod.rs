@@ -37,6 +37,16 @@ use crate::data::campaign_demo::{
 use crate::data::{CampaignData, DoctorFilter, Page, PageRequest};
 use crate::error::{Error, Result};
 
+/// The confidence level of campaign metrics and per-doctor uplift intervals when a caller gives
+/// none (every binding uses it).
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+
+/// The seed of [`CampaignAnalytics::sample`] when a caller gives none.
+pub const SAMPLE_SEED: u64 = 42;
+
+/// How many doctors a recommendation returns when a caller does not say.
+pub const DEFAULT_RECOMMENDATIONS: usize = 10;
+
 /// One row of the campaign list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CampaignSummary {
