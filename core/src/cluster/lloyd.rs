@@ -186,7 +186,7 @@ fn search(weights: &[f64], totals: &[f64], r: f64) -> usize {
 /// the squared distance to the nearest chosen centre, keeping the candidate that leaves the
 /// lowest total potential (the first on a tie). Returns `k x p` row-major centres.
 fn kmeans_pp(d: Data<'_>, k: usize, rng: &mut impl RngCore) -> Vec<f64> {
-    let trials = 2 + (k as f64).ln() as usize;
+    let trials = 2 + libm::log(k as f64) as usize;
     let first = below(rng, d.n);
     let mut centres = d.row(first).to_vec();
     let mut closest = vec![0.0; d.n];

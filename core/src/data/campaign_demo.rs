@@ -106,12 +106,12 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, Poisson};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use crate::data::campaign::{Campaign, CampaignData, Doctor, RxRecord, Targeting};
 use crate::data::filter::DoctorFilter;
+use crate::data::sampling::{powi, standard_normal, Poisson};
 use crate::error::{Error, Location, Result};
 use crate::features::{FeatureKind, FeatureSchema, FeatureSpec};
 
@@ -1109,10 +1109,6 @@ fn pick(rng: &mut Xoshiro256PlusPlus, weights: &[f64]) -> usize {
     weights.len() - 1
 }
 
-fn standard_normal(rng: &mut Xoshiro256PlusPlus) -> f64 {
-    rand_distr::StandardNormal.sample(rng)
-}
-
 /// Generates doctors, campaigns, randomised targeting and monthly Rx with the ground truth;
 /// see the module documentation for the process.
 pub fn generate_campaign_data(params: &CampaignDemoParams) -> Result<CampaignDemo> {
@@ -1145,9 +1141,9 @@ pub fn generate_campaign_data(params: &CampaignDemoParams) -> Result<CampaignDem
             .round()
             .clamp(1.0, 45.0);
         let baseline =
-            (arch.median_rx() * (0.35 * standard_normal(&mut rng)).exp() * 10.0).round() / 10.0;
+            (arch.median_rx() * libm::exp(0.35 * standard_normal(&mut rng)) * 10.0).round() / 10.0;
         for _ in 0..n_products {
-            affinity.push((AFFINITY_SD * standard_normal(&mut rng)).exp());
+            affinity.push(libm::exp(AFFINITY_SD * standard_normal(&mut rng)));
         }
         doctors.push(Doctor {
             doctor_id: i as u64 + 1,
@@ -1201,9 +1197,10 @@ pub fn generate_campaign_data(params: &CampaignDemoParams) -> Result<CampaignDem
     for (p, prod) in PRODUCTS.iter().enumerate() {
         for t in 0..horizon {
             let moy = (first + t).rem_euclid(12) as f64;
-            let season = 1.0 + prod.seasonality * (2.0 * std::f64::consts::PI * moy / 12.0).cos();
-            let trend = (1.0 + prod.trend).powi(t);
-            let shock = (0.03 * standard_normal(&mut rng)).exp();
+            let season =
+                1.0 + prod.seasonality * libm::cos(2.0 * std::f64::consts::PI * moy / 12.0);
+            let trend = powi(1.0 + prod.trend, t);
+            let shock = libm::exp(0.03 * standard_normal(&mut rng));
             market[p * horizon as usize + t as usize] = season * trend * shock;
         }
     }
@@ -1320,8 +1317,8 @@ const AFFINITY_NODES: usize = 29;
 /// very high (160) and very low (45) volumes and below zero (detailing fatigue, down to
 /// -0.25) under about 30 Rx a month.
 fn engagement(baseline_rx: f64) -> f64 {
-    let z = (baseline_rx.max(1.0) / 85.0).ln() / 0.55;
-    1.3 * (-0.5 * z * z).exp() - 0.25
+    let z = libm::log(baseline_rx.max(1.0) / 85.0) / 0.55;
+    1.3 * libm::exp(-0.5 * z * z) - 0.25
 }
 
 /// The relative lift of the monthly Rx rate of a targeted doctor: a function of the doctor's
@@ -1347,26 +1344,26 @@ fn affinity_posterior(s: f64, c: f64, out: &mut Vec<(f64, f64)>) {
     out.clear();
     let v = AFFINITY_SD * AFFINITY_SD;
     let c = c.max(0.0);
-    let log_post = |a: f64| s * a - c * a.exp() - a * a / (2.0 * v);
+    let log_post = |a: f64| s * a - c * libm::exp(a) - a * a / (2.0 * v);
     let mut mode = 0.0f64;
     for _ in 0..100 {
-        let g = s - c * mode.exp() - mode / v;
-        let h = c * mode.exp() + 1.0 / v;
+        let g = s - c * libm::exp(mode) - mode / v;
+        let h = c * libm::exp(mode) + 1.0 / v;
         let step = (g / h).clamp(-1.0, 1.0);
         mode += step;
         if step.abs() < 1e-12 {
             break;
         }
     }
-    let sd = 1.0 / (c * mode.exp() + 1.0 / v).sqrt();
+    let sd = 1.0 / (c * libm::exp(mode) + 1.0 / v).sqrt();
     let top = log_post(mode);
     let half = (AFFINITY_NODES / 2) as f64;
     let mut total = 0.0;
     for j in 0..AFFINITY_NODES {
         let a = mode + sd * 7.0 * (j as f64 - half) / half;
-        let w = (log_post(a) - top).exp();
+        let w = libm::exp(log_post(a) - top);
         total += w;
-        out.push((a.exp(), w));
+        out.push((libm::exp(a), w));
     }
     for node in out.iter_mut() {
         node.1 /= total;
@@ -1398,11 +1395,11 @@ fn poisson_sf(k: u64, lambda: f64) -> f64 {
     if lambda <= 0.0 {
         return 0.0;
     }
-    let log_pmf = |j: f64| j * lambda.ln() - lambda - crate::stats::ln_gamma(j + 1.0);
+    let log_pmf = |j: f64| j * libm::log(lambda) - lambda - crate::stats::ln_gamma(j + 1.0);
     let kf = k as f64;
     if kf > lambda {
         // Upper tail from k: terms shrink by lambda / (j + 1) < 1.
-        let mut term = log_pmf(kf).exp();
+        let mut term = libm::exp(log_pmf(kf));
         let (mut sum, mut j) = (0.0, kf);
         while term > 1e-17 * sum || sum == 0.0 {
             sum += term;
@@ -1416,7 +1413,7 @@ fn poisson_sf(k: u64, lambda: f64) -> f64 {
     } else {
         // One minus the lower tail up to k - 1: terms shrink by j / lambda <= 1.
         let mut j = kf - 1.0;
-        let mut term = log_pmf(j).exp();
+        let mut term = libm::exp(log_pmf(j));
         let mut sum = 0.0;
         loop {
             sum += term;
@@ -1437,7 +1434,7 @@ mod tests {
     #[test]
     fn poisson_sf_matches_closed_form() {
         let l: f64 = 3.0;
-        let cdf1 = (-l).exp() * (1.0 + l);
+        let cdf1 = libm::exp(-l) * (1.0 + l);
         assert!((poisson_sf(2, l) - (1.0 - cdf1)).abs() < 1e-13);
         assert_eq!(poisson_sf(0, 5.0), 1.0);
         assert_eq!(poisson_sf(1, 0.0), 0.0);
@@ -1475,7 +1472,7 @@ mod tests {
         let (mut n, mut post_c, mut post_t, mut resp_c, mut resp_t) = (0, 0.0, 0.0, 0.0, 0.0);
         let target = 27.0;
         while n < 40_000 {
-            let a = (AFFINITY_SD * standard_normal(&mut rng)).exp();
+            let a = libm::exp(AFFINITY_SD * standard_normal(&mut rng));
             let s: f64 = Poisson::new(c_pre * a).unwrap().sample(&mut rng);
             if s != target {
                 continue;

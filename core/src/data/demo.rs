@@ -94,12 +94,12 @@
 use std::io::Write;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use rand::distributions::WeightedIndex;
+use rand::distributions::{Distribution, WeightedIndex};
 use rand::{Rng, SeedableRng};
-use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
+use crate::data::sampling::standard_normal;
 use crate::data::Appointment;
 use crate::error::{Error, Result};
 
@@ -308,7 +308,7 @@ pub struct DemoData {
 }
 
 fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + libm::exp(-x))
 }
 
 fn ind(b: bool) -> f64 {
@@ -359,7 +359,7 @@ fn spend_mu(a: &Appointment) -> f64 {
         0.005 * (a.age - 40.0).max(0.0),
         -0.15 * ind(a.age < 16.0),
     ];
-    85.0 * log_ratio.iter().sum::<f64>().exp()
+    85.0 * libm::exp(log_ratio.iter().sum::<f64>())
 }
 
 /// The true model at `a` for a qualifying threshold of GBP 100 (see the module docs).
@@ -440,7 +440,7 @@ fn draw_age(rng: &mut Xoshiro256PlusPlus) -> f64 {
     } else if u < 0.75 {
         rng.gen_range(45..=64)
     } else {
-        65 + (30.0 * rng.gen::<f64>().powf(1.6)) as i32
+        65 + (30.0 * libm::pow(rng.gen::<f64>(), 1.6)) as i32
     };
     f64::from(age)
 }
@@ -504,10 +504,10 @@ fn draw_patient(rng: &mut Xoshiro256PlusPlus, patient_id: String, date: NaiveDat
         if r < 0.12 {
             f64::from(rng.gen_range(30..=300))
         } else if r < 0.27 {
-            let e = -500.0 * (1.0 - rng.gen::<f64>()).ln();
+            let e = -500.0 * libm::log(1.0 - rng.gen::<f64>());
             (900.0 + e).floor().min(3650.0)
         } else {
-            let z: f64 = StandardNormal.sample(rng);
+            let z = standard_normal(rng);
             let annual = !(16.0..70.0).contains(&age);
             let d = if annual {
                 365.0 + 45.0 * z
@@ -541,8 +541,8 @@ fn draw_amount(rng: &mut Xoshiro256PlusPlus, truth: &Truth, threshold: f64) -> f
     if rng.gen::<f64>() < truth.purchase_probability {
         let mu = truth.expected_spend_if_purchase - threshold;
         // Gamma(shape 2, scale mu / 2) as a sum of two exponentials.
-        let e1 = -(1.0 - rng.gen::<f64>()).ln();
-        let e2 = -(1.0 - rng.gen::<f64>()).ln();
+        let e1 = -libm::log(1.0 - rng.gen::<f64>());
+        let e2 = -libm::log(1.0 - rng.gen::<f64>());
         round_pennies(threshold + mu / SPEND_SHAPE * (e1 + e2)).max(threshold)
     } else if rng.gen::<f64>() < P_ZERO_SMALL {
         0.0

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod filter;
 pub mod ingest;
 pub mod page;
+mod sampling;
 
 pub use appointment::{validate_appointment, Appointment};
 pub use campaign::{Campaign, CampaignData, Doctor, RxRecord, Targeting};
