@@ -41,8 +41,9 @@ function campaign(): number {
   const effects: Array<{ doctor_id: number; effect: number; lower: number; upper: number }> = ca.uplift(1, 'responded', { n_trees: 50 }, 0.95)
   const seg: DoctorSegmentation = ca.segment({ k: 3 })
   const s: number | null = seg.segmentOf(1)
+  const exported: { rows: number; bytes: number; guarded_cells: number } = ca.exportCsv('/tmp/r.csv', 'responders', { campaign_id: 1, filter: { provinces: ['Ontario'] } })
   void [rejected, s, ca.metrics(1, { specialties: ['Cardiology'] }), ca.topResponders(1, {}, { page: 1, per_page: 5 }), ca.recommend('X', 3)]
-  return effects.length + seg.k
+  return effects.length + seg.k + exported.rows
 }
 void tour
 void campaign

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorSegmentation, Outcome, RankBy, RecommenderParams, SegmentationParams,
-    UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
+    CampaignAnalytics, DoctorSegmentation, ExportRequest, Outcome, RankBy, RecommenderParams,
+    SegmentationParams, UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 use optocom_core::data::ingest::{
     read_campaign_dir, read_campaign_tables, IngestOptions, ReadOptions, Rejection,
@@ -214,6 +214,35 @@ impl JsCampaignAnalytics {
                 .uplift(id, &p, outcome, level.unwrap_or(DEFAULT_CONFIDENCE))
         })?;
         to_value(&env, &rows)
+    }
+
+    /// Streams `what` (`"doctors"`, default, or a campaign's ranked `"responders"`) passing
+    /// `options.filter` to a CSV file at `path`, row by row (memory stays bounded), guarding
+    /// cells a spreadsheet would run as formulas unless `options.formula_guard` is false.
+    /// Returns `{ rows, bytes, guarded_cells }`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "path: string, what?: 'doctors' | 'responders', options?: { campaign_id?: number; filter?: Record<string, unknown>; formula_guard?: boolean }",
+        ts_return_type = "{ rows: number; bytes: number; guarded_cells: number }"
+    )]
+    pub fn export_csv(
+        &self,
+        env: Env,
+        path: String,
+        what: Option<String>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'static>> {
+        let request: ExportRequest = params(&env, "options", options)?;
+        let table = request
+            .table(what.as_deref().unwrap_or("doctors"))
+            .js(&env)?;
+        let summary = guarded(&env, || {
+            let file =
+                std::fs::File::create(&path).map_err(|e| optocom_core::Error::io_at(&path, e))?;
+            self.inner
+                .export_csv(&table, &request.filter, file, &request.options(), None)
+        })?;
+        to_value(&env, &summary)
     }
 
     /// k-means segmentation of the doctors (`params`: the snake_case fields of

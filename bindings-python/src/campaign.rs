@@ -7,15 +7,15 @@ use std::sync::Mutex;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, RankBy, RecommenderParams,
-    SegmentationParams,
+    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, ExportTable, RankBy,
+    RecommenderParams, SegmentationParams,
 };
 use optocom_core::data::campaign_demo::{uplift_table, OutcomeParams};
 use optocom_core::data::ingest::{
     read_campaign_dir, read_campaign_tables, read_campaign_workbook, IngestOptions,
 };
 use optocom_core::data::{CampaignData, Doctor, DoctorFilter, PageRequest};
-use optocom_core::export::{export_csv, ExportOptions};
+use optocom_core::export::ExportOptions;
 use optocom_core::{Error, Persist};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -288,30 +288,11 @@ impl CampaignModel {
             Some(r) => from_json(py, "rank_by", r)?,
             None => RankBy::RxIncrease,
         };
-        let what = what.to_string();
+        let table = ExportTable::parse(what, campaign_id, rank).py_err(py)?;
         let options = ExportOptions::default().formula_guard(formula_guard);
         let out = detached(py, || {
             let file = File::create(&path).map_err(|e| Error::io_at(&path, e))?;
-            match (what.as_str(), campaign_id) {
-                ("doctors", _) => {
-                    f.check()?;
-                    let rows = self.inner.data().doctors.iter().filter(|d| f.matches(d));
-                    export_csv(rows, file, &options, None)
-                }
-                ("responders", Some(c)) => {
-                    export_csv(self.inner.responders(c, &f, &rank)?, file, &options, None)
-                }
-                ("responders", None) => Err(Error::invalid_param(
-                    "campaign_id",
-                    "None",
-                    "exporting responders needs a campaign",
-                )),
-                (other, _) => Err(Error::invalid_param(
-                    "what",
-                    other,
-                    "must be \"doctors\" or \"responders\"",
-                )),
-            }
+            self.inner.export_csv(&table, &f, file, &options, None)
         })?;
         json(py, &out)
     }

@@ -3,6 +3,8 @@
 // addon when it is built.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
@@ -12,7 +14,8 @@ const require = createRequire(import.meta.url)
 const HERE = dirname(fileURLToPath(import.meta.url))
 const optocom = require(join(HERE, '..', 'pkg-node', 'optocom.js'))
 
-campaignContract(optocom)
+// The browser has no file system: exportCsv returns the CSV text.
+campaignContract(optocom, (analytics, what, options) => analytics.exportCsv(what, options))
 
 let nodeAddon = null
 try {
@@ -28,4 +31,14 @@ test('the WASM build and the Node addon agree on the campaign analytics', { skip
   assert.deepEqual(a.segment({ k: 3, seed: 1 }).profiles, b.segment({ k: 3, seed: 1 }).profiles)
   const product = a.campaigns().data[0].product
   assert.deepEqual(a.recommend(product, 10), b.recommend(product, 10))
+  // The CSV text is the bytes the addon writes to a file.
+  const dir = mkdtempSync(join(tmpdir(), 'optocom-wasm-export-'))
+  try {
+    const options = { campaign_id: 1, filter: { provinces: ['Ontario'] } }
+    const path = join(dir, 'responders.csv')
+    b.exportCsv(path, 'responders', options)
+    assert.equal(a.exportCsv('responders', options), readFileSync(path, 'utf8'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -5,6 +5,7 @@ import {
   demoAppointments,
   readAppointments,
   defaultParams,
+  CampaignAnalytics,
   type Appointment,
   type ScoredAppointment,
   type ForecastPoint,
@@ -45,5 +46,12 @@ async function browser(): Promise<number> {
   const scored: ScoredAppointment[] = WebForecaster.fit(past, { seed: 3 }).score(upcoming)
   return scored.length
 }
+function campaign(): number {
+  const ca: CampaignAnalytics = CampaignAnalytics.sample(42)
+  const csv: string = ca.exportCsv('responders', { campaign_id: 1, filter: { provinces: ['Ontario'] } })
+  const doctors: string = ca.exportCsv()
+  return csv.length + doctors.length
+}
 void tour
 void browser
+void campaign

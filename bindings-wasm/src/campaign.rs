@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorSegmentation, Outcome, RankBy, RecommenderParams, SegmentationParams,
-    UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
+    CampaignAnalytics, DoctorSegmentation, ExportRequest, Outcome, RankBy, RecommenderParams,
+    SegmentationParams, UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 use optocom_core::data::ingest::{read_campaign_tables, IngestOptions, ReadOptions, Rejection};
 use optocom_core::data::{DoctorFilter, PageRequest};
@@ -16,7 +16,7 @@ use optocom_core::Persist;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, params, record_table, to_value};
-use crate::error::{guarded, IntoJsResult, JsResult};
+use crate::error::{guarded, internal, IntoJsResult, JsResult};
 
 /// Campaign data (doctors, campaigns, targeting, Rx) and the analytics over it.
 #[wasm_bindgen(js_name = "CampaignAnalytics")]
@@ -145,6 +145,33 @@ impl WasmCampaignAnalytics {
             let f: DoctorFilter = params("filter", filter)?;
             let id = campaign_id(id)?;
             to_value(&self.inner.rx_trend(id, &f).js()?)
+        })
+    }
+
+    /// `what` (`"doctors"`, default, or a campaign's ranked `"responders"`) passing
+    /// `options.filter` as CSV text (the Node addon writes the same bytes to a file), cells a
+    /// spreadsheet would run as formulas guarded unless `options.formula_guard` is false.
+    /// For a download: `new Blob([csv], { type: 'text/csv' })`.
+    #[wasm_bindgen(js_name = "exportCsv")]
+    pub fn export_csv(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "'doctors' | 'responders'")] what: Option<
+            String,
+        >,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ campaign_id?: number; filter?: Record<string, unknown>; formula_guard?: boolean }"
+        )]
+        options: Option<JsValue>,
+    ) -> JsResult<String> {
+        guarded(|| {
+            let request: ExportRequest = params("options", options)?;
+            let table = request.table(what.as_deref().unwrap_or("doctors")).js()?;
+            let mut csv = Vec::new();
+            self.inner
+                .export_csv(&table, &request.filter, &mut csv, &request.options(), None)
+                .js()?;
+            // The writer only joins UTF-8 cells with ASCII delimiters and quotes.
+            String::from_utf8(csv).map_err(|_| internal("the CSV export is not UTF-8"))
         })
     }
 

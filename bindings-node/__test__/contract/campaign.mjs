@@ -1,7 +1,8 @@
 // The campaign analytics' contract in JavaScript, run against the Node addon
 // (bindings-node/__test__/campaign.spec.mjs) and the WebAssembly module
 // (bindings-wasm/__test__/campaign.spec.mjs): metrics, trends, responders, uplift with
-// intervals, segments and recommendations, on the seeded sample data and the shared fixtures.
+// intervals, segments, recommendations and CSV export, on the seeded sample data and the shared
+// fixtures.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -21,8 +22,11 @@ export const fixtureTables = Object.fromEntries(
   ['doctors', 'campaigns', 'targeting', 'rx'].map((t) => [t, csvRecords(fixture(`campaign/${t}.csv`))]),
 )
 
-/** Registers the shared tests on `optocom`. */
-export function campaignContract(optocom) {
+/**
+ * Registers the shared tests on `optocom`. `exportText(analytics, what, options)` returns the
+ * CSV `analytics.exportCsv` produces (a file in Node, a string in the browser).
+ */
+export function campaignContract(optocom, exportText) {
 const { CampaignAnalytics, DoctorSegmentation } = optocom
 const ca = CampaignAnalytics.sample(42)
 
@@ -127,5 +131,35 @@ test('campaign data from records, strictly and leniently', () => {
   assert.ok(tablesRejected.includes('targeting') && tablesRejected.includes('rx'), tablesRejected.join())
   expectOptocomError(() => CampaignAnalytics.fromTables(fixtureTables, { strict: true }), { code: 'invalid_parameter', parameter: 'options.strict' })
   expectOptocomError(() => CampaignAnalytics.fromTables({ ...fixtureTables, rx: 'not an array' }), { code: 'invalid_parameter', parameter: 'data' })
+})
+
+test('CSV export: filtered doctors, ranked responders, formula-like cells guarded', () => {
+  const lines = (text) => text.trimEnd().split('\n')
+  const all = lines(exportText(ca))
+  assert.equal(all[0], 'doctor_id,specialty,province,tenure_years,baseline_rx')
+  const cardiology = lines(exportText(ca, 'doctors', { filter: { specialties: ['Cardiology'] } }))
+  assert.ok(cardiology.length > 1 && cardiology.length < all.length)
+  assert.ok(cardiology.slice(1).every((l) => l.split(',')[1] === 'Cardiology'))
+  // Responders: every ranked doctor of topResponders, in its order, unpaginated.
+  const filter = { specialties: ['Cardiology'] }
+  const ranked = []
+  for (let page = 1; ranked.length === (page - 1) * 50; page++) {
+    ranked.push(...ca.topResponders(1, filter, { page, per_page: 50 }).data)
+  }
+  assert.ok(ranked.length > 50)
+  const responders = lines(exportText(ca, 'responders', { campaign_id: 1, filter }))
+  assert.equal(responders.length - 1, ranked.length)
+  const id = responders[0].split(',').indexOf('doctor_id')
+  assert.deepEqual(responders.slice(1).map((l) => Number(l.split(',')[id])), ranked.map((r) => r.doctor_id))
+  // A cell a spreadsheet would run is prefixed with a quote, unless the guard is off.
+  const tables = { ...fixtureTables, doctors: fixtureTables.doctors.map((d, i) => (i === 0 ? { ...d, specialty: '=HYPERLINK("x")' } : d)) }
+  const odd = CampaignAnalytics.fromTables(tables)
+  assert.equal(lines(exportText(odd))[1].split(',')[1], `"'=HYPERLINK(""x"")"`)
+  assert.equal(lines(exportText(odd, 'doctors', { formula_guard: false }))[1].split(',')[1], '"=HYPERLINK(""x"")"')
+  expectOptocomError(() => exportText(ca, 'responders'), { code: 'invalid_parameter', parameter: 'campaign_id' })
+  expectOptocomError(() => exportText(ca, 'patients'), { code: 'invalid_parameter', parameter: 'what' })
+  expectOptocomError(() => exportText(ca, 'responders', { campaign_id: 99 }), { code: 'not_found' })
+  expectOptocomError(() => exportText(ca, 'responders', { campaign_id: 1.5 }), { code: 'invalid_parameter' })
+  expectOptocomError(() => exportText(ca, 'doctors', { campaign: 1 }), { code: 'invalid_parameter', parameter: 'options.campaign' })
 })
 }

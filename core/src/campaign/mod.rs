@@ -7,8 +7,9 @@ pub mod segmentation;
 pub mod uplift;
 
 pub use analytics::{
-    CampaignAnalytics, CampaignMetrics, CampaignSummary, DoctorUplift, Estimate, GroupMetrics,
-    Phase, RankBy, Responder, TrendPoint, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
+    CampaignAnalytics, CampaignMetrics, CampaignSummary, DoctorUplift, Estimate, ExportRequest,
+    ExportTable, GroupMetrics, Phase, RankBy, Responder, TrendPoint, DEFAULT_CONFIDENCE,
+    DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 pub use recommender::{
     DoctorProfile, DoctorRecommender, ProductProfile, Recommendation, RecommenderParams,

@@ -316,3 +316,95 @@ fn domain_results_export_and_read_back() {
     export_csv(seg.profiles(), &mut buf, &ExportOptions::default(), None).unwrap();
     assert_eq!(read_back(&buf).1, 3);
 }
+
+#[test]
+fn campaign_analytics_exports_filtered_doctors_and_ranked_responders() {
+    use optocom_core::campaign::{CampaignAnalytics, ExportTable, RankBy};
+    use optocom_core::data::DoctorFilter;
+    use optocom_core::Error;
+
+    let a = CampaignAnalytics::sample(42).unwrap();
+    let ontario = DoctorFilter {
+        provinces: vec!["Ontario".into()],
+        ..DoctorFilter::default()
+    };
+    let export = |table: &ExportTable, filter: &DoctorFilter| {
+        let mut buf = Vec::new();
+        let s = a
+            .export_csv(table, filter, &mut buf, &ExportOptions::default(), None)
+            .unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        assert_eq!(s.rows as usize, text.lines().count() - 1);
+        assert_eq!(s.bytes as usize, text.len());
+        text
+    };
+    // Doctors: exactly those passing the filter, in data order.
+    let text = export(&ExportTable::Doctors, &ontario);
+    let want: Vec<String> = a
+        .data()
+        .doctors
+        .iter()
+        .filter(|d| ontario.matches(d))
+        .map(|d| d.doctor_id.to_string())
+        .collect();
+    let got: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert!(!want.is_empty() && want.len() < a.data().doctors.len());
+    assert_eq!(got, want);
+    // Responders: every row of `responders`, in rank order.
+    let table = ExportTable::parse("responders", Some(1), RankBy::RxIncrease).unwrap();
+    let text = export(&table, &ontario);
+    let ranked = a.responders(1, &ontario, &RankBy::RxIncrease).unwrap();
+    assert_eq!(text.lines().count() - 1, ranked.len());
+    let id = text
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|c| c == "doctor_id")
+        .unwrap();
+    for (line, r) in text.lines().skip(1).zip(&ranked) {
+        assert_eq!(line.split(',').nth(id).unwrap(), r.doctor_id.to_string());
+    }
+    // Cancelling stops the export; an unknown campaign or a bad filter is refused.
+    let mut stop = |_: Progress| Control::Cancel;
+    let opts = ExportOptions::default().progress_every(10);
+    let err = a
+        .export_csv(
+            &ExportTable::Doctors,
+            &DoctorFilter::default(),
+            io::sink(),
+            &opts,
+            Some(&mut stop),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err}");
+    let unknown = ExportTable::parse("responders", Some(99), RankBy::RxIncrease).unwrap();
+    let err = a
+        .export_csv(
+            &unknown,
+            &ontario,
+            io::sink(),
+            &ExportOptions::default(),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
+    let bad = DoctorFilter {
+        tenure_min: Some(f64::NAN),
+        ..DoctorFilter::default()
+    };
+    let err = a
+        .export_csv(
+            &ExportTable::Doctors,
+            &bad,
+            io::sink(),
+            &ExportOptions::default(),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_parameter");
+}

@@ -36,6 +36,9 @@ use crate::data::campaign_demo::{
 };
 use crate::data::{CampaignData, DoctorFilter, Page, PageRequest};
 use crate::error::{Error, Result};
+use crate::export::{
+    export_csv, Control, ExportOptions, ExportSummary, Progress as ExportProgress,
+};
 
 /// The confidence level of campaign metrics and per-doctor uplift intervals when a caller gives
 /// none (every binding uses it).
@@ -152,6 +155,98 @@ pub struct TrendPoint {
     pub targeted_total_rx: f64,
     /// Total Rx of the control doctors.
     pub control_total_rx: f64,
+}
+
+/// A table [`CampaignAnalytics::export_csv`] writes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportTable {
+    /// The doctors (`doctor_id, specialty, province, tenure_years, baseline_rx`).
+    Doctors,
+    /// A campaign's doctors ranked as by [`CampaignAnalytics::top_responders`] (the columns
+    /// of [`Responder`]).
+    Responders {
+        /// The campaign.
+        campaign_id: u64,
+        /// The ranking.
+        rank_by: RankBy,
+    },
+}
+
+impl ExportTable {
+    /// From a host's table name, `"doctors"` or `"responders"` (which needs `campaign_id`;
+    /// `rank_by` applies to responders only).
+    ///
+    /// ```
+    /// use optocom_core::campaign::{ExportTable, RankBy};
+    /// assert_eq!(ExportTable::parse("doctors", None, RankBy::RxIncrease)?, ExportTable::Doctors);
+    /// let no_campaign = ExportTable::parse("responders", None, RankBy::RxIncrease).unwrap_err();
+    /// assert_eq!(no_campaign.code(), "invalid_parameter");
+    /// assert!(ExportTable::parse("patients", None, RankBy::RxIncrease).is_err());
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    pub fn parse(what: &str, campaign_id: Option<u64>, rank_by: RankBy) -> Result<ExportTable> {
+        match (what, campaign_id) {
+            ("doctors", _) => Ok(ExportTable::Doctors),
+            ("responders", Some(campaign_id)) => Ok(ExportTable::Responders {
+                campaign_id,
+                rank_by,
+            }),
+            ("responders", None) => Err(Error::invalid_param(
+                "campaign_id",
+                "None",
+                "exporting responders needs a campaign",
+            )),
+            (other, _) => Err(Error::invalid_param(
+                "what",
+                other,
+                "must be \"doctors\" or \"responders\"",
+            )),
+        }
+    }
+}
+
+/// An export as a host passes it (the JS bindings' `exportCsv` options object): which
+/// campaign (for responders, ranked by Rx increase), which doctors, and whether to guard
+/// formula-like cells.
+///
+/// ```
+/// use optocom_core::campaign::{ExportRequest, ExportTable, RankBy};
+/// let r: ExportRequest = serde_json::from_str(r#"{"campaign_id": 2, "filter": {"province": "ON"}}"#).unwrap();
+/// assert_eq!(r.table("responders")?, ExportTable::Responders { campaign_id: 2, rank_by: RankBy::RxIncrease });
+/// assert!(r.options().formula_guard);
+/// # Ok::<(), optocom_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExportRequest {
+    /// The campaign whose responders to export (required for `"responders"`).
+    pub campaign_id: Option<u64>,
+    /// Which doctors (default: all).
+    pub filter: DoctorFilter,
+    /// Guard cells a spreadsheet would run as formulas (default true).
+    pub formula_guard: bool,
+}
+
+impl Default for ExportRequest {
+    fn default() -> Self {
+        ExportRequest {
+            campaign_id: None,
+            filter: DoctorFilter::default(),
+            formula_guard: true,
+        }
+    }
+}
+
+impl ExportRequest {
+    /// The table `what` (`"doctors"` or `"responders"`) names, see [`ExportTable::parse`].
+    pub fn table(&self, what: &str) -> Result<ExportTable> {
+        ExportTable::parse(what, self.campaign_id, RankBy::RxIncrease)
+    }
+
+    /// The writer options: the defaults with this request's formula guard.
+    pub fn options(&self) -> ExportOptions {
+        ExportOptions::default().formula_guard(self.formula_guard)
+    }
 }
 
 /// How [`CampaignAnalytics::top_responders`] ranks doctors.
@@ -613,6 +708,55 @@ impl CampaignAnalytics {
             })
             .collect();
         Ok((forest, rows))
+    }
+
+    /// Streams `table` as CSV to `writer` (see [`crate::export`]: bounded memory, cells a
+    /// spreadsheet would run as formulas guarded unless `options` turn the guard off):
+    /// the doctors passing `filter` in data order, or a campaign's ranked responders passing
+    /// it (every row of [`CampaignAnalytics::top_responders`], unpaginated). `progress` is
+    /// called every `options.progress_every` rows and may cancel.
+    ///
+    /// ```
+    /// use optocom_core::campaign::{CampaignAnalytics, ExportTable, RankBy};
+    /// use optocom_core::data::DoctorFilter;
+    /// use optocom_core::export::ExportOptions;
+    ///
+    /// let a = CampaignAnalytics::sample(42)?;
+    /// let table = ExportTable::parse("responders", Some(1), RankBy::RxIncrease)?;
+    /// let mut csv = Vec::new();
+    /// let summary = a.export_csv(&table, &DoctorFilter::default(), &mut csv, &ExportOptions::default(), None)?;
+    /// let text = String::from_utf8(csv).unwrap();
+    /// assert!(text.starts_with("rank,doctor_id,"));
+    /// assert_eq!(summary.rows as usize + 1, text.lines().count());
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A bad filter or options -> [`Error::InvalidParameter`]; as
+    /// [`CampaignAnalytics::responders`] for responders; [`Error::Io`] when writing fails;
+    /// [`Error::Cancelled`] when `progress` cancels.
+    pub fn export_csv<W: std::io::Write>(
+        &self,
+        table: &ExportTable,
+        filter: &DoctorFilter,
+        writer: W,
+        options: &ExportOptions,
+        progress: Option<&mut dyn FnMut(ExportProgress) -> Control>,
+    ) -> Result<ExportSummary> {
+        match table {
+            ExportTable::Doctors => {
+                filter.check()?;
+                let rows = self.data.doctors.iter().filter(|d| filter.matches(d));
+                export_csv(rows, writer, options, progress)
+            }
+            ExportTable::Responders {
+                campaign_id,
+                rank_by,
+            } => {
+                let rows = self.responders(*campaign_id, filter, rank_by)?;
+                export_csv(rows, writer, options, progress)
+            }
+        }
     }
 
     /// Every ranked doctor of [`CampaignAnalytics::top_responders`], unpaginated (for
