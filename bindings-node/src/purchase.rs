@@ -10,7 +10,8 @@ use optocom_core::data::ingest::{IngestOptions, ReadOptions};
 use optocom_core::data::Appointment;
 use optocom_core::progress::{observe, Observer};
 use optocom_core::purchase::{
-    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, ScoredAppointment, DEFAULT_LEVEL,
+    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, ScoredAppointment,
+    DEFAULT_COMPARE_FREQ, DEFAULT_FORECAST_FREQ, DEFAULT_LEVEL,
 };
 use optocom_core::{Error as CoreError, Persist};
 
@@ -195,8 +196,8 @@ impl JsPurchaseForecaster {
         to_value(&env, &out)
     }
 
-    /// Expected revenue per period (`freq`: `"day"`, `"week"` or `"month"`) with prediction
-    /// intervals at `level` (default 0.9).
+    /// Expected revenue per period (`freq`: `"day"`, `"week"` (default) or `"month"`) with
+    /// prediction intervals at `level` (default 0.9).
     #[napi(
         catch_unwind,
         ts_args_type = "appointments: Data, freq?: string, level?: number",
@@ -209,7 +210,10 @@ impl JsPurchaseForecaster {
         freq: Option<String>,
         level: Option<f64>,
     ) -> Result<Unknown<'static>> {
-        let freq = Freq::parse(freq.as_deref().unwrap_or("day")).js(&env)?;
+        let freq = match freq {
+            Some(f) => Freq::parse(&f).js(&env)?,
+            None => DEFAULT_FORECAST_FREQ,
+        };
         let rows = appointments(&env, appointments_)?;
         let out = guarded(&env, || {
             self.inner
@@ -252,7 +256,10 @@ impl JsPurchaseForecaster {
         freq: Option<String>,
         level: Option<f64>,
     ) -> Result<Unknown<'static>> {
-        let freq = Freq::parse(freq.as_deref().unwrap_or("month")).js(&env)?;
+        let freq = match freq {
+            Some(f) => Freq::parse(&f).js(&env)?,
+            None => DEFAULT_COMPARE_FREQ,
+        };
         let rows = appointments(&env, past)?;
         let out = guarded(&env, || {
             self.inner

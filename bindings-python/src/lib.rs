@@ -24,6 +24,15 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _optocom(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The core's defaults, which the Python signatures use (as the Node and WASM bindings do).
+    use optocom_core::campaign as c;
+    use optocom_core::purchase as p;
+    m.add("DEFAULT_LEVEL", p::DEFAULT_LEVEL)?;
+    m.add("DEFAULT_FORECAST_FREQ", p::DEFAULT_FORECAST_FREQ.name())?;
+    m.add("DEFAULT_COMPARE_FREQ", p::DEFAULT_COMPARE_FREQ.name())?;
+    m.add("DEFAULT_CONFIDENCE", c::DEFAULT_CONFIDENCE)?;
+    m.add("DEFAULT_RECOMMENDATIONS", c::DEFAULT_RECOMMENDATIONS)?;
+    m.add("SAMPLE_SEED", c::SAMPLE_SEED)?;
     m.add_class::<forest::ForestClassifier>()?;
     m.add_class::<forest::ForestRegressor>()?;
     m.add_class::<cluster::KMeansModel>()?;

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import optocom
+from optocom import _optocom
 from _domain_helpers import (
     FIXTURES,
     binomial_margin,
@@ -563,3 +564,19 @@ def test_style_bands_with_pandas_styler_when_jinja2_is_installed(scored):
     styler = optocom.style_bands(scored.head(5))
     assert type(styler).__name__ == "Styler"
     assert "£" in styler.to_html()
+
+
+def test_defaults_are_the_cores_in_every_binding(demo, model):
+    # Weekly forecasts and monthly comparisons at 90%, as in the Node addon and the browser
+    # module: the values come from the core, not from each binding.
+    import inspect
+
+    assert (_optocom.DEFAULT_FORECAST_FREQ, _optocom.DEFAULT_COMPARE_FREQ) == ("week", "month")
+    assert _optocom.DEFAULT_LEVEL == 0.9
+    sig = inspect.signature(optocom.PurchaseForecaster.forecast).parameters
+    assert (sig["freq"].default, sig["level"].default) == ("week", 0.9)
+    sig = inspect.signature(optocom.CampaignAnalytics.uplift).parameters
+    assert sig["alpha"].default == 0.05
+    past, up = demo
+    pd.testing.assert_frame_equal(model.forecast(up), model.forecast(up, freq="W", level=0.9))
+    pd.testing.assert_frame_equal(model.compare(past), model.compare(past, freq="M", level=0.9))

@@ -23,7 +23,7 @@ function tour(): number {
   const scored: ScoredAppointment[] = model.score(upcoming)
   const band: 'high' | 'medium' | 'low' = scored[0].value_band
   const weekly: ForecastPoint[] = model.forecast(upcoming, 'week', 0.9)
-  const daily: ForecastPoint[] = model.forecast(upcoming)
+  const weeklyByDefault: ForecastPoint[] = model.forecast(upcoming)
   const total: ForecastPoint = model.forecastTotal(upcoming)
   const cmp: ComparisonPoint[] = model.compare(past, 'month')
   const one: PatientPrediction = model.predictPatient({ ...upcoming[0] })
@@ -36,7 +36,7 @@ function tour(): number {
   const again: PurchaseForecaster = PurchaseForecaster.fromJson(text)
   const params: Record<string, unknown> = defaultParams('purchase_forecaster')
   model.free()
-  void [defaults, csv, band, weekly, daily, total, cmp, one, read, strict, names, when, again, params]
+  void [defaults, csv, band, weekly, weeklyByDefault, total, cmp, one, read, strict, names, when, again, params]
   return scored.length + rows + (upcoming[0].amount ?? 0)
 }
 

@@ -4,7 +4,8 @@
 use optocom_core::data::ingest::{IngestOptions, ReadOptions, Rejection};
 use optocom_core::data::Appointment;
 use optocom_core::purchase::{
-    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, DEFAULT_LEVEL,
+    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, DEFAULT_COMPARE_FREQ,
+    DEFAULT_FORECAST_FREQ, DEFAULT_LEVEL,
 };
 use optocom_core::Persist;
 use serde::Serialize;
@@ -94,7 +95,7 @@ impl WasmPurchaseForecaster {
         })
     }
 
-    /// Expected revenue per period (`freq`: `"day"` (default), `"week"` or `"month"`) with
+    /// Expected revenue per period (`freq`: `"day"`, `"week"` (default) or `"month"`) with
     /// prediction intervals at `level` (default 0.9).
     #[wasm_bindgen(unchecked_return_type = "ForecastPoint[]")]
     pub fn forecast(
@@ -104,7 +105,10 @@ impl WasmPurchaseForecaster {
         level: Option<f64>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let freq = Freq::parse(freq.as_deref().unwrap_or("day")).js()?;
+            let freq = match freq {
+                Some(f) => Freq::parse(&f).js()?,
+                None => DEFAULT_FORECAST_FREQ,
+            };
             let rows = rows_of(appointments)?;
             to_value(
                 &self
@@ -144,7 +148,10 @@ impl WasmPurchaseForecaster {
         level: Option<f64>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let freq = Freq::parse(freq.as_deref().unwrap_or("month")).js()?;
+            let freq = match freq {
+                Some(f) => Freq::parse(&f).js()?,
+                None => DEFAULT_COMPARE_FREQ,
+            };
             let rows = rows_of(past)?;
             to_value(
                 &self

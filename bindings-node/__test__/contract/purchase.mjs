@@ -152,7 +152,7 @@ test('forecasts add up to the scored revenue and intervals contain the estimate'
     assert.equal(points.reduce((s, p) => s + p.appointments, 0), scored.length)
     for (const p of points) assert.ok(p.lower <= p.expected_revenue && p.expected_revenue <= p.upper)
   }
-  assert.deepEqual(model.forecast(demo.upcoming), model.forecast(demo.upcoming, 'day', 0.9))
+  assert.deepEqual(model.forecast(demo.upcoming), model.forecast(demo.upcoming, 'week', 0.9))
   const all = model.forecastTotal(demo.upcoming, 0.9)
   assert.ok(Math.abs(all.expected_revenue - total) < 1e-6 * total)
   const wide = model.forecastTotal(demo.upcoming, 0.99)

@@ -26,6 +26,13 @@ _Columns = List[Tuple[str, str, Any]]
 _Progress = Callable[[int, int], None]
 
 __version__: str
+# The core's defaults (every binding uses the same).
+DEFAULT_LEVEL: float
+DEFAULT_FORECAST_FREQ: str
+DEFAULT_COMPARE_FREQ: str
+DEFAULT_CONFIDENCE: float
+DEFAULT_RECOMMENDATIONS: int
+SAMPLE_SEED: int
 
 class ForestClassifier:
     """A fitted random-forest classifier."""

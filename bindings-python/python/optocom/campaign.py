@@ -183,7 +183,8 @@ class CampaignAnalytics:
     campaign, with a ``reason`` such as ``doctor 3 was rejected``.
     """
 
-    def __init__(self, data: Any = None, *, seed: int = 42, lenient: bool = False) -> None:
+    def __init__(self, data: Any = None, *, seed: int = _optocom.SAMPLE_SEED,
+                 lenient: bool = False) -> None:
         self.rejected_ = _rejected("[]")
         if data is None:
             self._model = _optocom.CampaignModel.sample(seed)
@@ -223,7 +224,8 @@ class CampaignAnalytics:
         """Campaign summaries (targeted/control counts, dates, product), paginated."""
         return self._page(self._model.campaigns(_filter(**filters), page, per_page))
 
-    def metrics(self, campaign_id: int, *, confidence: float = 0.95, **filters: Any) -> Dict[str, Any]:
+    def metrics(self, campaign_id: int, *, confidence: float = _optocom.DEFAULT_CONFIDENCE,
+                **filters: Any) -> Dict[str, Any]:
         """Metrics of one campaign: group means before and after, difference-in-differences
         lift and response-rate difference with confidence intervals."""
         return json.loads(self._model.metrics(campaign_id, _filter(**filters), confidence))
@@ -262,7 +264,7 @@ class CampaignAnalytics:
         campaign_id: int,
         *,
         outcome: str = "responded",
-        alpha: float = 0.05,
+        alpha: float = round(1.0 - _optocom.DEFAULT_CONFIDENCE, 12),
         return_model: bool = False,
         **params: Any,
     ) -> Any:
@@ -318,7 +320,7 @@ class CampaignAnalytics:
     def recommend(
         self,
         product: str,
-        n: int = 10,
+        n: int = _optocom.DEFAULT_RECOMMENDATIONS,
         *,
         exclude: Iterable[int] = (),
         use_segments: bool = True,
@@ -387,7 +389,7 @@ class Recommender:
     def n_doctors(self) -> int:
         return self._model.n_doctors
 
-    def recommend(self, product: str, n: int = 10, *, exclude: Iterable[int] = (),
+    def recommend(self, product: str, n: int = _optocom.DEFAULT_RECOMMENDATIONS, *, exclude: Iterable[int] = (),
                   **filters: Any) -> pd.DataFrame:
         """The ``n`` best doctors for ``product`` (rank, doctor_id, score, matched ...)."""
         text = self._model.recommend(product, n, _filter(**filters), [int(i) for i in exclude])

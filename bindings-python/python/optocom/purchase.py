@@ -232,7 +232,8 @@ class PurchaseForecaster:
         df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
         return _frames.columns(df)
 
-    def forecast(self, upcoming: Any, freq: str = "W", level: float = 0.9) -> Any:
+    def forecast(self, upcoming: Any, freq: str = _optocom.DEFAULT_FORECAST_FREQ,
+                 level: float = _optocom.DEFAULT_LEVEL) -> Any:
         """Expected sales per day (``"D"``), week (``"W"``, Monday-based) or month (``"M"``)
         with a ``level`` prediction interval (``lower``, ``upper``)."""
         model = self._check()
@@ -240,7 +241,8 @@ class PurchaseForecaster:
         return _frames.records_frame(text, dates=("period_start", "period_end"),
                                      polars=_frames.wants_polars(upcoming))
 
-    def forecast_total(self, upcoming: Any, level: float = 0.9) -> Optional[Dict[str, Any]]:
+    def forecast_total(self, upcoming: Any,
+                       level: float = _optocom.DEFAULT_LEVEL) -> Optional[Dict[str, Any]]:
         """Expected sales of all the appointments together, with its interval (``None`` for
         no appointments); ``period_start``/``period_end`` are the first and last dates."""
         model = self._check()
@@ -250,7 +252,8 @@ class PurchaseForecaster:
                 out[k] = pd.Timestamp(out[k])
         return out
 
-    def compare(self, past: Any, freq: str = "M", level: float = 0.9) -> Any:
+    def compare(self, past: Any, freq: str = _optocom.DEFAULT_COMPARE_FREQ,
+                level: float = _optocom.DEFAULT_LEVEL) -> Any:
         """Actual against predicted sales per period of past appointments, with the interval
         and whether the actual fell inside it."""
         model = self._check()

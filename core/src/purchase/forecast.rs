@@ -15,6 +15,16 @@ use crate::stats::z_for_level;
 /// uses it).
 pub const DEFAULT_LEVEL: f64 = 0.9;
 
+/// The period of [`PurchaseForecaster::forecast`](crate::purchase::PurchaseForecaster::forecast)
+/// when a caller gives none (every binding uses it): weeks, as the original system's
+/// `/forecast/weekly`.
+pub const DEFAULT_FORECAST_FREQ: Freq = Freq::Week;
+
+/// The period of [`PurchaseForecaster::compare`](crate::purchase::PurchaseForecaster::compare)
+/// when a caller gives none (every binding uses it): months, as the original system's
+/// `/forecast/monthly` comparison of actual and predicted sales.
+pub const DEFAULT_COMPARE_FREQ: Freq = Freq::Month;
+
 /// Forecast period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,6 +49,22 @@ impl Freq {
                 s,
                 "expected \"D\", \"W\" or \"M\" (day, week, month)",
             )),
+        }
+    }
+
+    /// `"day"`, `"week"` or `"month"` (the serde name; [`Freq::parse`] reads it back).
+    ///
+    /// ```
+    /// use optocom_core::purchase::{Freq, DEFAULT_FORECAST_FREQ};
+    /// assert_eq!(DEFAULT_FORECAST_FREQ.name(), "week");
+    /// assert_eq!(Freq::parse(Freq::Month.name())?, Freq::Month);
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Freq::Day => "day",
+            Freq::Week => "week",
+            Freq::Month => "month",
         }
     }
 

@@ -9,7 +9,10 @@ pub mod hyperparams;
 pub mod report;
 pub mod spend;
 
-pub use forecast::{ComparisonPoint, ForecastPoint, Freq, DEFAULT_LEVEL};
+pub use forecast::{
+    ComparisonPoint, ForecastPoint, Freq, DEFAULT_COMPARE_FREQ, DEFAULT_FORECAST_FREQ,
+    DEFAULT_LEVEL,
+};
 pub use forecaster::{
     appointments_on, PatientFeatures, PatientPrediction, PurchaseForecaster, ScoredAppointment,
 };
