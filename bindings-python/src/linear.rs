@@ -73,6 +73,19 @@ impl LinearModel {
         self.inner.standardised_intercept()
     }
 
+    /// Rank of the standardised design (`None` for a model saved before it was stored).
+    #[getter]
+    fn rank(&self) -> Option<usize> {
+        self.inner.rank()
+    }
+
+    /// Singular values of the standardised design, largest first (`None` as for `rank`).
+    fn singular<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f64>>> {
+        self.inner
+            .singular_values()
+            .map(|s| s.to_vec().into_pyarray(py))
+    }
+
     /// Number of features.
     #[getter]
     fn n_features(&self) -> usize {

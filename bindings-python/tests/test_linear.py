@@ -88,13 +88,23 @@ def test_demo_spend_task_matches_sklearn_as_the_peer_benchmark_runs_it():
     assert reg.score(Xt, actual) == pytest.approx(pipe.score(Xt.to_numpy(), actual), rel=1e-9)
 
 
+def assert_same_spectrum(reg, pipe):
+    """rank_ and singular_ as scikit-learn's LinearRegression reports them after
+    StandardScaler (singular values of the standardised, centred design)."""
+    assert reg.rank_ == pipe[-1].rank_
+    np.testing.assert_allclose(reg.singular_, pipe[-1].singular_, rtol=1e-9, atol=1e-9)
+
+
 def test_constant_column_gets_zero_coefficient_and_matches_sklearn():
     X, y = linear_data(200, seed=4)
     X = np.column_stack([X, np.full(len(X), 0.1)])  # 0.1 * n / n is not exactly 0.1
     reg = optocom.LinearRegression().fit(X, y)
     assert reg.coef_[-1] == 0.0 and reg.standardised_coef_[-1] == 0.0
     assert np.all(np.isfinite(reg.coef_))
-    np.testing.assert_allclose(reg.predict(X), sk_pipeline().fit(X, y).predict(X), rtol=1e-9)
+    pipe = sk_pipeline().fit(X, y)
+    np.testing.assert_allclose(reg.predict(X), pipe.predict(X), rtol=1e-9)
+    assert_same_spectrum(reg, pipe)
+    assert reg.rank_ == X.shape[1] - 1 and reg.singular_[-1] == 0.0
     # its value never changes a prediction
     far = X.copy()
     far[:, -1] = 1e300
@@ -110,6 +120,8 @@ def test_fewer_rows_than_columns_gives_sklearns_minimum_norm_solution():
     reg = optocom.LinearRegression().fit(X, y)
     pipe = sk_pipeline().fit(X, y)
     np.testing.assert_allclose(reg.standardised_coef_, pipe[-1].coef_, rtol=1e-9)
+    assert_same_spectrum(reg, pipe)
+    assert reg.rank_ == 3 and len(reg.singular_) == 4  # four centred rows span three directions
     Xt = rng.normal(size=(5, 7))
     np.testing.assert_allclose(reg.predict(Xt), pipe.predict(Xt), rtol=1e-9)
 
@@ -128,6 +140,8 @@ def test_collinear_columns_get_sklearns_minimum_norm_solution(kind):
     reg = optocom.LinearRegression().fit(Xc, y)
     pipe = sk_pipeline().fit(Xc, y)
     np.testing.assert_allclose(reg.standardised_coef_, pipe[-1].coef_, rtol=1e-7, atol=1e-9)
+    assert_same_spectrum(reg, pipe)
+    assert reg.rank_ == Xc.shape[1] - 1
     assert np.abs(reg.coef_).max() < 1e3
     Xt = np.column_stack([rng.normal(size=(20, X.shape[1])), *[e[:20] for e in extra]])
     np.testing.assert_allclose(reg.predict(Xt), pipe.predict(Xt), rtol=1e-9, atol=1e-9)
@@ -238,6 +252,8 @@ def test_round_trips_predict_the_same_bits(tmp_path):
         assert back.standardised_coef_.tobytes() == reg.standardised_coef_.tobytes()
         assert list(back.feature_names_in_) == ["a", "b", "c", "d", "e"]
         assert back.n_features_in_ == 5
+        assert back.rank_ == reg.rank_ == 5
+        assert back.singular_.tobytes() == reg.singular_.tobytes()
         assert back.to_json() == text
 
 

@@ -153,6 +153,11 @@ class LinearModel:
     def standardised_intercept(self) -> float:
         """Intercept on the standardised features."""
     @property
+    def rank(self) -> Optional[int]:
+        """Rank of the standardised design (None for a model saved before it was stored)."""
+    def singular(self) -> Optional[_F64]:
+        """Singular values of the standardised design, largest first (None as for rank)."""
+    @property
     def n_features(self) -> int: ...
     @property
     def feature_names(self) -> List[str]: ...

@@ -29,7 +29,9 @@ class LinearRegression(RegressorMixin, OptocomEstimator):
     ``predict``, ``score`` (R^2), ``coef_`` and ``intercept_`` in the units of ``X`` (as
     scikit-learn's ``LinearRegression().fit(X, y)`` reports them), and
     ``standardised_coef_``/``standardised_intercept_`` on the standardised features (as the
-    last step of scikit-learn's ``make_pipeline(StandardScaler(), LinearRegression())``).
+    last step of scikit-learn's ``make_pipeline(StandardScaler(), LinearRegression())``), and
+    that step's ``rank_`` and ``singular_`` (rank and singular values of the standardised
+    design: a rank below ``n_features_in_`` flags collinear or constant columns).
 
     No parameters: the features are always standardised (mean and population standard
     deviation, as ``StandardScaler``) and an intercept is always fitted. A constant column
@@ -64,6 +66,11 @@ class LinearRegression(RegressorMixin, OptocomEstimator):
         self.intercept_ = model.intercept
         self.standardised_coef_ = model.standardised_coef()
         self.standardised_intercept_ = model.standardised_intercept
+        # scikit-learn's rank_ and singular_ of the standardised design (as in
+        # make_pipeline(StandardScaler(), LinearRegression())); None for a model saved
+        # before optocom stored them.
+        self.rank_ = model.rank
+        self.singular_ = model.singular()
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values, one per row."""

@@ -20,6 +20,16 @@ pub(crate) struct StandardisedFit {
     pub intercept: f64,
 }
 
+/// Rank and singular values of a least-squares design (scikit-learn's `rank_` and
+/// `singular_`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Spectrum {
+    /// Number of singular values above the cut-off of [`min_norm_least_squares`].
+    pub rank: usize,
+    /// The `min(n, p)` largest singular values, in decreasing order.
+    pub singular: Vec<f64>,
+}
+
 /// Reason of the error for a solve that overflows.
 const OVERFLOW: &str =
     "least squares gave non-finite coefficients (values too large to fit; rescale x or y)";
@@ -39,7 +49,10 @@ const OVERFLOW: &str =
 /// one value per row, [`Error::InvalidValue`] for a non-finite value of `x` (column `x{j}`)
 /// or `y` (column `y`), [`Error::DegenerateTarget`] when the solution is not finite (values
 /// so large that the solve overflows).
-pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<StandardisedFit> {
+pub(crate) fn fit_standardised(
+    x: ArrayView2<'_, f64>,
+    y: &[f64],
+) -> Result<(StandardisedFit, Spectrum)> {
     if y.len() != x.nrows() {
         return Err(Error::shape("y length", x.nrows(), y.len()));
     }
@@ -52,6 +65,9 @@ pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Stan
         .collect();
     let intercept = y.iter().sum::<f64>() / y.len() as f64;
     let mut coef = vec![0.0; p];
+    // Constant columns standardise to zeros: their singular values are 0.
+    let mut singular = vec![0.0; p];
+    let mut rank = 0;
     if !varying.is_empty() {
         let solve = if varying.len() == p {
             xs
@@ -60,18 +76,30 @@ pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Stan
         };
         let centred: Vec<f64> = y.iter().map(|v| v - intercept).collect();
         let fitted = min_norm_least_squares(solve, &centred)?;
-        for (&j, c) in varying.iter().zip(fitted) {
+        for (&j, c) in varying.iter().zip(fitted.coef) {
             coef[j] = c;
         }
+        singular[..fitted.spectrum.singular.len()].copy_from_slice(&fitted.spectrum.singular);
+        rank = fitted.spectrum.rank;
     }
+    singular.truncate(p.min(y.len()));
     if !intercept.is_finite() || coef.iter().any(|c| !c.is_finite()) {
         return Err(Error::degenerate(OVERFLOW));
     }
-    Ok(StandardisedFit {
-        scaler,
-        coef,
-        intercept,
-    })
+    Ok((
+        StandardisedFit {
+            scaler,
+            coef,
+            intercept,
+        },
+        Spectrum { rank, singular },
+    ))
+}
+
+/// A minimum-norm least-squares solution with the spectrum of its design.
+pub(crate) struct LeastSquares {
+    pub coef: Vec<f64>,
+    pub spectrum: Spectrum,
 }
 
 /// The minimum-norm least-squares solution `b` of `a b ~ r`: among the `b` minimising
@@ -85,8 +113,10 @@ pub(crate) fn fit_standardised(x: ArrayView2<'_, f64>, y: &[f64]) -> Result<Stan
 /// `max(n, p) * eps * s_max` (numpy's `lstsq` and `matrix_rank` cut-off) count as zero: the
 /// directions in which the columns are linearly dependent get no weight. With fewer rows
 /// than columns the SVD is taken of `a` itself. Full-rank problems get the ordinary
-/// least-squares answer (what linfa-linear's QR solve returns, to rounding).
-pub(crate) fn min_norm_least_squares(a: Array2<f64>, r: &[f64]) -> Result<Vec<f64>> {
+/// least-squares answer (what linfa-linear's QR solve returns, to rounding). The rank is the
+/// number of singular values above the cut-off (`numpy.linalg.matrix_rank`'s answer; the
+/// singular values of `R` are those of `a`).
+pub(crate) fn min_norm_least_squares(a: Array2<f64>, r: &[f64]) -> Result<LeastSquares> {
     let (n, p) = a.dim();
     let failed = |e: LinalgError| Error::degenerate(format!("least squares failed: {e}"));
     let (core, rhs) = if n > p {
@@ -112,8 +142,10 @@ pub(crate) fn min_norm_least_squares(a: Array2<f64>, r: &[f64]) -> Result<Vec<f6
     let s_max = sv.iter().fold(0.0_f64, |m, &v| m.max(v));
     let cut = n.max(p) as f64 * f64::EPSILON * s_max;
     let mut b = vec![0.0; p];
+    let mut rank = 0;
     for (k, &s_k) in sv.iter().enumerate() {
         if s_k > cut {
+            rank += 1;
             // u_k = w_k / s_k, so u_k . rhs / s_k = w_k . rhs / s_k^2.
             let weight = w.column(k).dot(&rhs) / (s_k * s_k);
             for (bj, &vj) in b.iter_mut().zip(v.column(k)) {
@@ -121,7 +153,13 @@ pub(crate) fn min_norm_least_squares(a: Array2<f64>, r: &[f64]) -> Result<Vec<f6
             }
         }
     }
-    Ok(b)
+    let mut singular = sv;
+    singular.sort_by(|a, b| b.total_cmp(a));
+    singular.truncate(n.min(p));
+    Ok(LeastSquares {
+        coef: b,
+        spectrum: Spectrum { rank, singular },
+    })
 }
 
 /// One-sided Jacobi SVD (Hestenes; Demmel & Veselic 1992, "Jacobi's method is more accurate
@@ -231,6 +269,8 @@ pub(crate) fn predict_standardised<'a>(
 pub struct LinearRegression {
     schema: FeatureSchema,
     fit: StandardisedFit,
+    /// `None` for a model saved before the spectrum was stored.
+    spectrum: Option<Spectrum>,
     info: ModelInfo,
 }
 
@@ -250,12 +290,28 @@ impl LinearRegression {
     ) -> Result<Self> {
         let schema = check_training_x(x, schema)?;
         let y = y.to_vec();
-        let fit = fit_standardised(x, &y)?;
+        let (fit, spectrum) = fit_standardised(x, &y)?;
         Ok(LinearRegression {
             schema,
             fit,
+            spectrum: Some(spectrum),
             info: ModelInfo::new(x.nrows(), x.ncols()),
         })
+    }
+
+    /// Rank of the standardised design: the number of its singular values above
+    /// `max(n, p) * eps * s_max` (scikit-learn's `rank_` for `StandardScaler` +
+    /// `LinearRegression`). Below the number of features when columns are collinear or
+    /// constant, in which case the coefficients are the minimum-norm solution. `None` for a
+    /// model loaded from a file written before this was stored.
+    pub fn rank(&self) -> Option<usize> {
+        self.spectrum.as_ref().map(|s| s.rank)
+    }
+
+    /// The `min(n, p)` singular values of the standardised design, largest first
+    /// (scikit-learn's `singular_`); `None` as for [`LinearRegression::rank`].
+    pub fn singular_values(&self) -> Option<&[f64]> {
+        self.spectrum.as_ref().map(|s| s.singular.as_slice())
     }
 
     /// Predictions, one per row.
@@ -344,6 +400,10 @@ struct State {
     coef: Vec<f64>,
     /// Intercept on the standardised features.
     intercept: f64,
+    /// Rank and singular values of the standardised design (absent from files written
+    /// before they were stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    spectrum: Option<Spectrum>,
 }
 
 impl Persist for LinearRegression {
@@ -360,6 +420,7 @@ impl Persist for LinearRegression {
                 scale: f.scaler.scale.clone(),
                 coef: f.coef.clone(),
                 intercept: f.intercept,
+                spectrum: self.spectrum.clone(),
             },
         )
     }
@@ -394,6 +455,18 @@ impl Persist for LinearRegression {
         if state.scale.iter().any(|&s| s <= 0.0) {
             return Err(Error::artifact("linear regression scales must be positive"));
         }
+        if let Some(sp) = &state.spectrum {
+            let ok = sp.singular.len() <= p
+                && sp.rank <= sp.singular.len()
+                && sp.singular.iter().all(|s| s.is_finite() && *s >= 0.0)
+                && sp.singular.windows(2).all(|w| w[0] >= w[1]);
+            if !ok {
+                return Err(Error::artifact(
+                    "linear regression spectrum: expected at most one singular value per feature, \
+                     finite, non-negative and decreasing, and a rank no larger than their count",
+                ));
+            }
+        }
         if !state.intercept.is_finite() {
             return Err(Error::artifact(format!(
                 "linear regression intercept {} is not finite",
@@ -410,6 +483,7 @@ impl Persist for LinearRegression {
                 coef: state.coef,
                 intercept: state.intercept,
             },
+            spectrum: state.spectrum,
             info: parts.info,
         })
     }
@@ -457,6 +531,65 @@ mod tests {
                 .count(),
             1,
             "{sv:?}"
+        );
+    }
+
+    #[test]
+    fn rank_and_singular_values_are_those_of_the_standardised_design() {
+        // z = (-sqrt(3/2), 0, sqrt(3/2)) for 1, 2, 3, so |z| = sqrt(3).
+        let y = array![1.0, 2.5, 2.0];
+        let close = |a: &[f64], b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12)
+        };
+        // Two copies of a column: one direction of norm sqrt(2) |z|, rank 1.
+        let dup = array![[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
+        let m = LinearRegression::fit(dup.view(), y.view(), None).unwrap();
+        assert_eq!(m.rank(), Some(1));
+        let sv = m.singular_values().unwrap();
+        assert!(close(sv, &[6f64.sqrt(), 0.0]), "{sv:?}");
+        // A constant column standardises to zeros: singular value 0, rank 1.
+        let constant = array![[1.0, 7.0], [2.0, 7.0], [3.0, 7.0]];
+        let m = LinearRegression::fit(constant.view(), y.view(), None).unwrap();
+        assert_eq!(m.rank(), Some(1));
+        assert_eq!(m.singular_values().unwrap(), &[3f64.sqrt(), 0.0]);
+        // Full rank; fewer rows than columns keeps min(n, p) values.
+        let full = array![[1.0, 0.0], [2.0, 5.0], [3.0, 1.0]];
+        let m = LinearRegression::fit(full.view(), y.view(), None).unwrap();
+        assert_eq!(m.rank(), Some(2));
+        let wide = array![[1.0, 0.0, 4.0], [2.0, 5.0, 1.0]];
+        let m = LinearRegression::fit(wide.view(), array![1.0, 2.0].view(), None).unwrap();
+        assert_eq!(m.singular_values().unwrap().len(), 2);
+        assert_eq!(m.rank(), Some(1)); // two centred rows span one direction
+    }
+
+    #[test]
+    fn the_spectrum_survives_a_round_trip_and_older_files_load_without_it() {
+        fn strip(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    map.remove("spectrum");
+                    map.values_mut().for_each(strip);
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+                _ => {}
+            }
+        }
+        let x = array![[1.0, 1.0], [2.0, 2.0], [3.0, 3.5]];
+        let m = LinearRegression::fit(x.view(), array![1.0, 2.0, 4.0].view(), None).unwrap();
+        let text = m.to_json().unwrap();
+        let back = LinearRegression::from_json(&text).unwrap();
+        assert_eq!(back, m);
+        let mut old: serde_json::Value = serde_json::from_str(&text).unwrap();
+        strip(&mut old);
+        let old = LinearRegression::from_json(&old.to_string()).unwrap();
+        assert_eq!((old.rank(), old.singular_values()), (None, None));
+        assert_eq!(old.predict(x.view()).unwrap(), m.predict(x.view()).unwrap());
+        // A corrupt spectrum is refused.
+        let bad = text.replace("\"rank\":2", "\"rank\":9");
+        assert_ne!(bad, text);
+        assert_eq!(
+            LinearRegression::from_json(&bad).unwrap_err().code(),
+            "invalid_artifact"
         );
     }
 

@@ -40,7 +40,7 @@ impl SpendModel {
                 y.len()
             )));
         }
-        let fit = fit_standardised(x, y)?;
+        let (fit, _) = fit_standardised(x, y)?;
         Ok(SpendModel {
             scaler: fit.scaler,
             coef: fit.coef,
