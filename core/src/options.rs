@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 /// Reads params of type `T` from a JSON value (`null` means all defaults).
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming `what` and the key when a key is unknown (at any
+/// [`Error::InvalidParameter`] when `value` is neither null nor an object, or naming the
+/// full path (`what.filter.specialties[1]`) and the value when a key is unknown (at any
 /// depth) or a value has the wrong type.
 ///
 /// ```
@@ -36,9 +37,18 @@ pub fn from_value<T: DeserializeOwned + Default>(
     if value.is_null() {
         return Ok(T::default());
     }
+    // Serde would read an array as the fields in declaration order.
+    if !value.is_object() {
+        return Err(Error::invalid_param(
+            what,
+            &value,
+            "must be an object of named options (or null for the defaults)",
+        ));
+    }
     let mut unknown = Vec::new();
-    let parsed: std::result::Result<T, _> =
-        serde_ignored::deserialize(&value, |path| unknown.push(path.to_string()));
+    let mut note = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
+    let parsed: std::result::Result<T, serde_path_to_error::Error<serde_json::Error>> =
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&value, &mut note));
     if let Some(key) = unknown.first() {
         return Err(Error::invalid_param(
             format!("{what}.{key}"),
@@ -46,7 +56,33 @@ pub fn from_value<T: DeserializeOwned + Default>(
             "unknown option (options use the snake_case names of the params, e.g. `n_trees`)",
         ));
     }
-    parsed.map_err(|e| Error::invalid_param(what, &value, format!("not understood: {e}")))
+    parsed.map_err(|e| {
+        // Name the wrongly typed value itself (`options.filter.specialties` = "Cardiology"),
+        // not the whole options object.
+        let path = e.path();
+        let at = match path.iter().next() {
+            None => None,
+            Some(_) => value_at_path(&value, path),
+        };
+        let reason = format!("not understood: {}", e.inner());
+        match at {
+            Some(v) => Error::invalid_param(format!("{what}.{path}"), v, reason),
+            None => Error::invalid_param(what, &value, reason),
+        }
+    })
+}
+
+/// The value at a serde path (object keys and array indices), if the path leads to one.
+fn value_at_path<'a>(
+    root: &'a serde_json::Value,
+    path: &serde_path_to_error::Path,
+) -> Option<&'a serde_json::Value> {
+    use serde_path_to_error::Segment;
+    path.iter().try_fold(root, |v, segment| match segment {
+        Segment::Map { key } => v.get(key.as_str()),
+        Segment::Seq { index } => v.get(*index),
+        Segment::Enum { .. } | Segment::Unknown => None,
+    })
 }
 
 /// A value of type `T` from a JSON value, such as one patient's features: unlike
@@ -125,9 +161,35 @@ mod tests {
     }
 
     #[test]
-    fn wrong_types_are_invalid_parameters() {
+    fn wrong_types_are_invalid_parameters_named_by_their_path() {
         let err = from_value::<UpliftParams>("params", json!({"n_trees": "many"})).unwrap_err();
         assert_eq!(err.code(), "invalid_parameter");
-        assert!(err.to_string().contains("not understood"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `params.n_trees` = \"many\": not understood: invalid type: string \"many\", expected usize"
+        );
+        // Nested, and inside an array.
+        let filter = json!({"filter": {"specialties": "Cardiology"}});
+        let err = from_value::<crate::campaign::ExportRequest>("options", filter).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid parameter `options.filter.specialties` = \"Cardiology\""),
+            "{err}"
+        );
+        let filter = json!({"filter": {"specialties": ["Cardiology", 7]}});
+        let err = from_value::<crate::campaign::ExportRequest>("options", filter).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid parameter `options.filter.specialties[1]` = 7"),
+            "{err}"
+        );
+        // Not an object at all (serde alone reads an array as the fields in order).
+        for bad in [json!([1, 2]), json!(3), json!("n_past")] {
+            let err = from_value::<DemoParams>("options", bad.clone()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("invalid parameter `options` = {bad}: must be an object of named options (or null for the defaults)")
+            );
+        }
     }
 }

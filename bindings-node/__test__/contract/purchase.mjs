@@ -214,7 +214,11 @@ test('options are checked: unknown keys, wrong types and bad values are refused'
     code: 'invalid_parameter',
     parameter: 'params.classifier.nTrees',
   })
-  expectOptocomError(() => PurchaseForecaster.fit(demo.past, { threshold: 'high' }), { code: 'invalid_parameter', parameter: 'params' })
+  // A wrongly typed value is named by its path, with its own value; a non-object is refused
+  // (serde alone would read an array as the fields in order).
+  expectOptocomError(() => PurchaseForecaster.fit(demo.past, { threshold: 'high' }), { code: 'invalid_parameter', parameter: 'params.threshold', value: '"high"' })
+  expectOptocomError(() => PurchaseForecaster.fit(demo.past, { classifier: { n_trees: -5 } }), { code: 'invalid_parameter', parameter: 'params.classifier.n_trees', value: '-5' })
+  expectOptocomError(() => demoAppointments([100, 10]), { code: 'invalid_parameter', parameter: 'options', value: '[100,10]' })
   expectOptocomError(() => PurchaseForecaster.fit(demo.past, { holdout_fraction: 1.5 }), { code: 'invalid_parameter' })
   expectOptocomError(() => PurchaseForecaster.fit(demo.past.slice(0, 3)), { code: 'empty_input' })
   expectOptocomError(() => PurchaseForecaster.fit([]), { code: 'empty_input' })
