@@ -105,16 +105,12 @@ pub fn json<T: Serialize + ?Sized>(py: Python<'_>, v: &T) -> PyResult<String> {
     })
 }
 
-/// Parses JSON text sent by the Python layer (params, filters).
+/// Parses JSON text sent by the Python layer (params, filters): unknown keys refused, a
+/// wrongly typed value named by its path ([`optocom_core::options::from_json`]).
 pub fn from_json<T: serde::de::DeserializeOwned>(
     py: Python<'_>,
     what: &str,
     text: &str,
 ) -> PyResult<T> {
-    serde_json::from_str(text).map_err(|e| {
-        to_py(
-            py,
-            Error::invalid_param(what, text, format!("not understood: {e}")),
-        )
-    })
+    optocom_core::options::from_json(what, text).map_err(|e| to_py(py, e))
 }

@@ -295,10 +295,17 @@ def test_filter_and_rank_by_arguments(ca, demo_ca, tmp_path):
     assert e.value.parameter == "specialties"
     with pytest.raises(TypeError):
         ca.top_responders(1, speciality="Oncology")  # misspelt filters are not ignored
-    for bad in (float("nan"), float("inf")):
+    for bad in (float("nan"), float("inf"), "x", True):
         with pytest.raises(optocom.InvalidParameterError) as e:
             ca.metrics(1, min_rx=bad)
         assert e.value.parameter == "min_rx"
+    assert ca.metrics(1, min_rx=np.float32(5)) == ca.metrics(1, min_rx=5)  # numpy scalars
+    assert (ca.top_responders(1, campaign_target=np.True_).total
+            == ca.top_responders(1, campaign_target=True).total)
+    # a wrongly typed value reaching the core is named by its path, with its value
+    with pytest.raises(optocom.InvalidParameterError) as e:
+        ca.top_responders(1, campaign_target="yes")
+    assert (e.value.parameter, e.value.value) == ("filter.campaign_target", '"yes"')
     with pytest.raises(optocom.InvalidParameterError) as e:
         ca.top_responders(1, rank_by="uplift")
     assert e.value.parameter == "rank_by"

@@ -45,14 +45,43 @@ pub fn from_value<T: DeserializeOwned + Default>(
             "must be an object of named options (or null for the defaults)",
         ));
     }
+    strict(what, &value)
+}
+
+/// Reads a value of type `T` from JSON text a host built (the Python package's calls): the
+/// same checks as [`from_value`] (unknown keys refused, a wrongly typed value named by its
+/// path), without its object-or-null rule, for any serde type.
+///
+/// ```
+/// use optocom_core::data::DoctorFilter;
+/// use optocom_core::options::from_json;
+///
+/// let f: DoctorFilter = from_json("filter", r#"{"min_rx": 10.0}"#)?;
+/// assert_eq!(f.min_rx, Some(10.0));
+/// let err = from_json::<DoctorFilter>("filter", r#"{"campaign_target": "yes"}"#).unwrap_err();
+/// assert!(err.to_string().starts_with("invalid parameter `filter.campaign_target` = \"yes\""), "{err}");
+/// # Ok::<(), optocom_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for text that is not JSON, an unknown key or a wrongly typed
+/// value.
+pub fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::invalid_param(what, text, format!("not JSON: {e}")))?;
+    strict(what, &value)
+}
+
+/// Deserialises `value`, refusing unknown keys and naming the path of a wrongly typed value.
+fn strict<T: DeserializeOwned>(what: &str, value: &serde_json::Value) -> Result<T> {
     let mut unknown = Vec::new();
     let mut note = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
     let parsed: std::result::Result<T, serde_path_to_error::Error<serde_json::Error>> =
-        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(&value, &mut note));
+        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(value, &mut note));
     if let Some(key) = unknown.first() {
         return Err(Error::invalid_param(
             format!("{what}.{key}"),
-            value_at(&value, key),
+            value_at(value, key),
             "unknown option (options use the snake_case names of the params, e.g. `n_trees`)",
         ));
     }
@@ -62,12 +91,12 @@ pub fn from_value<T: DeserializeOwned + Default>(
         let path = e.path();
         let at = match path.iter().next() {
             None => None,
-            Some(_) => value_at_path(&value, path),
+            Some(_) => value_at_path(value, path),
         };
         let reason = format!("not understood: {}", e.inner());
         match at {
             Some(v) => Error::invalid_param(format!("{what}.{path}"), v, reason),
-            None => Error::invalid_param(what, &value, reason),
+            None => Error::invalid_param(what, value, reason),
         }
     })
 }

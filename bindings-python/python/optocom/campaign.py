@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import json
+import numbers
 import os
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence
@@ -60,19 +61,22 @@ def _filter(
 
     bounds = dict(tenure_min=tenure_min, tenure_max=tenure_max, min_rx=min_rx, max_rx=max_rx)
     for name, v in bounds.items():
+        if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
+            raise InvalidParameterError(f"invalid parameter `{name}` = {v!r}: must be a number",
+                                        parameter=name, value=repr(v), reason="must be a number")
         # JSON cannot carry NaN or infinity to the core's check; same error as the core's.
         if v is not None and not np.isfinite(v):
             raise InvalidParameterError(f"invalid parameter `{name}` = {v}: must be finite",
                                         parameter=name, value=str(v), reason="must be finite")
+        bounds[name] = None if v is None else float(v)  # numpy scalars are not JSON
+    if isinstance(campaign_target, np.bool_):
+        campaign_target = bool(campaign_target)
     return json.dumps(
         dict(
             specialties=many(specialty),
             provinces=many(province),
-            tenure_min=tenure_min,
-            tenure_max=tenure_max,
-            min_rx=min_rx,
-            max_rx=max_rx,
             campaign_target=campaign_target,
+            **bounds,
         )
     )
 
