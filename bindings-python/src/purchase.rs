@@ -6,6 +6,7 @@ use std::path::Path;
 use numpy::IntoPyArray;
 use optocom_core::data::ingest::{read_appointments_path, IngestOptions, Ingested, Workbook};
 use optocom_core::data::Appointment;
+use optocom_core::options::record_from_json;
 use optocom_core::purchase::{Freq, PatientFeatures, PurchaseForecaster, PurchaseParams};
 use optocom_core::Persist;
 use pyo3::prelude::*;
@@ -163,7 +164,8 @@ impl PurchaseModel {
 
     /// One patient's prediction; `patient` is the JSON of the eight features.
     fn predict_patient(&self, py: Python<'_>, patient: &str) -> PyResult<String> {
-        let p: PatientFeatures = from_json(py, "patient", patient)?;
+        // The row's other columns (patient_id, appointment_date, ...) are ignored, as in JS.
+        let p: PatientFeatures = record_from_json("patient", patient).py_err(py)?;
         let out = guarded(py, || self.inner.predict_patient(&p))?;
         json(py, &out)
     }

@@ -580,3 +580,38 @@ def test_defaults_are_the_cores_in_every_binding(demo, model):
     past, up = demo
     pd.testing.assert_frame_equal(model.forecast(up), model.forecast(up, freq="W", level=0.9))
     pd.testing.assert_frame_equal(model.compare(past), model.compare(past, freq="M", level=0.9))
+
+
+def test_values_from_numpy_and_pandas_are_accepted(demo, model):
+    # A row of the upcoming DataFrame scores as a patient (its other columns are ignored,
+    # as in the JS bindings), and NumPy scalars work wherever a number does.
+    past, up = demo
+    row = up.iloc[0].to_dict()
+    assert isinstance(row["appointment_date"], pd.Timestamp)
+    features = {k: row[k] for k in model.feature_names_}
+    assert model.predict_patient(row) == model.predict_patient(features)
+    scalars = {k: (np.float32(v) if isinstance(v, float) else np.bool_(v)) for k, v in features.items()}
+    assert model.predict_patient(scalars) == model.predict_patient(features)
+    a = optocom.PurchaseForecaster(n_estimators=np.int64(20), random_state=np.int64(1)).fit(past)
+    b = optocom.PurchaseForecaster(n_estimators=20, random_state=1).fit(past)
+    pd.testing.assert_frame_equal(a.predict(up), b.predict(up))
+    x, _ = optocom.demo.appointments(n_past=np.int64(50), n_upcoming=np.int64(5), seed=np.int64(2))
+    assert len(x) == 50
+
+
+def test_bad_params_and_features_are_named_by_their_keyword(demo, model):
+    past, up = demo
+    row = up.iloc[0].to_dict()
+    cases = [
+        (lambda: optocom.PurchaseForecaster(n_estimators="many").fit(past), "n_estimators", '"many"'),
+        (lambda: optocom.PurchaseForecaster(threshold=float("nan")).fit(past), "threshold", '"NaN"'),
+        (lambda: model.predict_patient(dict(row, age=float("nan"))), "patient.age", '"NaN"'),
+        (lambda: model.predict_patient(dict(row, age="old")), "patient.age", '"old"'),
+    ]
+    for call, parameter, value in cases:
+        with pytest.raises(optocom.InvalidParameterError) as e:
+            call()
+        assert (e.value.parameter, e.value.value) == (parameter, value), str(e.value)
+    with pytest.raises(optocom.InvalidParameterError) as e:
+        model.predict_patient({k: row[k] for k in model.feature_names_ if k != "age"})
+    assert "missing field `age`" in str(e.value)

@@ -72,6 +72,32 @@ pub fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
     strict(what, &value)
 }
 
+/// Reads one record of a host's row from JSON text: unlike [`from_json`], keys `T` does not
+/// have are the row's other columns and are ignored (a patient's appointment row carries
+/// `patient_id` and `appointment_date` besides the eight features, as the JS bindings accept
+/// it); a missing or wrongly typed field is still named by its path.
+///
+/// ```
+/// use optocom_core::options::record_from_json;
+/// use optocom_core::purchase::PatientFeatures;
+///
+/// let row = r#"{"patient_id": "P1", "age": 52, "days_since_last_purchase": 400, "employed": true,
+///   "benefits": false, "driver": true, "vdu_user": true, "varifocal": true, "high_prescription": false}"#;
+/// let p: PatientFeatures = record_from_json("patient", row)?;
+/// assert_eq!(p.age, 52.0);
+/// let err = record_from_json::<PatientFeatures>("patient", &row.replace("52", "\"old\"")).unwrap_err();
+/// assert!(err.to_string().starts_with("invalid parameter `patient.age` = \"old\""), "{err}");
+/// # Ok::<(), optocom_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for text that is not JSON or a missing or wrongly typed field.
+pub fn record_from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::invalid_param(what, text, format!("not JSON: {e}")))?;
+    serde_path_to_error::deserialize(&value).map_err(|e| path_error(what, &value, e))
+}
+
 /// Deserialises `value`, refusing unknown keys and naming the path of a wrongly typed value.
 fn strict<T: DeserializeOwned>(what: &str, value: &serde_json::Value) -> Result<T> {
     let mut unknown = Vec::new();
@@ -85,20 +111,26 @@ fn strict<T: DeserializeOwned>(what: &str, value: &serde_json::Value) -> Result<
             "unknown option (options use the snake_case names of the params, e.g. `n_trees`)",
         ));
     }
-    parsed.map_err(|e| {
-        // Name the wrongly typed value itself (`options.filter.specialties` = "Cardiology"),
-        // not the whole options object.
-        let path = e.path();
-        let at = match path.iter().next() {
-            None => None,
-            Some(_) => value_at_path(value, path),
-        };
-        let reason = format!("not understood: {}", e.inner());
-        match at {
-            Some(v) => Error::invalid_param(format!("{what}.{path}"), v, reason),
-            None => Error::invalid_param(what, value, reason),
-        }
-    })
+    parsed.map_err(|e| path_error(what, value, e))
+}
+
+/// Names the wrongly typed value itself (`options.filter.specialties` = "Cardiology"), not the
+/// whole options object; the whole object when the path leads to no value (a missing field).
+fn path_error(
+    what: &str,
+    value: &serde_json::Value,
+    e: serde_path_to_error::Error<serde_json::Error>,
+) -> Error {
+    let path = e.path();
+    let at = match path.iter().next() {
+        None => None,
+        Some(_) => value_at_path(value, path),
+    };
+    let reason = format!("not understood: {}", e.inner());
+    match at {
+        Some(v) => Error::invalid_param(format!("{what}.{path}"), v, reason),
+        None => Error::invalid_param(what, value, reason),
+    }
 }
 
 /// The value at a serde path (object keys and array indices), if the path leads to one.

@@ -79,16 +79,52 @@ def jobs_of(n_jobs: Any) -> Optional[int]:
     )
 
 
-def renamed(e: InvalidParameterError) -> InvalidParameterError:
-    """The core's parameter name replaced by the estimator's (``n_trees`` -> ``n_estimators``)."""
+def renamed(e: InvalidParameterError,
+            nested: Optional[Dict[str, str]] = None) -> InvalidParameterError:
+    """The core's parameter name replaced by the estimator's keyword argument: ``n_trees`` ->
+    ``n_estimators``, ``params.classifier.seed`` -> ``random_state`` (a wrongly typed value is
+    named by its path in the params), ``params.threshold`` -> ``threshold``; ``nested`` maps
+    the estimator's own nested names (``value_bands.high`` -> ``high``)."""
     name = getattr(e, "parameter", None)
-    if name in _PARAM_NAMES:
-        new = _PARAM_NAMES[name]
-        msg = str(e).replace(f"`{name}`", f"`{new}`", 1)
-        out = InvalidParameterError(msg, parameter=new, value=getattr(e, "value", None),
-                                    reason=getattr(e, "reason", None))
-        return out
-    return e
+    if not isinstance(name, str):
+        return e
+    key = name[len("params."):] if name.startswith("params.") else name
+    leaf = key.rsplit(".", 1)[-1]
+    new = (nested or {}).get(key) or _PARAM_NAMES.get(leaf) or (key if key != name else None)
+    if new is None or new == name:
+        return e
+    msg = str(e).replace(f"`{name}`", f"`{new}`", 1)
+    return InvalidParameterError(msg, parameter=new, value=getattr(e, "value", None),
+                                 reason=getattr(e, "reason", None))
+
+
+def _plain(o: Any) -> Any:
+    """JSON for what json cannot encode itself: NumPy scalars (values taken from arrays and
+    DataFrames) and dates."""
+    if isinstance(o, np.generic):
+        return o.item()
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+def _finite_or_text(o: Any) -> Any:
+    """NaN and infinities as the text ``"NaN"``, ``"Infinity"``, ``"-Infinity"``: JSON has no
+    such numbers, and the core then refuses the value by name (``params.threshold`` =
+    ``"NaN"``) instead of the whole text failing to parse."""
+    if isinstance(o, dict):
+        return {k: _finite_or_text(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite_or_text(v) for v in o]
+    if isinstance(o, (float, np.floating)) and not np.isfinite(o):
+        return "NaN" if o != o else ("Infinity" if o > 0 else "-Infinity")
+    return o
+
+
+def dumps(obj: Any) -> str:
+    """``json.dumps`` for the params, filters and records sent to the core: NumPy scalars and
+    dates are taken, non-finite floats are sent as text (refused by name)."""
+    return json.dumps(_finite_or_text(obj), default=_plain, allow_nan=False)
 
 
 class OptocomEstimator(BaseEstimator):

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import _frames, _optocom
+from ._base import dumps
 from .exceptions import InvalidParameterError
 from .purchase import _rejected
 from .uplift import UpliftForest
@@ -71,7 +72,7 @@ def _filter(
         bounds[name] = None if v is None else float(v)  # numpy scalars are not JSON
     if isinstance(campaign_target, np.bool_):
         campaign_target = bool(campaign_target)
-    return json.dumps(
+    return dumps(
         dict(
             specialties=many(specialty),
             provinces=many(province),
@@ -92,7 +93,7 @@ def _rank(rank_by: Any) -> str:
                 "frame (doctor_id, effect) or a mapping doctor_id -> score",
                 parameter="rank_by", value=rank_by,
             )
-        return json.dumps(rank_by)
+        return dumps(rank_by)
     if isinstance(rank_by, pd.DataFrame) or _frames._is_polars(rank_by):
         df = _frames.to_pandas(rank_by)
         missing = [c for c in ("doctor_id", "effect") if c not in df.columns]
@@ -104,7 +105,7 @@ def _rank(rank_by: Any) -> str:
         pairs = zip(df["doctor_id"], df["effect"])
     else:
         pairs = dict(rank_by).items()
-    return json.dumps({"uplift": {str(int(k)): float(v) for k, v in pairs}})
+    return dumps({"uplift": {str(int(k)): float(v) for k, v in pairs}})
 
 
 @dataclass
@@ -308,7 +309,7 @@ class CampaignAnalytics:
         if n_init is not None:
             p["n_init"] = n_init
         p["seed"] = random_state
-        model = self._model.segment(json.dumps(p))
+        model = self._model.segment(dumps(p))
         doctors = self.doctors
         ids, seg = model.assign(_frames.columns(doctors))
         self._segments = Segments(

@@ -4,14 +4,13 @@ so a saved model assigns exactly as the fitted one)."""
 
 from __future__ import annotations
 
-import json
 import numbers
 from typing import Any, Dict, Optional
 
 import numpy as np
 
 from . import _frames, _optocom
-from ._base import OptocomEstimator, renamed, seed_of
+from ._base import OptocomEstimator, dumps, renamed, seed_of
 from ._compat import ClusterMixin
 from .ensemble import _bad
 from .exceptions import InvalidParameterError
@@ -51,7 +50,7 @@ class KMeans(ClusterMixin, OptocomEstimator):
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
                 raise _bad(name, v, "must be a positive int")
         arr, names = _frames.matrix(X)
-        params = json.dumps(
+        params = dumps(
             dict(n_clusters=self.n_clusters, n_init=self.n_init, max_iter=self.max_iter,
                  tolerance=self.tol, seed=seed_of(self.random_state))
         )

@@ -15,6 +15,7 @@ from typing import Any, Optional, Tuple
 import pandas as pd
 
 from . import _frames, _optocom
+from ._base import dumps
 from .exceptions import InvalidParameterError
 
 __all__ = ["appointments", "campaigns", "CampaignDemo"]
@@ -27,7 +28,7 @@ def _params(kind: str, **overrides: Any) -> str:
             if k not in p:
                 raise TypeError(f"unknown demo parameter {k!r}")
             p[k] = v
-    return json.dumps(p)
+    return dumps(p)
 
 
 def _appointment_frame(cols: dict, polars: bool, upcoming: bool = False) -> Any:

@@ -17,7 +17,7 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 from . import _frames, _optocom, _progress
-from ._base import OptocomEstimator, jobs_of, renamed, seed_of
+from ._base import OptocomEstimator, dumps, jobs_of, renamed, seed_of
 from ._compat import ClassifierMixin, RegressorMixin
 from .exceptions import InvalidParameterError, InvalidValueError
 
@@ -136,7 +136,7 @@ class _Forest(OptocomEstimator):
             not isinstance(self.max_depth, numbers.Integral) or self.max_depth < 1
         ):
             raise _bad("max_depth", self.max_depth, "must be a positive int or None")
-        return json.dumps(params)
+        return dumps(params)
 
     @property
     def feature_importances_(self) -> np.ndarray:

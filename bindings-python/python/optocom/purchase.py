@@ -18,7 +18,7 @@ from typing import Any, Dict, Optional
 import pandas as pd
 
 from . import _frames, _optocom
-from ._base import jobs_of, renamed, seed_of
+from ._base import dumps, jobs_of, renamed, seed_of
 from .exceptions import InvalidParameterError, NotFittedError
 
 __all__ = ["PurchaseForecaster", "Report"]
@@ -61,13 +61,7 @@ _NESTED = {"value_bands.high": "high", "value_bands.medium": "medium",
 
 
 def _renamed(e: InvalidParameterError) -> InvalidParameterError:
-    name = getattr(e, "parameter", None)
-    if name in _NESTED:
-        new = _NESTED[name]
-        return InvalidParameterError(str(e).replace(f"`{name}`", f"`{new}`", 1), parameter=new,
-                                     value=getattr(e, "value", None),
-                                     reason=getattr(e, "reason", None))
-    return renamed(e)
+    return renamed(e, _NESTED)
 
 
 class Report:
@@ -169,7 +163,7 @@ class PurchaseForecaster:
         p["seed"] = seed
         p["classifier"]["seed"] = seed
         p["classifier"]["n_jobs"] = jobs_of(self.n_jobs)
-        return json.dumps(p)
+        return dumps(p)
 
     def get_params(self, deep: bool = True) -> Dict[str, Any]:
         names = ("threshold", "n_estimators", "min_samples_leaf", "high", "medium", "band_basis",
@@ -215,10 +209,12 @@ class PurchaseForecaster:
     def predict_patient(self, patient: Optional[Dict[str, Any]] = None, **features: Any) -> Dict[str, Any]:
         """One patient's prediction from the eight features (a dict or keyword arguments):
         ``age``, ``days_since_last_purchase``, ``employed``, ``benefits``, ``driver``,
-        ``vdu_user``, ``varifocal``, ``high_prescription``."""
+        ``vdu_user``, ``varifocal``, ``high_prescription``. A row of an appointments
+        DataFrame (``upcoming.iloc[0].to_dict()``) works as it is: its other columns are
+        ignored; NumPy scalars are accepted."""
         model = self._check()
         data = dict(patient or {}, **features)
-        return json.loads(model.predict_patient(json.dumps(data)))
+        return json.loads(model.predict_patient(dumps(data)))
 
     def _rows(self, data: Any) -> Any:
         """The source of a forecast or comparison. Strict mode passes it on (the core raises

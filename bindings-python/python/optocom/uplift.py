@@ -14,7 +14,7 @@ from typing import Any, Dict, Optional, Tuple, Union
 import numpy as np
 
 from . import _frames, _optocom, _progress
-from ._base import OptocomEstimator, jobs_of, renamed, seed_of
+from ._base import OptocomEstimator, dumps, jobs_of, renamed, seed_of
 from .ensemble import _bad, _max_features
 from .exceptions import DegenerateTargetError, InvalidParameterError, InvalidValueError
 
@@ -80,7 +80,7 @@ class UpliftForest(OptocomEstimator):
         ct = self.center_trees
         if not isinstance(ct, numbers.Integral) or isinstance(ct, bool) or ct < 0 or ct == 1:
             raise _bad("center_trees", ct, "must be 0 (centre on the mean) or an int >= 2")
-        return json.dumps(
+        return dumps(
             {
                 "n_trees": self.n_estimators,
                 "min_samples_leaf": self.min_samples_leaf,
