@@ -2,7 +2,7 @@
 // (contract/campaign.mjs), plus what only Node has: reading a directory of CSV files.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,6 +38,11 @@ test('CSV export to a file: the summary counts guarded cells; a bad path is an i
   assert.equal(odd.exportCsv(path).guarded_cells, 2)
   assert.equal(odd.exportCsv(path, 'doctors', { formula_guard: false }).guarded_cells, 0)
   expectOptocomError(() => odd.exportCsv(join(exportDir, 'no', 'such', 'dir.csv')), { code: 'io' })
+  // A refused request leaves no empty file behind.
+  const stray = join(exportDir, 'refused.csv')
+  expectOptocomError(() => odd.exportCsv(stray, 'responders', { campaign_id: 99 }), { code: 'not_found' })
+  expectOptocomError(() => odd.exportCsv(stray, 'doctors', { filter: { min_rx: -1, max_rx: -2 } }), { code: 'invalid_parameter' })
+  assert.equal(existsSync(stray), false)
 })
 
 test('a directory of CSV files reads as its records do', () => {

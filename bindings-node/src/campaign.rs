@@ -237,10 +237,8 @@ impl JsCampaignAnalytics {
             .table(what.as_deref().unwrap_or("doctors"))
             .js(&env)?;
         let summary = guarded(&env, || {
-            let file =
-                std::fs::File::create(&path).map_err(|e| optocom_core::Error::io_at(&path, e))?;
             self.inner
-                .export_csv(&table, &request.filter, file, &request.options(), None)
+                .export_csv_file(&table, &request.filter, &path, &request.options())
         })?;
         to_value(&env, &summary)
     }

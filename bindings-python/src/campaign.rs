@@ -2,7 +2,6 @@
 //! responders, uplift tables, segmentation, recommendations, streaming CSV export).
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::sync::Mutex;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2};
@@ -291,8 +290,7 @@ impl CampaignModel {
         let table = ExportTable::parse(what, campaign_id, rank).py_err(py)?;
         let options = ExportOptions::default().formula_guard(formula_guard);
         let out = detached(py, || {
-            let file = File::create(&path).map_err(|e| Error::io_at(&path, e))?;
-            self.inner.export_csv(&table, &f, file, &options, None)
+            self.inner.export_csv_file(&table, &f, &path, &options)
         })?;
         json(py, &out)
     }

@@ -493,6 +493,13 @@ def test_export_responders(ca, tmp_path):
         ca.export_csv(path, "responders")  # which campaign?
     with pytest.raises(optocom.InvalidParameterError):
         ca.export_csv(path, "patients")
+    # a refused request leaves no empty file behind
+    stray = tmp_path / "refused.csv"
+    with pytest.raises(optocom.NotFoundError):
+        ca.export_csv(stray, "responders", campaign_id=99)
+    with pytest.raises(optocom.InvalidParameterError):
+        ca.export_csv(stray, min_rx=5, max_rx=1)
+    assert not stray.exists()
 
 
 def test_export_guards_formula_like_cells(tmp_path):

@@ -408,3 +408,43 @@ fn campaign_analytics_exports_filtered_doctors_and_ranked_responders() {
         .unwrap_err();
     assert_eq!(err.code(), "invalid_parameter");
 }
+
+#[test]
+fn a_refused_export_leaves_no_file_behind() {
+    use optocom_core::campaign::{CampaignAnalytics, ExportTable, RankBy};
+    use optocom_core::data::DoctorFilter;
+
+    let a = CampaignAnalytics::sample(42).unwrap();
+    let dir = std::env::temp_dir().join(format!("optocom-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("responders.csv");
+    let unknown = ExportTable::parse("responders", Some(99), RankBy::RxIncrease).unwrap();
+    let options = ExportOptions::default();
+    let err = a
+        .export_csv_file(&unknown, &DoctorFilter::default(), &path, &options)
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
+    let bad = DoctorFilter {
+        min_rx: Some(f64::INFINITY),
+        ..DoctorFilter::default()
+    };
+    let err = a
+        .export_csv_file(&ExportTable::Doctors, &bad, &path, &options)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_parameter");
+    assert!(!path.exists());
+    // A good request writes the file; the same bytes as export_csv.
+    let table = ExportTable::parse("responders", Some(1), RankBy::RxIncrease).unwrap();
+    let all = DoctorFilter::default();
+    let summary = a.export_csv_file(&table, &all, &path, &options).unwrap();
+    let mut buf = Vec::new();
+    a.export_csv(&table, &all, &mut buf, &options, None)
+        .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), buf);
+    assert_eq!(summary.bytes as usize, buf.len());
+    let err = a
+        .export_csv_file(&table, &all, dir.join("no/such/dir.csv"), &options)
+        .unwrap_err();
+    assert_eq!(err.code(), "io");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -211,7 +211,9 @@ impl ExportTable {
 ///
 /// ```
 /// use optocom_core::campaign::{ExportRequest, ExportTable, RankBy};
-/// let r: ExportRequest = serde_json::from_str(r#"{"campaign_id": 2, "filter": {"province": "ON"}}"#).unwrap();
+/// use optocom_core::options::from_value;
+/// let r: ExportRequest = from_value("options", serde_json::json!({"campaign_id": 2, "filter": {"provinces": ["Ontario"]}}))?;
+/// assert_eq!(r.filter.provinces, ["Ontario"]);
 /// assert_eq!(r.table("responders")?, ExportTable::Responders { campaign_id: 2, rank_by: RankBy::RxIncrease });
 /// assert!(r.options().formula_guard);
 /// # Ok::<(), optocom_core::Error>(())
@@ -755,6 +757,39 @@ impl CampaignAnalytics {
             } => {
                 let rows = self.responders(*campaign_id, filter, rank_by)?;
                 export_csv(rows, writer, options, progress)
+            }
+        }
+    }
+
+    /// [`CampaignAnalytics::export_csv`] to a new file at `path` (replacing one that exists),
+    /// created only once the request is known to be good: an unknown campaign, a bad filter or
+    /// bad options leave no empty file behind.
+    ///
+    /// # Errors
+    /// As [`CampaignAnalytics::export_csv`]; [`Error::IoPath`] naming `path` when the file
+    /// cannot be created.
+    pub fn export_csv_file(
+        &self,
+        table: &ExportTable,
+        filter: &DoctorFilter,
+        path: impl AsRef<std::path::Path>,
+        options: &ExportOptions,
+    ) -> Result<ExportSummary> {
+        options.check()?;
+        filter.check()?;
+        let path = path.as_ref();
+        let create = || std::fs::File::create(path).map_err(|e| Error::io_at(path, e));
+        match table {
+            ExportTable::Doctors => {
+                let rows = self.data.doctors.iter().filter(|d| filter.matches(d));
+                export_csv(rows, create()?, options, None)
+            }
+            ExportTable::Responders {
+                campaign_id,
+                rank_by,
+            } => {
+                let rows = self.responders(*campaign_id, filter, rank_by)?;
+                export_csv(rows, create()?, options, None)
             }
         }
     }
