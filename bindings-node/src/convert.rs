@@ -6,8 +6,10 @@
 //!   [`Table::from_records`] (`Location::Row` errors, 0-based index in the array). Dates are
 //!   `YYYY-MM-DD` (or `DD/MM/YYYY`) strings (a JS `Date` is refused: its calendar day
 //!   depends on the time zone), flags booleans or `Y`/`N`.
-//! * Options in: plain objects with the params' snake_case field names, read by
-//!   [`optocom_core::options::from_value`], which refuses unknown keys.
+//! * Options in: plain objects with the params' snake_case field names, turned into JSON by
+//!   V8 (the same kind of replacer: NaN as `"NaN"`, a `Date` as `"[Date]"`) and read by
+//!   [`optocom_core::options::from_value`], which refuses unknown keys and names a wrongly
+//!   typed value by its path.
 //! * Out: serde values become plain objects and arrays (dates as `YYYY-MM-DD` strings,
 //!   missing values as `null`).
 
@@ -76,19 +78,45 @@ pub fn params<T: DeserializeOwned + Default>(
     what: &str,
     value: Option<Unknown<'_>>,
 ) -> Result<T> {
-    let json: serde_json::Value = match value {
+    let json = match value {
         None => serde_json::Value::Null,
         Some(v) if is_nullish(&v)? => serde_json::Value::Null,
-        Some(v) => env.from_js_value(v)?,
+        Some(v) => plain_json(env, what, v)?,
     };
     optocom_core::options::from_value(what, json).js(env)
 }
 
 /// A value of type `T`, e.g. one patient's features or a list of ids.
 pub fn value<T: DeserializeOwned>(env: &Env, what: &str, value: Unknown<'_>) -> Result<T> {
-    let json: serde_json::Value = env.from_js_value(value)?;
+    let json = plain_json(env, what, value)?;
     optocom_core::options::value(what, json).js(env)
 }
+
+/// An options object or a value as JSON, through V8's `JSON.stringify` with a replacer that
+/// keeps what JSON would lose, so that the core names the value it refuses: a non-finite
+/// number becomes its text (`params.threshold` = `"NaN"`, not `null`), a `Date` `"[Date]"`
+/// (not `{}`); a BigInt becomes a number when it is a safe integer, its decimal text
+/// otherwise. `undefined` members are left out, as JSON does.
+fn plain_json(env: &Env, what: &str, value: Unknown<'_>) -> Result<serde_json::Value> {
+    let stringify: Function<'_, Unknown<'_>, Option<String>> = env.run_script(PARAMS_STRINGIFY)?;
+    let text = stringify.call(value)?.unwrap_or_else(|| "null".into());
+    serde_json::from_str(&text).map_err(|e| {
+        to_js(
+            env,
+            &CoreError::invalid_param(what, &text, format!("not understood: {e}")),
+        )
+    })
+}
+
+const PARAMS_STRINGIFY: &str = r#"(function (value) {
+  return JSON.stringify(value, function (key, v) {
+    const raw = this[key]
+    if (typeof raw === 'number') return Number.isFinite(raw) ? raw : String(raw)
+    if (typeof raw === 'bigint') return Number.isSafeInteger(Number(raw)) ? Number(raw) : raw.toString()
+    if (raw instanceof Date) return '[Date]'
+    return v
+  })
+})"#;
 
 /// True for `undefined` and `null` (an optional argument left out).
 pub fn is_nullish(value: &Unknown<'_>) -> Result<bool> {

@@ -93,9 +93,9 @@ pub fn from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
 /// # Errors
 /// [`Error::InvalidParameter`] for text that is not JSON or a missing or wrongly typed field.
 pub fn record_from_json<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
-    let value: serde_json::Value = serde_json::from_str(text)
+    let v: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| Error::invalid_param(what, text, format!("not JSON: {e}")))?;
-    serde_path_to_error::deserialize(&value).map_err(|e| path_error(what, &value, e))
+    value(what, v)
 }
 
 /// Deserialises `value`, refusing unknown keys and naming the path of a wrongly typed value.
@@ -128,7 +128,11 @@ fn path_error(
     };
     let reason = format!("not understood: {}", e.inner());
     match at {
-        Some(v) => Error::invalid_param(format!("{what}.{path}"), v, reason),
+        Some(v) => {
+            let path = path.to_string();
+            let sep = if path.starts_with('[') { "" } else { "." };
+            Error::invalid_param(format!("{what}{sep}{path}"), v, reason)
+        }
         None => Error::invalid_param(what, value, reason),
     }
 }
@@ -151,10 +155,10 @@ fn value_at_path<'a>(
 /// its appointment record), and `null` is not a default.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] naming `what` when the value does not have `T`'s shape.
+/// [`Error::InvalidParameter`] when the value does not have `T`'s shape, naming the path of
+/// a wrongly typed field (`patient.age` = `"52"`).
 pub fn value<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T> {
-    serde_json::from_value(value.clone())
-        .map_err(|e| Error::invalid_param(what, &value, format!("not understood: {e}")))
+    serde_path_to_error::deserialize(&value).map_err(|e| path_error(what, &value, e))
 }
 
 /// A host's number (a JavaScript `number` is an `f64`) that must be a whole number `>= 0`, such
@@ -242,6 +246,13 @@ mod tests {
         assert!(
             err.to_string()
                 .starts_with("invalid parameter `options.filter.specialties[1]` = 7"),
+            "{err}"
+        );
+        // A list's element is named by its index.
+        let err = value::<Vec<u64>>("exclude", json!([3, -4])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid parameter `exclude[1]` = -4"),
             "{err}"
         );
         // Not an object at all (serde alone reads an array as the fields in order).

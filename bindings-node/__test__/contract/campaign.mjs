@@ -88,7 +88,7 @@ test('per-doctor uplift: intervals contain the estimate and the average is the m
   expectOptocomError(() => ca.metrics(1.5), { code: 'invalid_parameter', parameter: 'campaignId' })
   expectOptocomError(() => CampaignAnalytics.sample(-1), { code: 'invalid_parameter', parameter: 'seed' })
   expectOptocomError(() => ca.recommend(ca.campaigns().data[0].product, 2.5), { code: 'invalid_parameter', parameter: 'n' })
-  expectOptocomError(() => ca.recommend(ca.campaigns().data[0].product, 3, undefined, [-4]), { code: 'invalid_parameter', parameter: 'exclude' })
+  expectOptocomError(() => ca.recommend(ca.campaigns().data[0].product, 3, undefined, [-4]), { code: 'invalid_parameter', parameter: 'exclude[0]', value: '-4' })
 })
 
 test('segments: sizes add up, assignments round-trip, the golden artifact reproduces its segments', () => {

@@ -137,9 +137,12 @@ test('one patient scores as the same appointment in a batch', () => {
   for (const k of ['probability', 'expected_spend', 'expected_revenue', 'revenue_sd', 'value_band']) {
     assert.equal(one[k], batch[k], k)
   }
-  expectOptocomError(() => model.predictPatient({ ...features, age: 'old' }), { code: 'invalid_parameter', parameter: 'patient' })
+  // A wrongly typed feature is named with its value; NaN and a Date are not read as null or {}.
+  expectOptocomError(() => model.predictPatient({ ...features, age: 'old' }), { code: 'invalid_parameter', parameter: 'patient.age', value: '"old"' })
   expectOptocomError(() => model.predictPatient({ ...features, age: -3 }), { code: 'invalid_value', column: 'age' })
-  expectOptocomError(() => model.predictPatient({ ...features, age: NaN }), { code: 'invalid_parameter', parameter: 'patient' })
+  expectOptocomError(() => model.predictPatient({ ...features, age: NaN }), { code: 'invalid_parameter', parameter: 'patient.age', value: '"NaN"' })
+  expectOptocomError(() => model.predictPatient({ ...features, employed: new Date() }), { code: 'invalid_parameter', parameter: 'patient.employed', value: '"[Date]"' })
+  expectOptocomError(() => model.predictPatient({ ...features, age: undefined }), { code: 'invalid_parameter', parameter: 'patient' })
 })
 
 test('forecasts add up to the scored revenue and intervals contain the estimate', () => {
@@ -219,6 +222,10 @@ test('options are checked: unknown keys, wrong types and bad values are refused'
   expectOptocomError(() => PurchaseForecaster.fit(demo.past, { threshold: 'high' }), { code: 'invalid_parameter', parameter: 'params.threshold', value: '"high"' })
   expectOptocomError(() => PurchaseForecaster.fit(demo.past, { classifier: { n_trees: -5 } }), { code: 'invalid_parameter', parameter: 'params.classifier.n_trees', value: '-5' })
   expectOptocomError(() => demoAppointments([100, 10]), { code: 'invalid_parameter', parameter: 'options', value: '[100,10]' })
+  expectOptocomError(() => demoAppointments({ n_past: NaN }), { code: 'invalid_parameter', parameter: 'options.n_past', value: '"NaN"' })
+  expectOptocomError(() => demoAppointments({ start_date: new Date(2025, 0, 6) }), { code: 'invalid_parameter', parameter: 'options.start_date', value: '"[Date]"' })
+  // BigInts within 2^53 are numbers; undefined members are left out, as JSON does.
+  assert.deepEqual(demoAppointments({ n_past: 20n, n_upcoming: 2, seed: 5, threshold: undefined }), demoAppointments({ n_past: 20, n_upcoming: 2, seed: 5 }))
   expectOptocomError(() => PurchaseForecaster.fit(demo.past, { holdout_fraction: 1.5 }), { code: 'invalid_parameter' })
   expectOptocomError(() => PurchaseForecaster.fit(demo.past.slice(0, 3)), { code: 'empty_input' })
   expectOptocomError(() => PurchaseForecaster.fit([]), { code: 'empty_input' })
