@@ -25,8 +25,16 @@ pub struct JsPurchaseForecaster {
     inner: PurchaseForecaster,
 }
 
+/// Appointments to train on: input without data rows is an error.
 fn appointments(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appointment>> {
     Ok(records::<Appointment>(env, data, &IngestOptions::strict())?.rows)
+}
+
+/// Appointments to score, forecast or compare: an empty array (or a header-only CSV) is zero
+/// rows, which score to nothing (an empty diary is a normal answer).
+fn to_score(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appointment>> {
+    let opts = IngestOptions::strict().allow_empty(true);
+    Ok(records::<Appointment>(env, data, &opts)?.rows)
 }
 
 /// `onProgress` as a function any thread may queue calls to.
@@ -176,7 +184,7 @@ impl JsPurchaseForecaster {
         env: Env,
         appointments_: Either<String, Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
-        let rows = appointments(&env, appointments_)?;
+        let rows = to_score(&env, appointments_)?;
         let scored = guarded(&env, || self.inner.score(&rows))?;
         let finite = scored.iter().all(ScoredAppointment::is_finite);
         to_value_via_json(&env, &scored, finite)
@@ -214,7 +222,7 @@ impl JsPurchaseForecaster {
             Some(f) => Freq::parse(&f).js(&env)?,
             None => DEFAULT_FORECAST_FREQ,
         };
-        let rows = appointments(&env, appointments_)?;
+        let rows = to_score(&env, appointments_)?;
         let out = guarded(&env, || {
             self.inner
                 .forecast(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
@@ -223,11 +231,11 @@ impl JsPurchaseForecaster {
     }
 
     /// Expected revenue of all the given appointments together, with its interval at
-    /// `level` (default 0.9).
+    /// `level` (default 0.9); `null` for no appointments.
     #[napi(
         catch_unwind,
         ts_args_type = "appointments: Data, level?: number",
-        ts_return_type = "ForecastPoint"
+        ts_return_type = "ForecastPoint | null"
     )]
     pub fn forecast_total(
         &self,
@@ -235,7 +243,7 @@ impl JsPurchaseForecaster {
         appointments_: Either<String, Unknown<'_>>,
         level: Option<f64>,
     ) -> Result<Unknown<'static>> {
-        let rows = appointments(&env, appointments_)?;
+        let rows = to_score(&env, appointments_)?;
         let out = guarded(&env, || {
             self.inner
                 .forecast_total(&rows, level.unwrap_or(DEFAULT_LEVEL))
@@ -260,7 +268,7 @@ impl JsPurchaseForecaster {
             Some(f) => Freq::parse(&f).js(&env)?,
             None => DEFAULT_COMPARE_FREQ,
         };
-        let rows = appointments(&env, past)?;
+        let rows = to_score(&env, past)?;
         let out = guarded(&env, || {
             self.inner
                 .compare(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))

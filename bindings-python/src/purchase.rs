@@ -15,12 +15,15 @@ use pyo3::types::{PyDict, PyList};
 use crate::conversion::{days, from_json, json, table};
 use crate::error::{detached, guarded, IntoPyResult};
 
-fn options(lenient: bool) -> IngestOptions {
-    if lenient {
+/// Reader options: strict or lenient; `scoring` reads input without data rows as zero rows
+/// (an empty diary scores to nothing; training refuses it).
+fn options(lenient: bool, scoring: bool) -> IngestOptions {
+    let o = if lenient {
         IngestOptions::lenient()
     } else {
         IngestOptions::strict()
-    }
+    };
+    o.allow_empty(scoring)
 }
 
 /// Appointments from a path (CSV, or the first sheet of an XLSX workbook) or from the typed
@@ -29,8 +32,9 @@ pub fn appointments(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     lenient: bool,
+    scoring: bool,
 ) -> PyResult<Ingested<Appointment>> {
-    let opts = options(lenient);
+    let opts = options(lenient, scoring);
     if let Ok(path) = source.extract::<std::path::PathBuf>() {
         return detached(py, move || read_path(&path, &opts));
     }
@@ -108,7 +112,7 @@ impl PurchaseModel {
         lenient: bool,
     ) -> PyResult<(Self, String)> {
         let params: PurchaseParams = from_json(py, "params", params)?;
-        let ingested = appointments(py, past, lenient)?;
+        let ingested = appointments(py, past, lenient, false)?;
         let rows = ingested.rows;
         let inner = detached(py, move || PurchaseForecaster::fit(&params, &rows))?;
         Ok((PurchaseModel { inner }, json(py, &ingested.rejected)?))
@@ -122,7 +126,7 @@ impl PurchaseModel {
         upcoming: &Bound<'py, PyAny>,
         lenient: bool,
     ) -> PyResult<(Bound<'py, PyDict>, String)> {
-        let ingested = appointments(py, upcoming, lenient)?;
+        let ingested = appointments(py, upcoming, lenient, true)?;
         let rows = ingested.rows;
         let scored = detached(py, || self.inner.score(&rows))?;
         let d = PyDict::new(py);
@@ -179,7 +183,7 @@ impl PurchaseModel {
         level: f64,
     ) -> PyResult<String> {
         let freq = Freq::parse(freq).py_err(py)?;
-        let rows = appointments(py, upcoming, false)?.rows;
+        let rows = appointments(py, upcoming, false, true)?.rows;
         let out = detached(py, || self.inner.forecast(&rows, freq, level))?;
         json(py, &out)
     }
@@ -191,7 +195,7 @@ impl PurchaseModel {
         upcoming: &Bound<'_, PyAny>,
         level: f64,
     ) -> PyResult<String> {
-        let rows = appointments(py, upcoming, false)?.rows;
+        let rows = appointments(py, upcoming, false, true)?.rows;
         let out = detached(py, || self.inner.forecast_total(&rows, level))?;
         json(py, &out)
     }
@@ -205,7 +209,7 @@ impl PurchaseModel {
         level: f64,
     ) -> PyResult<String> {
         let freq = Freq::parse(freq).py_err(py)?;
-        let rows = appointments(py, past, false)?.rows;
+        let rows = appointments(py, past, false, true)?.rows;
         let out = detached(py, || self.inner.compare(&rows, freq, level))?;
         json(py, &out)
     }
@@ -260,13 +264,14 @@ impl PurchaseModel {
 /// Reads appointments (path or columns) and returns them as typed columns plus the
 /// rejected rows (JSON): the core's ingest with its aliases and checks, for `optocom.read_appointments`.
 #[pyfunction]
-#[pyo3(signature = (source, lenient=false))]
+#[pyo3(signature = (source, lenient=false, allow_empty=false))]
 pub fn read_appointments<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
     lenient: bool,
+    allow_empty: bool,
 ) -> PyResult<(Bound<'py, PyDict>, String)> {
-    let got = appointments(py, source, lenient)?;
+    let got = appointments(py, source, lenient, allow_empty)?;
     Ok((
         appointment_columns(py, &got.rows)?,
         json(py, &got.rejected)?,

@@ -615,3 +615,26 @@ def test_bad_params_and_features_are_named_by_their_keyword(demo, model):
     with pytest.raises(optocom.InvalidParameterError) as e:
         model.predict_patient({k: row[k] for k in model.feature_names_ if k != "age"})
     assert "missing field `age`" in str(e.value)
+
+
+def test_no_appointments_score_and_forecast_to_empty_frames(demo, model):
+    # An empty diary is a normal answer: empty frames with their columns, no total. Training
+    # on nothing is still an error.
+    from optocom.purchase import COMPARE_COLUMNS, FORECAST_COLUMNS
+
+    past, up = demo
+    assert tuple(model.forecast(up).columns) == FORECAST_COLUMNS
+    assert tuple(model.compare(past).columns) == COMPARE_COLUMNS
+    for lenient in (False, True):
+        m = optocom.PurchaseForecaster(random_state=0, lenient=lenient).fit(past)
+        for empty in (up.iloc[:0], []):
+            scored = m.predict(empty)
+            assert len(scored) == 0 and "probability" in scored.columns
+            for freq in ("D", "W", "M"):
+                f = m.forecast(empty, freq=freq)
+                assert len(f) == 0 and tuple(f.columns) == FORECAST_COLUMNS
+            assert m.forecast_total(empty) is None
+        c = m.compare(past.iloc[:0])
+        assert len(c) == 0 and tuple(c.columns) == COMPARE_COLUMNS
+    with pytest.raises(optocom.EmptyInputError):
+        optocom.PurchaseForecaster().fit(past.iloc[:0])

@@ -24,7 +24,7 @@ function tour(): number {
   const band: 'high' | 'medium' | 'low' = scored[0].value_band
   const weekly: ForecastPoint[] = model.forecast(upcoming, 'week', 0.9)
   const weeklyByDefault: ForecastPoint[] = model.forecast(upcoming)
-  const total: ForecastPoint = model.forecastTotal(upcoming)
+  const total: ForecastPoint | null = model.forecastTotal(upcoming)
   const cmp: ComparisonPoint[] = model.compare(past, 'month')
   const one: PatientPrediction = model.predictPatient({ ...upcoming[0] })
   const read: { rows: Appointment[]; rejected: Rejection[] } = readAppointments(upcoming, { lenient: true })

@@ -25,8 +25,16 @@ pub struct WasmPurchaseForecaster {
     inner: PurchaseForecaster,
 }
 
+/// Appointments to train on: input without data rows is an error.
 fn rows_of(data: JsValue) -> JsResult<Vec<Appointment>> {
     Ok(convert::records::<Appointment>(data, &IngestOptions::strict())?.rows)
+}
+
+/// Appointments to score, forecast or compare: an empty array (or a header-only CSV) is zero
+/// rows, which score to nothing (an empty diary is a normal answer).
+fn to_score(data: JsValue) -> JsResult<Vec<Appointment>> {
+    let opts = IngestOptions::strict().allow_empty(true);
+    Ok(convert::records::<Appointment>(data, &opts)?.rows)
 }
 
 /// Stamps `info.trained_at` with the JavaScript clock (the core has no clock on
@@ -73,7 +81,7 @@ impl WasmPurchaseForecaster {
         #[wasm_bindgen(unchecked_param_type = "Data")] appointments: JsValue,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let rows = rows_of(appointments)?;
+            let rows = to_score(appointments)?;
             to_value(&self.inner.score(&rows).js()?)
         })
     }
@@ -109,7 +117,7 @@ impl WasmPurchaseForecaster {
                 Some(f) => Freq::parse(&f).js()?,
                 None => DEFAULT_FORECAST_FREQ,
             };
-            let rows = rows_of(appointments)?;
+            let rows = to_score(appointments)?;
             to_value(
                 &self
                     .inner
@@ -120,15 +128,18 @@ impl WasmPurchaseForecaster {
     }
 
     /// Expected revenue of all the given appointments together, with its interval at
-    /// `level` (default 0.9).
-    #[wasm_bindgen(js_name = "forecastTotal", unchecked_return_type = "ForecastPoint")]
+    /// `level` (default 0.9); `null` for no appointments.
+    #[wasm_bindgen(
+        js_name = "forecastTotal",
+        unchecked_return_type = "ForecastPoint | null"
+    )]
     pub fn forecast_total(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Data")] appointments: JsValue,
         level: Option<f64>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let rows = rows_of(appointments)?;
+            let rows = to_score(appointments)?;
             to_value(
                 &self
                     .inner
@@ -152,7 +163,7 @@ impl WasmPurchaseForecaster {
                 Some(f) => Freq::parse(&f).js()?,
                 None => DEFAULT_COMPARE_FREQ,
             };
-            let rows = rows_of(past)?;
+            let rows = to_score(past)?;
             to_value(
                 &self
                     .inner

@@ -306,9 +306,10 @@ class RecommenderModel:
     def save(self, path: _Path) -> None: ...
 
 def read_appointments(
-    source: Union[_Path, _Columns], lenient: bool = False
+    source: Union[_Path, _Columns], lenient: bool = False, allow_empty: bool = False
 ) -> Tuple[Dict[str, Any], str]:
-    """Appointments as typed columns, and the rejected rows (JSON)."""
+    """Appointments as typed columns, and the rejected rows (JSON); ``allow_empty`` reads
+    input without data rows as zero rows."""
 
 def demo_appointments(
     params: str, truth: bool = False

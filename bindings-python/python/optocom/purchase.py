@@ -55,6 +55,14 @@ def _rejected(text: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["table", "row", "line", "sheet", "column", "value", "reason"])
 
 
+# The columns of forecast and compare frames (the core's ForecastPoint and ComparisonPoint
+# fields, in order), so that no appointments give an empty frame with its columns; a test
+# checks them against a non-empty result.
+FORECAST_COLUMNS = ("period_start", "period_end", "appointments", "expected_purchases",
+                    "expected_revenue", "std_dev", "lower", "upper")
+COMPARE_COLUMNS = ("period_start", "period_end", "appointments", "actual", "predicted", "error",
+                   "lower", "upper", "within_interval")
+
 # The core's nested parameter names and the keyword arguments that set them.
 _NESTED = {"value_bands.high": "high", "value_bands.medium": "medium",
            "value_bands.basis": "band_basis"}
@@ -222,7 +230,7 @@ class PurchaseForecaster:
         and lists them in ``rejected_``."""
         if not self.lenient:
             return _source(data)
-        cols, rejected = _optocom.read_appointments(_source(data), True)
+        cols, rejected = _optocom.read_appointments(_source(data), True, True)
         self.rejected_ = _rejected(rejected)
         df = pd.DataFrame(cols)
         df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
@@ -235,7 +243,8 @@ class PurchaseForecaster:
         model = self._check()
         text = model.forecast(self._rows(upcoming), freq, level)
         return _frames.records_frame(text, dates=("period_start", "period_end"),
-                                     polars=_frames.wants_polars(upcoming))
+                                     polars=_frames.wants_polars(upcoming),
+                                     columns=FORECAST_COLUMNS)
 
     def forecast_total(self, upcoming: Any,
                        level: float = _optocom.DEFAULT_LEVEL) -> Optional[Dict[str, Any]]:
@@ -255,7 +264,8 @@ class PurchaseForecaster:
         model = self._check()
         text = model.compare(self._rows(past), freq, level)
         return _frames.records_frame(text, dates=("period_start", "period_end"),
-                                     polars=_frames.wants_polars(past))
+                                     polars=_frames.wants_polars(past),
+                                     columns=COMPARE_COLUMNS)
 
     def report(self) -> Report:
         """The training report (hold-out AUC, Brier, R^2, calibration, importances)."""

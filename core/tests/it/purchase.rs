@@ -377,3 +377,29 @@ fn scored_rows_are_finite_even_at_the_edges_of_the_inputs() {
     broken.actual_amount = Some(f64::NAN);
     assert!(!broken.is_finite());
 }
+
+#[test]
+fn no_upcoming_appointments_score_and_forecast_to_nothing() {
+    // An empty diary is a normal answer when scoring: no rows, no periods, no total. The
+    // readers give zero rows when asked to (IngestOptions::allow_empty), training refuses it.
+    use optocom_core::data::{read_appointments, IngestOptions};
+    use optocom_core::purchase::Freq;
+    let d = demo(1500, 10, 5);
+    let model = fit_default(&d.past);
+    assert!(model.score(&[]).unwrap().is_empty());
+    for freq in [Freq::Day, Freq::Week, Freq::Month] {
+        assert!(model.forecast(&[], freq, 0.9).unwrap().is_empty());
+        assert!(model.compare(&[], freq, 0.9).unwrap().is_empty());
+    }
+    assert_eq!(model.forecast_total(&[], 0.9).unwrap(), None);
+    let header = "patient_id,appointment_date,age,days_since_last_purchase,employed,benefits,driver,vdu_user,varifocal,high_prescription\n";
+    let scoring = IngestOptions::strict().allow_empty(true);
+    for text in [header, ""] {
+        let none = read_appointments(text.as_bytes(), &scoring).unwrap();
+        assert!(none.rows.is_empty() && none.rejected.is_empty());
+        let err = read_appointments(text.as_bytes(), &IngestOptions::strict()).unwrap_err();
+        assert_eq!(err.code(), "empty_input");
+    }
+    let err = PurchaseForecaster::fit(&PurchaseParams::default(), &[]).unwrap_err();
+    assert_eq!(err.code(), "empty_input");
+}

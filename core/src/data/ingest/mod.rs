@@ -96,6 +96,11 @@ pub enum IngestMode {
 pub struct IngestOptions {
     /// Strict or lenient.
     pub mode: IngestMode,
+    /// Input without data rows (an empty file, a header only, an empty array or sheet) reads
+    /// as zero rows instead of [`Error::EmptyInput`]: for scoring, where an empty diary is a
+    /// normal answer. Training keeps the default, `false`. Columns that are present are
+    /// still checked.
+    pub allow_empty: bool,
 }
 
 impl IngestOptions {
@@ -103,6 +108,7 @@ impl IngestOptions {
     pub fn strict() -> Self {
         IngestOptions {
             mode: IngestMode::Strict,
+            allow_empty: false,
         }
     }
 
@@ -110,7 +116,26 @@ impl IngestOptions {
     pub fn lenient() -> Self {
         IngestOptions {
             mode: IngestMode::Lenient,
+            allow_empty: false,
         }
+    }
+
+    /// Sets [`IngestOptions::allow_empty`].
+    ///
+    /// ```
+    /// use optocom_core::data::{read_appointments, IngestOptions};
+    /// let header = "patient_id,appointment_date,age,days_since_last_purchase,employed,benefits,driver,vdu_user,varifocal,high_prescription\n";
+    /// assert_eq!(read_appointments(header.as_bytes(), &IngestOptions::strict()).unwrap_err().code(), "empty_input");
+    /// let none = read_appointments(header.as_bytes(), &IngestOptions::strict().allow_empty(true))?;
+    /// assert!(none.rows.is_empty());
+    /// // Columns that are there are still checked.
+    /// let err = read_appointments("patient_id\n".as_bytes(), &IngestOptions::strict().allow_empty(true)).unwrap_err();
+    /// assert_eq!(err.code(), "missing_column");
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    pub fn allow_empty(mut self, on: bool) -> Self {
+        self.allow_empty = on;
+        self
     }
 }
 
@@ -181,6 +206,14 @@ pub struct Ingested<T> {
 }
 
 impl<T> Ingested<T> {
+    /// No rows at all.
+    pub fn empty() -> Self {
+        Ingested {
+            rows: Vec::new(),
+            rejected: Vec::new(),
+        }
+    }
+
     /// Number of data rows read, good and rejected.
     pub fn total(&self) -> usize {
         self.rows.len() + self.rejected.len()
@@ -207,15 +240,17 @@ impl<T> Hook<T> for NoHook {}
 /// Collects rows according to the mode.
 struct Collector<T> {
     mode: IngestMode,
+    allow_empty: bool,
     rows: Vec<T>,
     rejected: Vec<Rejection>,
     seen: usize,
 }
 
 impl<T: FromRow> Collector<T> {
-    fn new(mode: IngestMode) -> Self {
+    fn new(options: &IngestOptions) -> Self {
         Collector {
-            mode,
+            mode: options.mode,
+            allow_empty: options.allow_empty,
             rows: Vec::new(),
             rejected: Vec::new(),
             seen: 0,
@@ -261,6 +296,9 @@ impl<T: FromRow> Collector<T> {
 
     fn finish(self, source: &str) -> Result<Ingested<T>> {
         if self.seen == 0 {
+            if self.allow_empty {
+                return Ok(Ingested::empty());
+            }
             return Err(Error::empty(format!(
                 "{source}: a header row but no data rows ({})",
                 T::WHAT
@@ -431,6 +469,9 @@ pub(crate) fn read_csv_with<T: FromRow, R: Read, H: Hook<T>>(
         .from_reader(LineIndex::new(reader));
     let mut rec = csv::ByteRecord::new();
     if !rdr.read_byte_record(&mut rec).map_err(csv_error)? {
+        if options.allow_empty {
+            return Ok(Ingested::empty());
+        }
         return Err(Error::empty(format!(
             "the input is empty: no header row ({})",
             T::WHAT
@@ -442,7 +483,7 @@ pub(crate) fn read_csv_with<T: FromRow, R: Read, H: Hook<T>>(
         .collect();
     let map = HeaderMap::resolve(&headers, T::COLUMNS)?;
     let width = headers.len();
-    let mut out = Collector::<T>::new(options.mode);
+    let mut out = Collector::<T>::new(options);
     let mut record = 0u64;
     while rdr.read_byte_record(&mut rec).map_err(csv_error)? {
         record += 1;

@@ -172,13 +172,16 @@ pub(crate) fn read_table_with<T: FromRow, H: Hook<T>>(
     hook: &mut H,
 ) -> Result<Ingested<T>> {
     if table.n_columns() == 0 {
+        if options.allow_empty && table.n_rows() == 0 {
+            return Ok(Ingested::empty());
+        }
         return Err(Error::empty(format!(
             "the table has no columns ({})",
             T::WHAT
         )));
     }
     let map = HeaderMap::resolve(&table.names, T::COLUMNS)?;
-    let mut out = Collector::<T>::new(options.mode);
+    let mut out = Collector::<T>::new(options);
     for row in 0..table.n_rows() {
         let r = Row {
             cells: Cells::Table { table, row },

@@ -108,6 +108,9 @@ impl Workbook {
             .enumerate()
             .filter(|(_, r)| r.iter().any(|c| !matches!(c, Data::Empty)));
         let Some((_, header)) = rows.next() else {
+            if options.allow_empty {
+                return Ok(Ingested::empty());
+            }
             return Err(Error::empty(format!(
                 "sheet `{name}` is empty: no header row ({})",
                 T::WHAT
@@ -122,7 +125,7 @@ impl Workbook {
             })
             .collect();
         let map = HeaderMap::resolve(&headers, T::COLUMNS)?;
-        let mut out = Collector::<T>::new(options.mode);
+        let mut out = Collector::<T>::new(options);
         for (i, cells) in rows {
             let row = Row {
                 cells: Cells::Sheet(cells),
