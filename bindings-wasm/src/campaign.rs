@@ -213,9 +213,11 @@ impl WasmCampaignAnalytics {
         #[wasm_bindgen(js_name = "campaignId")] id: f64,
         #[wasm_bindgen(unchecked_optional_param_type = "'responded' | 'rx_change'")]
         outcome: Option<String>,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params_: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(
+            js_name = "params",
+            unchecked_optional_param_type = "Record<string, unknown>"
+        )]
+        params_: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<f64>,
     ) -> JsResult<JsValue> {
         guarded(|| {
@@ -233,9 +235,11 @@ impl WasmCampaignAnalytics {
     /// k-means segmentation of the doctors (`k: null` picks k by silhouette).
     pub fn segment(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params_: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(
+            js_name = "params",
+            unchecked_optional_param_type = "Record<string, unknown>"
+        )]
+        params_: Option<JsValue>,
     ) -> JsResult<WasmDoctorSegmentation> {
         guarded(|| {
             let p: SegmentationParams = params("params", params_)?;
@@ -255,9 +259,11 @@ impl WasmCampaignAnalytics {
             JsValue,
         >,
         #[wasm_bindgen(unchecked_optional_param_type = "number[]")] exclude: Option<JsValue>,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] params_: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(
+            js_name = "params",
+            unchecked_optional_param_type = "Record<string, unknown>"
+        )]
+        params_: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
             let f: DoctorFilter = params("filter", filter)?;
