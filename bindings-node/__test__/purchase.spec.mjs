@@ -42,6 +42,25 @@ test('fitAsync reports progress per tree without changing the model', async () =
   assert.deepEqual(withProgress.score(demo.upcoming), without.score(demo.upcoming))
 })
 
+test('scoreAsync gives what score gives, off the main thread, and rejects instead of throwing', async () => {
+  const header = Object.keys(demo.upcoming[0])
+  const csv = [header.join(',')]
+    .concat(demo.upcoming.map((a) => header.map((k) => (a[k] === null ? '' : String(a[k]))).join(',')))
+    .join('\n')
+  const pending = model.scoreAsync(demo.upcoming)
+  assert.ok(pending instanceof Promise)
+  assert.deepEqual(await pending, model.score(demo.upcoming))
+  assert.deepEqual(await model.scoreAsync(csv), model.score(csv))
+  assert.deepEqual(await model.scoreAsync([]), [])
+  // Bad rows reject with the same error score throws, from records and from CSV alike.
+  const bad = demo.upcoming.map((a, i) => (i === 2 ? { ...a, age: 'old' } : a))
+  let promise
+  assert.doesNotThrow(() => { promise = model.scoreAsync(bad) })
+  await assert.rejects(promise, (e) => e.name === 'OptocomError' && e.code === 'invalid_value' && e.row === 2 && e.column === 'age')
+  await assert.rejects(model.scoreAsync(csv.replace(/\n([^,\n]*),([^,\n]*),([^,\n]*),/, '\n$1,$2,old,')), (e) => e.code === 'invalid_value' && e.line === 2)
+  await assert.rejects(model.scoreAsync(42), (e) => e.code === 'invalid_parameter')
+})
+
 test('save and load go through the file system', () => {
   const dir = mkdtempSync(join(tmpdir(), 'optocom-'))
   try {

@@ -20,6 +20,7 @@ async function tour(): Promise<number> {
   const model: PurchaseForecaster = await PurchaseForecaster.fitAsync(past, { classifier: { n_trees: 10 } })
   const sync: PurchaseForecaster = PurchaseForecaster.fit('patient_id,appointment_date\n')
   const scored: ScoredAppointment[] = model.score(upcoming)
+  const scoredAsync: ScoredAppointment[] = await model.scoreAsync('patient_id,appointment_date\n')
   const band: 'high' | 'medium' | 'low' = scored[0].value_band
   const weekly: ForecastPoint[] = model.forecast(upcoming, 'week', 0.9)
   const total: ForecastPoint | null = model.forecastTotal(upcoming)
@@ -31,7 +32,7 @@ async function tour(): Promise<number> {
   const text: string = model.toJson()
   const again: PurchaseForecaster = PurchaseForecaster.fromJson(text)
   const defaults: Record<string, unknown> = defaultParams('purchase_forecaster')
-  void [sync, band, weekly, total, cmp, one, read, names, again, defaults]
+  void [sync, scoredAsync, band, weekly, total, cmp, one, read, names, again, defaults]
   return scored.length + rows + (upcoming[0].amount ?? 0)
 }
 function campaign(): number {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use optocom_core::data::ingest::{IngestOptions, ReadOptions};
+use optocom_core::data::ingest::{read_csv, IngestOptions, ReadOptions};
 use optocom_core::data::Appointment;
 use optocom_core::progress::{observe, Observer};
 use optocom_core::purchase::{
@@ -22,7 +22,8 @@ use crate::error::{guarded, internal, panic_text, to_js, IntoJsResult};
 /// linear regression for the spend, with the uncertainty of the revenue forecast.
 #[napi(js_name = "PurchaseForecaster")]
 pub struct JsPurchaseForecaster {
-    inner: PurchaseForecaster,
+    /// Shared with the scoring tasks of `scoreAsync` (the model is immutable).
+    inner: Arc<PurchaseForecaster>,
 }
 
 /// Appointments to train on: input without data rows is an error.
@@ -33,8 +34,11 @@ fn appointments(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appo
 /// Appointments to score, forecast or compare: an empty array (or a header-only CSV) is zero
 /// rows, which score to nothing (an empty diary is a normal answer).
 fn to_score(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appointment>> {
-    let opts = IngestOptions::strict().allow_empty(true);
-    Ok(records::<Appointment>(env, data, &opts)?.rows)
+    Ok(records::<Appointment>(env, data, &scoring_options())?.rows)
+}
+
+fn scoring_options() -> IngestOptions {
+    IngestOptions::strict().allow_empty(true)
 }
 
 /// `onProgress` as a function any thread may queue calls to.
@@ -97,7 +101,58 @@ impl Task for FitTask {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(JsPurchaseForecaster { inner: output })
+        Ok(JsPurchaseForecaster {
+            inner: Arc::new(output),
+        })
+    }
+
+    fn reject(&mut self, env: Env, err: napi::Error) -> Result<Self::JsValue> {
+        Err(match self.failure.take() {
+            Some(Failure::Input(e)) => e,
+            Some(Failure::Core(e)) => to_js(&env, &e),
+            Some(Failure::Panic(p)) => internal(&env, &p),
+            None => err,
+        })
+    }
+}
+
+/// Scoring on the libuv thread pool, for [`JsPurchaseForecaster::score_async`].
+pub struct ScoreTask {
+    model: Arc<PurchaseForecaster>,
+    /// CSV text (parsed on the pool too) or rows read on the main thread; `None` when
+    /// reading them failed (see `failure`).
+    input: Option<Either<String, Vec<Appointment>>>,
+    failure: Option<Failure>,
+}
+
+impl Task for ScoreTask {
+    type Output = Vec<ScoredAppointment>;
+    type JsValue = Unknown<'static>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let Some(input) = &self.input else {
+            return Err(napi::Error::from_reason("invalid input"));
+        };
+        let model = &self.model;
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input {
+            Either::A(csv) => {
+                let rows = read_csv::<Appointment, _>(csv.as_bytes(), &scoring_options())?.rows;
+                model.score(&rows)
+            }
+            Either::B(rows) => model.score(rows),
+        }));
+        let failure = match run {
+            Ok(Ok(scored)) => return Ok(scored),
+            Ok(Err(e)) => Failure::Core(e),
+            Err(p) => Failure::Panic(panic_text(&*p).to_owned()),
+        };
+        self.failure = Some(failure);
+        Err(napi::Error::from_reason("scoring failed"))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        let finite = output.iter().all(ScoredAppointment::is_finite);
+        to_value_via_json(&env, &output, finite)
     }
 
     fn reject(&mut self, env: Env, err: napi::Error) -> Result<Self::JsValue> {
@@ -130,7 +185,9 @@ impl JsPurchaseForecaster {
         let p: PurchaseParams = params(&env, "params", params_)?;
         let rows = appointments(&env, past)?;
         let inner = guarded(&env, || PurchaseForecaster::fit(&p, &rows))?;
-        Ok(JsPurchaseForecaster { inner })
+        Ok(JsPurchaseForecaster {
+            inner: Arc::new(inner),
+        })
     }
 
     /// As `fit`, on a worker thread: returns a Promise of the fitted forecaster, rejected
@@ -188,6 +245,35 @@ impl JsPurchaseForecaster {
         let scored = guarded(&env, || self.inner.score(&rows))?;
         let finite = scored.iter().all(ScoredAppointment::is_finite);
         to_value_via_json(&env, &scored, finite)
+    }
+
+    /// As `score`, on the libuv thread pool: returns a Promise of the scored appointments,
+    /// rejected (never thrown) on bad input. CSV text is also parsed on the pool; an array of
+    /// records is read on the calling thread first (it needs V8). For a server, where a
+    /// large `score` would block the event loop; the result is the same as `score`'s.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "appointments: Data",
+        ts_return_type = "Promise<ScoredAppointment[]>"
+    )]
+    pub fn score_async(
+        &self,
+        env: Env,
+        appointments_: Either<String, Unknown<'_>>,
+    ) -> Result<AsyncTask<ScoreTask>> {
+        let input = match appointments_ {
+            Either::A(csv) => Ok(Either::A(csv)),
+            Either::B(records) => to_score(&env, Either::B(records)).map(Either::B),
+        };
+        let (input, failure) = match input {
+            Ok(input) => (Some(input), None),
+            Err(e) => (None, Some(Failure::Input(e))),
+        };
+        Ok(AsyncTask::new(ScoreTask {
+            model: Arc::clone(&self.inner),
+            input,
+            failure,
+        }))
     }
 
     /// One patient's probability, expected spend and value band, from an object with the
@@ -319,7 +405,9 @@ impl JsPurchaseForecaster {
     #[napi(factory, catch_unwind)]
     pub fn from_json(env: Env, text: String) -> Result<Self> {
         let inner = PurchaseForecaster::from_json(&text).js(&env)?;
-        Ok(JsPurchaseForecaster { inner })
+        Ok(JsPurchaseForecaster {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Writes the model artifact to `path`.
@@ -332,7 +420,9 @@ impl JsPurchaseForecaster {
     #[napi(factory, catch_unwind)]
     pub fn load(env: Env, path: String) -> Result<Self> {
         let inner = PurchaseForecaster::load(&path).js(&env)?;
-        Ok(JsPurchaseForecaster { inner })
+        Ok(JsPurchaseForecaster {
+            inner: Arc::new(inner),
+        })
     }
 }
 
