@@ -50,7 +50,7 @@ pub fn record_table(env: &Env, value: Unknown<'_>) -> Result<Table> {
     // what JSON would lose: non-finite numbers become their text ("NaN", "Infinity"), which
     // the typed getters reject as invalid values, never read as missing; a Date (whose
     // calendar day depends on the time zone) becomes "[Date]", refused with the column's
-    // date format; a BigInt its decimal text.
+    // date format; a BigInt a number within 2^53, its decimal text beyond.
     let stringify: Function<'_, Unknown<'_>, String> = env.run_script(STRINGIFY)?;
     let text = stringify.call(value)?;
     let rows: Vec<Record> = serde_json::from_str(&text).map_err(|e| {
@@ -61,16 +61,6 @@ pub fn record_table(env: &Env, value: Unknown<'_>) -> Result<Table> {
     })?;
     Table::from_records(&rows).js(env)
 }
-
-const STRINGIFY: &str = r#"(function (rows) {
-  return JSON.stringify(rows, function (key, value) {
-    const raw = this[key]
-    if (typeof raw === 'number') return Number.isFinite(raw) ? raw : String(raw)
-    if (typeof raw === 'bigint') return raw.toString()
-    if (raw instanceof Date) return '[Date]'
-    return value
-  })
-})"#;
 
 /// Params of type `T` from an optional options object.
 pub fn params<T: DeserializeOwned + Default>(
@@ -98,7 +88,7 @@ pub fn value<T: DeserializeOwned>(env: &Env, what: &str, value: Unknown<'_>) -> 
 /// (not `{}`); a BigInt becomes a number when it is a safe integer, its decimal text
 /// otherwise. `undefined` members are left out, as JSON does.
 fn plain_json(env: &Env, what: &str, value: Unknown<'_>) -> Result<serde_json::Value> {
-    let stringify: Function<'_, Unknown<'_>, Option<String>> = env.run_script(PARAMS_STRINGIFY)?;
+    let stringify: Function<'_, Unknown<'_>, Option<String>> = env.run_script(STRINGIFY)?;
     let text = stringify.call(value)?.unwrap_or_else(|| "null".into());
     serde_json::from_str(&text).map_err(|e| {
         to_js(
@@ -108,7 +98,9 @@ fn plain_json(env: &Env, what: &str, value: Unknown<'_>) -> Result<serde_json::V
     })
 }
 
-const PARAMS_STRINGIFY: &str = r#"(function (value) {
+/// `JSON.stringify` with the replacer of records, options and values alike (see
+/// [`record_table`] and [`plain_json`]).
+const STRINGIFY: &str = r#"(function (value) {
   return JSON.stringify(value, function (key, v) {
     const raw = this[key]
     if (typeof raw === 'number') return Number.isFinite(raw) ? raw : String(raw)

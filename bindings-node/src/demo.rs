@@ -2,7 +2,7 @@
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use optocom_core::data::{generate_appointments, Appointment, DemoParams};
+use optocom_core::data::{generate_appointments, DemoParams};
 use optocom_core::purchase::PurchaseParams;
 use optocom_core::Error as CoreError;
 
@@ -21,18 +21,7 @@ use crate::error::{guarded, to_js};
 pub fn demo_appointments(env: Env, options: Option<Unknown<'_>>) -> Result<Unknown<'static>> {
     let p: DemoParams = params(&env, "options", options)?;
     let data = guarded(&env, || generate_appointments(&p))?;
-    #[derive(serde::Serialize)]
-    struct Out<'a> {
-        past: &'a [Appointment],
-        upcoming: &'a [Appointment],
-    }
-    to_value(
-        &env,
-        &Out {
-            past: &data.past,
-            upcoming: &data.upcoming,
-        },
-    )
+    to_value(&env, &data.appointments())
 }
 
 /// The default params of a kind (`"purchase_forecaster"` or `"demo_appointments"`), every

@@ -34,11 +34,7 @@ fn appointments(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appo
 /// Appointments to score, forecast or compare: an empty array (or a header-only CSV) is zero
 /// rows, which score to nothing (an empty diary is a normal answer).
 fn to_score(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appointment>> {
-    Ok(records::<Appointment>(env, data, &scoring_options())?.rows)
-}
-
-fn scoring_options() -> IngestOptions {
-    IngestOptions::strict().allow_empty(true)
+    Ok(records::<Appointment>(env, data, &IngestOptions::scoring())?.rows)
 }
 
 /// `onProgress` as a function any thread may queue calls to.
@@ -136,7 +132,8 @@ impl Task for ScoreTask {
         let model = &self.model;
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input {
             Either::A(csv) => {
-                let rows = read_csv::<Appointment, _>(csv.as_bytes(), &scoring_options())?.rows;
+                let rows =
+                    read_csv::<Appointment, _>(csv.as_bytes(), &IngestOptions::scoring())?.rows;
                 model.score(&rows)
             }
             Either::B(rows) => model.score(rows),
@@ -304,10 +301,7 @@ impl JsPurchaseForecaster {
         freq: Option<String>,
         level: Option<f64>,
     ) -> Result<Unknown<'static>> {
-        let freq = match freq {
-            Some(f) => Freq::parse(&f).js(&env)?,
-            None => DEFAULT_FORECAST_FREQ,
-        };
+        let freq = Freq::parse_or(freq.as_deref(), DEFAULT_FORECAST_FREQ).js(&env)?;
         let rows = to_score(&env, appointments_)?;
         let out = guarded(&env, || {
             self.inner
@@ -350,10 +344,7 @@ impl JsPurchaseForecaster {
         freq: Option<String>,
         level: Option<f64>,
     ) -> Result<Unknown<'static>> {
-        let freq = match freq {
-            Some(f) => Freq::parse(&f).js(&env)?,
-            None => DEFAULT_COMPARE_FREQ,
-        };
+        let freq = Freq::parse_or(freq.as_deref(), DEFAULT_COMPARE_FREQ).js(&env)?;
         let rows = to_score(&env, past)?;
         let out = guarded(&env, || {
             self.inner
@@ -441,16 +432,5 @@ pub fn read_appointments(
 ) -> Result<Unknown<'static>> {
     let o: ReadOptions = params(&env, "options", options)?;
     let got = records::<Appointment>(&env, data, &IngestOptions::from(o))?;
-    #[derive(serde::Serialize)]
-    struct Out<'a> {
-        rows: &'a [Appointment],
-        rejected: &'a [optocom_core::data::ingest::Rejection],
-    }
-    to_value(
-        &env,
-        &Out {
-            rows: &got.rows,
-            rejected: &got.rejected,
-        },
-    )
+    to_value(&env, &got)
 }

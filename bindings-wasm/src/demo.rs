@@ -1,9 +1,8 @@
 //! The seeded demo data generator and the params' defaults.
 
-use optocom_core::data::{generate_appointments, Appointment, DemoParams};
+use optocom_core::data::{generate_appointments, DemoParams};
 use optocom_core::purchase::PurchaseParams;
 use optocom_core::Error as CoreError;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{params, to_value};
@@ -25,15 +24,7 @@ pub fn demo_appointments(
     guarded(|| {
         let p: DemoParams = params("options", options)?;
         let data = generate_appointments(&p).js()?;
-        #[derive(Serialize)]
-        struct Out<'a> {
-            past: &'a [Appointment],
-            upcoming: &'a [Appointment],
-        }
-        to_value(&Out {
-            past: &data.past,
-            upcoming: &data.upcoming,
-        })
+        to_value(&data.appointments())
     })
 }
 

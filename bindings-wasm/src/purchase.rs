@@ -1,14 +1,13 @@
 //! `PurchaseForecaster`: purchase probability, expected spend, value bands and sales
 //! forecasts (core [`optocom_core::purchase`]).
 
-use optocom_core::data::ingest::{IngestOptions, ReadOptions, Rejection};
+use optocom_core::data::ingest::{IngestOptions, ReadOptions};
 use optocom_core::data::Appointment;
 use optocom_core::purchase::{
     Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, DEFAULT_COMPARE_FREQ,
     DEFAULT_FORECAST_FREQ, DEFAULT_LEVEL,
 };
 use optocom_core::Persist;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, to_value};
@@ -33,8 +32,7 @@ fn rows_of(data: JsValue) -> JsResult<Vec<Appointment>> {
 /// Appointments to score, forecast or compare: an empty array (or a header-only CSV) is zero
 /// rows, which score to nothing (an empty diary is a normal answer).
 fn to_score(data: JsValue) -> JsResult<Vec<Appointment>> {
-    let opts = IngestOptions::strict().allow_empty(true);
-    Ok(convert::records::<Appointment>(data, &opts)?.rows)
+    Ok(convert::records::<Appointment>(data, &IngestOptions::scoring())?.rows)
 }
 
 /// Stamps `info.trained_at` with the JavaScript clock (the core has no clock on
@@ -113,10 +111,7 @@ impl WasmPurchaseForecaster {
         level: Option<f64>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let freq = match freq {
-                Some(f) => Freq::parse(&f).js()?,
-                None => DEFAULT_FORECAST_FREQ,
-            };
+            let freq = Freq::parse_or(freq.as_deref(), DEFAULT_FORECAST_FREQ).js()?;
             let rows = to_score(appointments)?;
             to_value(
                 &self
@@ -159,10 +154,7 @@ impl WasmPurchaseForecaster {
         level: Option<f64>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let freq = match freq {
-                Some(f) => Freq::parse(&f).js()?,
-                None => DEFAULT_COMPARE_FREQ,
-            };
+            let freq = Freq::parse_or(freq.as_deref(), DEFAULT_COMPARE_FREQ).js()?;
             let rows = to_score(past)?;
             to_value(
                 &self
@@ -239,14 +231,6 @@ pub fn read_appointments(
     guarded(|| {
         let o: ReadOptions = convert::params("options", options)?;
         let got = convert::records::<Appointment>(data, &IngestOptions::from(o))?;
-        #[derive(Serialize)]
-        struct Out<'a> {
-            rows: &'a [Appointment],
-            rejected: &'a [Rejection],
-        }
-        to_value(&Out {
-            rows: &got.rows,
-            rejected: &got.rejected,
-        })
+        to_value(&got)
     })
 }

@@ -307,6 +307,26 @@ pub struct DemoData {
     pub upcoming_actual: Vec<f64>,
 }
 
+/// The appointments of a [`DemoData`] without its truth: what the JS bindings'
+/// `demoAppointments` returns (`{ past, upcoming }`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DemoAppointments<'a> {
+    /// Past appointments, with amounts.
+    pub past: &'a [Appointment],
+    /// Upcoming appointments, without amounts.
+    pub upcoming: &'a [Appointment],
+}
+
+impl DemoData {
+    /// The appointments without the truth.
+    pub fn appointments(&self) -> DemoAppointments<'_> {
+        DemoAppointments {
+            past: &self.past,
+            upcoming: &self.upcoming,
+        }
+    }
+}
+
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + libm::exp(-x))
 }

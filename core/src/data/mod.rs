@@ -16,7 +16,8 @@ pub use campaign_demo::{
     CampaignDemoParams, DoctorTruth, OutcomeParams, OutcomeWindow, ResponseRule, UpliftTable,
 };
 pub use demo::{
-    generate_appointments, truth_for, write_appointments_csv, DemoData, DemoParams, Truth,
+    generate_appointments, truth_for, write_appointments_csv, DemoAppointments, DemoData,
+    DemoParams, Truth,
 };
 pub use filter::DoctorFilter;
 pub use ingest::{

@@ -52,6 +52,20 @@ impl Freq {
         }
     }
 
+    /// [`Freq::parse`] of a host's optional argument, `default` when it is left out (the
+    /// bindings pass [`DEFAULT_FORECAST_FREQ`] or [`DEFAULT_COMPARE_FREQ`]).
+    ///
+    /// ```
+    /// use optocom_core::purchase::{Freq, DEFAULT_FORECAST_FREQ};
+    /// assert_eq!(Freq::parse_or(None, DEFAULT_FORECAST_FREQ)?, Freq::Week);
+    /// assert_eq!(Freq::parse_or(Some("D"), DEFAULT_FORECAST_FREQ)?, Freq::Day);
+    /// assert!(Freq::parse_or(Some("fortnight"), DEFAULT_FORECAST_FREQ).is_err());
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    pub fn parse_or(s: Option<&str>, default: Freq) -> Result<Freq> {
+        s.map_or(Ok(default), Freq::parse)
+    }
+
     /// `"day"`, `"week"` or `"month"` (the serde name; [`Freq::parse`] reads it back).
     ///
     /// ```

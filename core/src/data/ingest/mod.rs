@@ -120,6 +120,12 @@ impl IngestOptions {
         }
     }
 
+    /// The options of every binding's scoring, forecast and comparison reads: strict, and
+    /// input without data rows is zero rows ([`IngestOptions::allow_empty`]).
+    pub fn scoring() -> Self {
+        IngestOptions::strict().allow_empty(true)
+    }
+
     /// Sets [`IngestOptions::allow_empty`].
     ///
     /// ```
