@@ -6,10 +6,10 @@ use std::sync::Mutex;
 
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, ExportTable, RankBy,
-    RecommenderParams, SegmentationParams,
+    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, ExportTable, Outcome, RankBy,
+    RecommenderParams, SegmentationParams, UpliftParams,
 };
-use optocom_core::data::campaign_demo::{uplift_table, OutcomeParams};
+use optocom_core::data::campaign_demo::OutcomeParams;
 use optocom_core::data::ingest::{
     read_campaign_dir, read_campaign_tables, read_campaign_workbook, IngestOptions,
 };
@@ -21,6 +21,7 @@ use pyo3::types::PyList;
 
 use crate::conversion::{from_json, json, table};
 use crate::error::{detached, IntoPyResult};
+use crate::uplift::UpliftModel;
 
 fn opts(lenient: bool) -> IngestOptions {
     if lenient {
@@ -201,7 +202,7 @@ impl CampaignModel {
         Bound<'py, PyArray1<u8>>,
         Bound<'py, PyArray1<f64>>,
     )> {
-        let t = detached(py, || uplift_table(self.inner.data(), campaign_id))?;
+        let t = detached(py, || self.inner.uplift_table(campaign_id))?;
         Ok((
             t.doctor_ids,
             t.feature_names,
@@ -210,6 +211,44 @@ impl CampaignModel {
             t.responded.into_pyarray(py),
             t.rx_change.into_pyarray(py),
         ))
+    }
+
+    /// Fits an uplift forest (`params`: core `UpliftParams` JSON) on a campaign for `outcome`
+    /// (`"responded"` or `"rx_change"`) and scores its doctors at confidence `level`:
+    /// `(model, rows JSON)`.
+    #[pyo3(signature = (campaign_id, params, outcome, level, progress=None))]
+    fn uplift(
+        &self,
+        py: Python<'_>,
+        campaign_id: u64,
+        params: &str,
+        outcome: &str,
+        level: f64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<(UpliftModel, String)> {
+        let observer = crate::progress::observer(progress);
+        let p: UpliftParams = from_json(py, "params", params)?;
+        let outcome = Outcome::parse(outcome).py_err(py)?;
+        let (inner, rows) = detached(py, || {
+            crate::progress::run(observer, || {
+                self.inner.uplift(campaign_id, &p, outcome, level)
+            })
+        })?;
+        Ok((UpliftModel { inner }, json(py, &rows)?))
+    }
+
+    /// Scores a campaign's doctors with a fitted uplift forest at confidence `level` (rows
+    /// JSON), without refitting.
+    fn score_uplift(
+        &self,
+        py: Python<'_>,
+        model: PyRef<'_, UpliftModel>,
+        campaign_id: u64,
+        level: f64,
+    ) -> PyResult<String> {
+        let forest = &model.inner;
+        let rows = detached(py, || self.inner.score_uplift(forest, campaign_id, level))?;
+        json(py, &rows)
     }
 
     /// k-means segmentation of the doctors.

@@ -389,6 +389,85 @@ def test_uplift_parameters(demo_ca):
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_uplift_is_the_forest_fitted_on_the_uplift_table(demo_ca):
+    up, model = demo_ca.uplift(1, n_estimators=40, return_model=True)
+    tab = demo_ca.uplift_table(1)
+    X = tab.drop(columns=["doctor_id", "treatment", "responded", "rx_change"])
+    by_hand = optocom.UpliftForest(n_estimators=40, random_state=42).fit(
+        X, tab["treatment"], tab["responded"])
+    effect, lower, upper = by_hand.predict(X, return_ci=True)
+    assert up["effect"].to_numpy().tobytes() == effect.tobytes()
+    assert up["lower"].to_numpy().tobytes() == lower.tobytes()
+    assert up["upper"].to_numpy().tobytes() == upper.tobytes()
+    assert up["treatment"].tolist() == tab["treatment"].tolist()
+    # The returned estimator is fitted on the table's columns and predicts like by_hand.
+    assert list(model.feature_names_in_) == list(X.columns)
+    assert model.outcome_kind_ == "binary" and model.n_estimators == 40
+    assert model.predict(X).tobytes() == effect.tobytes()
+
+
+def test_a_pretrained_uplift_model_scores_without_refitting(demo, demo_ca, tmp_path):
+    """The campaign API's pretrain-then-serve workflow: fit once, save, and later score the
+    doctors (of the same or a newer snapshot of the data) with the loaded forest."""
+    up, model = demo_ca.uplift(1, n_estimators=40, return_model=True)
+    model.save(tmp_path / "uplift.json")
+    pretrained = optocom.load(tmp_path / "uplift.json")
+    again = demo_ca.uplift(1, model=pretrained)
+    pd.testing.assert_frame_equal(again, up)
+    scored, same = demo_ca.uplift(1, model=pretrained, alpha=0.1, return_model=True)
+    assert same is pretrained
+    pd.testing.assert_series_equal(scored["effect"], up["effect"])
+    assert (scored["upper"] - scored["lower"] < up["upper"] - up["lower"]).all()
+
+    # A later snapshot: one province's doctors have left, one doctor has a new specialty.
+    # Its uplift table has other one-hot columns, so a forest fitted then cannot take it as
+    # it is; scoring through the analytics encodes the doctors under the forest's columns.
+    gone = demo.doctors["province"].iloc[0]
+    doctors = demo.doctors[demo.doctors["province"] != gone].reset_index(drop=True)
+    doctors.loc[0, "specialty"] = "Space Medicine"
+    keep = set(doctors["doctor_id"])
+    later = optocom.CampaignAnalytics(dict(
+        doctors=doctors, campaigns=demo.campaigns,
+        targeting=demo.targeting[demo.targeting["doctor_id"].isin(keep)],
+        rx=demo.rx[demo.rx["doctor_id"].isin(keep)]))
+    tab = later.uplift_table(1)
+    assert list(tab.columns) != ["doctor_id", *pretrained.feature_names_in_, "treatment",
+                                 "responded", "rx_change"]
+    new = later.uplift(1, model=pretrained)
+    assert new["doctor_id"].tolist() == tab["doctor_id"].tolist()
+    before = up.set_index("doctor_id")["effect"]
+    moved = doctors.loc[0, "doctor_id"]
+    unchanged = new[new["doctor_id"] != moved]
+    # Doctors whose features did not change keep their effect, bit for bit.
+    assert (unchanged["effect"].to_numpy() == before.loc[unchanged["doctor_id"]].to_numpy()).all()
+
+    # Refused: forest parameters with a model, another outcome, anything but a fitted forest,
+    # a forest of other features.
+    with pytest.raises(optocom.InvalidParameterError, match="n_estimators"):
+        demo_ca.uplift(1, model=pretrained, n_estimators=10)
+    with pytest.raises(optocom.InvalidParameterError, match="fitted for 'responded'"):
+        demo_ca.uplift(1, model=pretrained, outcome="rx_change")
+    with pytest.raises(optocom.InvalidParameterError, match="UpliftForest"):
+        demo_ca.uplift(1, model="uplift.json")
+    with pytest.raises(optocom.NotFittedError):
+        demo_ca.uplift(1, model=optocom.UpliftForest())
+    rng = np.random.default_rng(0)
+    other = optocom.UpliftForest(n_estimators=20).fit(
+        rng.normal(size=(200, 3)), rng.integers(0, 2, 200), rng.normal(size=200))
+    with pytest.raises(optocom.SchemaMismatchError):
+        demo_ca.uplift(1, model=other)
+    with pytest.raises(optocom.NotFoundError):
+        demo_ca.uplift(99, model=pretrained)
+
+
+def test_uplift_outcome_sets_the_forest_kind_and_alpha_is_checked(demo_ca):
+    rx, model = demo_ca.uplift(1, outcome="rx_change", n_estimators=20, return_model=True)
+    assert model.outcome_kind_ == "continuous"
+    for alpha in (0, 1, "0.05"):
+        with pytest.raises(optocom.InvalidParameterError, match="alpha"):
+            demo_ca.uplift(1, alpha=alpha)
+
+
 # -- segmentation and recommendations ---------------------------------------------------
 
 

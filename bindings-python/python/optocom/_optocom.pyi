@@ -258,6 +258,17 @@ class CampaignModel:
         self, campaign_id: int
     ) -> Tuple[List[int], List[str], _F64, _U8, _U8, _F64]:
         """``(doctor_ids, feature_names, features, treatment, responded, rx_change)``."""
+    def uplift(
+        self,
+        campaign_id: int,
+        params: str,
+        outcome: str,
+        level: float,
+        progress: Optional[_Progress] = None,
+    ) -> Tuple["UpliftModel", str]:
+        """A forest fitted on the campaign and its rows (JSON)."""
+    def score_uplift(self, model: "UpliftModel", campaign_id: int, level: float) -> str:
+        """The campaign's doctors scored by a fitted forest (rows JSON)."""
     def segment(self, params: str) -> "SegmentationModel": ...
     def recommend(
         self,

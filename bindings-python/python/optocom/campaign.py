@@ -19,8 +19,8 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _frames, _optocom
-from ._base import dumps
+from . import _frames, _optocom, _progress
+from ._base import dumps, renamed
 from .exceptions import InvalidParameterError
 from .purchase import _rejected
 from .uplift import UpliftForest
@@ -268,28 +268,80 @@ class CampaignAnalytics:
         self,
         campaign_id: int,
         *,
-        outcome: str = "responded",
+        outcome: Optional[str] = None,
         alpha: float = round(1.0 - _optocom.DEFAULT_CONFIDENCE, 12),
+        model: Optional[UpliftForest] = None,
         return_model: bool = False,
         **params: Any,
     ) -> Any:
-        """Fits an :class:`UpliftForest` on the campaign and returns per-doctor effects with
-        ``1 - alpha`` confidence intervals (``doctor_id, effect, lower, upper, std_error``).
-        ``outcome``: ``"responded"`` (effect on the response probability) or ``"rx_change"``."""
-        if outcome not in ("responded", "rx_change"):
+        """Per-doctor campaign effects with ``1 - alpha`` confidence intervals
+        (``doctor_id, effect, lower, upper, std_error, treatment``), one row per doctor of the
+        campaign (targeted or not), from an :class:`UpliftForest`.
+
+        Without ``model`` a forest is fitted on the campaign's :meth:`uplift_table` for
+        ``outcome``: ``"responded"`` (default; effect on the response probability) or
+        ``"rx_change"`` (effect on the monthly Rx); ``params`` are :class:`UpliftForest`'s
+        (``random_state`` defaults to 42). ``return_model=True`` also returns the forest, to
+        save for later.
+
+        With ``model`` (a fitted forest, e.g. ``optocom.load("uplift.json")`` saved after an
+        earlier fit, on this data or an earlier snapshot of it) the doctors are scored without
+        refitting: the pretrained-model workflow. Specialties or provinces the forest never
+        saw get all-zero one-hot columns. ``params`` are then refused, and ``outcome``, if
+        given, must be the one the forest was fitted for."""
+        if outcome is not None and outcome not in ("responded", "rx_change"):
             raise InvalidParameterError(
                 f"invalid parameter `outcome` = {outcome!r}: must be 'responded' or 'rx_change'",
                 parameter="outcome",
             )
-        tab = self.uplift_table(campaign_id)
-        X = tab.drop(columns=["doctor_id", "treatment", "responded", "rx_change"])
-        params.setdefault("outcome", "binary" if outcome == "responded" else "continuous")
-        params.setdefault("random_state", 42)
-        model = UpliftForest(**params).fit(X, tab["treatment"].to_numpy(), tab[outcome].to_numpy())
-        effect, lower, upper = model.predict(X, return_ci=True, alpha=alpha)
+        if not (isinstance(alpha, numbers.Real) and 0.0 < alpha < 1.0):
+            raise InvalidParameterError(
+                f"invalid parameter `alpha` = {alpha!r}: must be in (0, 1)", parameter="alpha"
+            )
+        level = 1.0 - float(alpha)
+        if model is not None:
+            if not isinstance(model, UpliftForest):
+                raise InvalidParameterError(
+                    f"invalid parameter `model`: expected a fitted UpliftForest, got {type(model).__name__}",
+                    parameter="model",
+                )
+            if params:
+                raise InvalidParameterError(
+                    f"invalid parameter `{sorted(params)[0]}`: forest parameters configure a new "
+                    "fit; a given `model` is used as it was fitted",
+                    parameter=sorted(params)[0],
+                )
+            native = model._check_fitted()
+            fitted_for = "responded" if native.outcome == "binary" else "rx_change"
+            if outcome is not None and outcome != fitted_for:
+                raise InvalidParameterError(
+                    f"invalid parameter `outcome` = {outcome!r}: the model was fitted for "
+                    f"{fitted_for!r}",
+                    parameter="outcome",
+                )
+            rows = self._model.score_uplift(native, campaign_id, level)
+        else:
+            params.setdefault("random_state", 42)
+            est = UpliftForest(**params)
+            core = est._core_params()
+            try:
+                with _progress.bar(est.n_estimators, "UpliftForest") as cb:
+                    native, rows = self._model.uplift(
+                        campaign_id, core, outcome or "responded", level, cb
+                    )
+            except InvalidParameterError as e:
+                raise renamed(e) from None
+            model = UpliftForest._from_model(native)
+        r = json.loads(rows)
         out = pd.DataFrame(
-            dict(doctor_id=tab["doctor_id"], effect=effect, lower=lower, upper=upper,
-                 std_error=model.predict_std(X), treatment=tab["treatment"])
+            dict(
+                doctor_id=np.array([d["doctor_id"] for d in r], dtype=np.int64),
+                effect=np.array([d["effect"] for d in r], dtype=np.float64),
+                lower=np.array([d["lower"] for d in r], dtype=np.float64),
+                upper=np.array([d["upper"] for d in r], dtype=np.float64),
+                std_error=np.array([d["std_error"] for d in r], dtype=np.float64),
+                treatment=np.array([int(d["targeted"]) for d in r], dtype=np.int64),
+            )
         )
         return (out, model) if return_model else out
 

@@ -9,7 +9,8 @@ use optocom_core::campaign::{
     encode_doctors, CampaignAnalytics, Outcome, OutcomeKind, RankBy, UpliftForest, UpliftParams,
 };
 use optocom_core::data::campaign_demo::{
-    generate_campaign_data, uplift_table, CampaignDemo, CampaignDemoParams, UpliftTable,
+    generate_campaign_data, uplift_table, uplift_table_with, CampaignDemo, CampaignDemoParams,
+    OutcomeParams, ResponseRule, UpliftTable,
 };
 use optocom_core::data::{Doctor, DoctorFilter, PageRequest};
 use optocom_core::metrics::qini_coefficient;
@@ -322,6 +323,146 @@ fn bit_identical_for_any_n_jobs_and_after_round_trip() {
 // ---------------------------------------------------------------------------------------------
 // Scoring new doctors
 // ---------------------------------------------------------------------------------------------
+
+#[test]
+fn uplift_follows_the_analysis_windows_and_response_rule() {
+    // A stricter rule and a shorter pre window than the defaults: metrics and uplift must
+    // model the same responses (the uplift table used to take the default windows).
+    let d = demo(800);
+    let outcome = OutcomeParams {
+        pre_periods: 3,
+        post_periods: None,
+        response: ResponseRule {
+            min_increase: 2.0,
+            rel_increase: 0.25,
+        },
+    };
+    let analytics = CampaignAnalytics::with_outcome(d.data.clone(), outcome).unwrap();
+    let table = analytics.uplift_table(1).unwrap();
+    assert_eq!(table, uplift_table_with(&d.data, 1, &outcome).unwrap());
+    assert_ne!(table.responded, uplift_table(&d.data, 1).unwrap().responded);
+    let m = analytics
+        .metrics(1, &DoctorFilter::default(), 0.95)
+        .unwrap();
+    let count = |arm: u8| {
+        let of_arm = |v: &u8| {
+            table
+                .treatment
+                .iter()
+                .zip(&table.responded)
+                .filter(|(t, r)| **t == arm && *r == v)
+                .count()
+        };
+        (of_arm(&0) + of_arm(&1), of_arm(&1))
+    };
+    assert_eq!(count(1), (m.targeted.doctors, m.targeted.responders));
+    assert_eq!(count(0), (m.control.doctors, m.control.responders));
+    // The fitted forest saw those responses.
+    let (forest, _) = analytics
+        .uplift(1, &small_params(), Outcome::Responded, 0.95)
+        .unwrap();
+    let by_hand = UpliftForest::fit_table(&small_params(), &table, Outcome::Responded).unwrap();
+    assert!(
+        forest.trees() == by_hand.trees(),
+        "the forest was not fitted on the analysis's table"
+    );
+}
+
+#[test]
+fn a_pretrained_forest_scores_a_campaign_without_refitting() {
+    let d = demo(1500);
+    let analytics = CampaignAnalytics::with_outcome(d.data.clone(), d.outcome).unwrap();
+    let (forest, rows) = analytics
+        .uplift(1, &small_params(), Outcome::Responded, 0.9)
+        .unwrap();
+    // Same data: the rows of the fit, bit for bit, also after a save/load round trip.
+    assert_eq!(analytics.score_uplift(&forest, 1, 0.9).unwrap(), rows);
+    let loaded = UpliftForest::from_json(&forest.to_json().unwrap()).unwrap();
+    assert_eq!(analytics.score_uplift(&loaded, 1, 0.9).unwrap(), rows);
+    // Another campaign of the same doctors: the forest's own predictions on that table.
+    let other = analytics.score_uplift(&forest, 2, 0.9).unwrap();
+    let t2 = analytics.uplift_table(2).unwrap();
+    let p = forest.predict(t2.features.view()).unwrap();
+    assert_eq!(other.len(), t2.len());
+    for (r, (&id, &e)) in other.iter().zip(t2.doctor_ids.iter().zip(&p.effect)) {
+        assert_eq!((r.doctor_id, r.effect), (id, e));
+    }
+
+    // A later snapshot without the doctors of one province and with a new specialty: its
+    // table has other one-hot columns, so the doctors are encoded under the forest's schema.
+    let gone = d.data.doctors[0].province.clone();
+    let mut later = d.data.clone();
+    later.doctors.retain(|doc| doc.province != gone);
+    let kept: std::collections::HashSet<u64> =
+        later.doctors.iter().map(|doc| doc.doctor_id).collect();
+    later.targeting.retain(|t| kept.contains(&t.doctor_id));
+    later.rx.retain(|r| kept.contains(&r.doctor_id));
+    later.doctors[0].specialty = "Space Medicine".into();
+    let later = CampaignAnalytics::with_outcome(later, d.outcome).unwrap();
+    let t = later.uplift_table(1).unwrap();
+    assert!(forest.schema().check_compatible(&t.schema).is_err());
+    assert!(matches!(
+        forest.effects_by_doctor(&t),
+        Err(Error::SchemaMismatch { .. })
+    ));
+    let scored = later.score_uplift(&forest, 1, 0.9).unwrap();
+    assert_eq!(scored.len(), t.len());
+    let doctors: Vec<Doctor> = t
+        .doctor_ids
+        .iter()
+        .map(|id| {
+            later
+                .data()
+                .doctors
+                .iter()
+                .find(|doc| doc.doctor_id == *id)
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    let x = encode_doctors(forest.schema(), &doctors, &t.features.column(2).to_vec()).unwrap();
+    let (e, lo, hi) = forest.predict_interval(x.view(), 0.9).unwrap();
+    for (i, r) in scored.iter().enumerate() {
+        assert_eq!(r.doctor_id, t.doctor_ids[i]);
+        assert_eq!((r.effect, r.lower, r.upper), (e[i], lo[i], hi[i]));
+    }
+    // Doctors scored in both snapshots keep their effect unless their features changed.
+    let before: HashMap<u64, f64> = rows.iter().map(|r| (r.doctor_id, r.effect)).collect();
+    let unchanged = scored
+        .iter()
+        .filter(|r| r.doctor_id != doctors[0].doctor_id || doctors[0].specialty != "Space Medicine")
+        .filter(|r| before.get(&r.doctor_id) == Some(&r.effect))
+        .count();
+    assert!(
+        unchanged * 10 >= scored.len() * 9,
+        "{unchanged} of {}",
+        scored.len()
+    );
+
+    // Errors: a forest of other features, an unknown campaign, a bad level.
+    let (x, t, y) = synthetic(300, 1);
+    let generic = UpliftForest::fit(
+        &small_params(),
+        x.view(),
+        &t,
+        &y,
+        OutcomeKind::Continuous,
+        None,
+    )
+    .unwrap();
+    assert!(matches!(
+        analytics.score_uplift(&generic, 1, 0.9),
+        Err(Error::SchemaMismatch { .. })
+    ));
+    assert_eq!(
+        analytics.score_uplift(&forest, 99, 0.9).unwrap_err().code(),
+        "not_found"
+    );
+    assert_eq!(
+        analytics.score_uplift(&forest, 1, 1.5).unwrap_err().code(),
+        "invalid_parameter"
+    );
+}
 
 #[test]
 fn new_doctors_with_unknown_levels_are_scored() {

@@ -29,12 +29,13 @@ use crate::campaign::recommender::{
     DoctorProfile, DoctorRecommender, RecommenderParams, TargetedOutcome,
 };
 use crate::campaign::segmentation::DoctorSegmentation;
-use crate::campaign::uplift::{Outcome, UpliftForest, UpliftParams};
+use crate::campaign::uplift::{encode_doctors, Outcome, UpliftForest, UpliftParams};
 use crate::data::campaign_demo::{
-    generate_campaign_data, uplift_table, validate_campaign_data, window_counts,
-    CampaignDemoParams, CampaignIndex, OutcomeParams, OutcomeWindow,
+    generate_campaign_data, uplift_table_with, validate_campaign_data, window_counts,
+    CampaignDemoParams, CampaignIndex, OutcomeParams, OutcomeWindow, UpliftTable,
+    UPLIFT_NUMERIC_FEATURES,
 };
-use crate::data::{CampaignData, DoctorFilter, Page, PageRequest};
+use crate::data::{CampaignData, Doctor, DoctorFilter, Page, PageRequest};
 use crate::error::{Error, Result};
 use crate::export::{
     export_csv, Control, ExportOptions, ExportSummary, Progress as ExportProgress,
@@ -675,11 +676,22 @@ impl CampaignAnalytics {
         })
     }
 
+    /// The campaign's uplift modelling table (every doctor with a targeting row, targeted or
+    /// not: features, treatment and both outcomes) under this analysis's windows and
+    /// response rule, the same ones [`metrics`](Self::metrics) uses.
+    ///
+    /// # Errors
+    /// Unknown campaign -> [`Error::NotFound`]; a campaign without targeting rows ->
+    /// [`Error::EmptyInput`].
+    pub fn uplift_table(&self, campaign_id: u64) -> Result<UpliftTable> {
+        uplift_table_with(&self.data, campaign_id, &self.outcome)
+    }
+
     /// Per-doctor effects of a campaign with confidence intervals at `level` (e.g. 0.95): an
-    /// [`UpliftForest`] fitted with `params` on the campaign's uplift table
-    /// ([`uplift_table`]: every doctor, targeted or not) for `outcome`, evaluated on the same
-    /// doctors. Returns the forest (to score other doctors or to save) and one row per doctor
-    /// in the table's order.
+    /// [`UpliftForest`] fitted with `params` on the campaign's
+    /// [`uplift_table`](Self::uplift_table) for `outcome`, evaluated on the same doctors.
+    /// Returns the forest (to save, or to score later data with
+    /// [`score_uplift`](Self::score_uplift)) and one row per doctor in the table's order.
     ///
     /// # Errors
     /// Unknown campaign -> [`Error::NotFound`]; `level` outside `(0, 1)` or bad params ->
@@ -692,24 +704,61 @@ impl CampaignAnalytics {
         level: f64,
     ) -> Result<(UpliftForest, Vec<DoctorUplift>)> {
         let z = crate::stats::z_for_level(level)?;
-        let table = uplift_table(&self.data, campaign_id)?;
+        let table = self.uplift_table(campaign_id)?;
         let forest = UpliftForest::fit_table(params, &table, outcome)?;
-        let p = forest.predict(table.features.view())?;
-        let rows = table
+        let rows = uplift_rows(&forest, &table, table.features.view(), z)?;
+        Ok((forest, rows))
+    }
+
+    /// Per-doctor effects of a campaign, with confidence intervals at `level`, from a forest
+    /// fitted before: on another snapshot of the data, by another process, or loaded from
+    /// its artifact (the pretrained-model workflow: fit and save once, then score without
+    /// refitting). Rows as [`uplift`](Self::uplift)'s, in the uplift table's order.
+    ///
+    /// The doctors are encoded under the forest's schema, so the data may have gained or lost
+    /// specialties and provinces since the forest was fitted: a level the forest never saw
+    /// gets an all-zero one-hot block (see [`encode_doctors`]). With the data it was fitted
+    /// on, the rows equal [`uplift`](Self::uplift)'s bit for bit.
+    ///
+    /// ```
+    /// use optocom_core::campaign::{CampaignAnalytics, Outcome, UpliftForest, UpliftParams};
+    /// use optocom_core::Persist;
+    ///
+    /// let a = CampaignAnalytics::sample(42)?;
+    /// let (forest, rows) = a.uplift(1, &UpliftParams::default().n_trees(20), Outcome::Responded, 0.95)?;
+    /// let pretrained = UpliftForest::from_json(&forest.to_json()?)?;
+    /// assert_eq!(a.score_uplift(&pretrained, 1, 0.95)?, rows);
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Unknown campaign -> [`Error::NotFound`]; `level` outside `(0, 1)` ->
+    /// [`Error::InvalidParameter`]; a forest not fitted on a campaign uplift table (other
+    /// feature columns) -> [`Error::SchemaMismatch`].
+    pub fn score_uplift(
+        &self,
+        forest: &UpliftForest,
+        campaign_id: u64,
+        level: f64,
+    ) -> Result<Vec<DoctorUplift>> {
+        let z = crate::stats::z_for_level(level)?;
+        let table = self.uplift_table(campaign_id)?;
+        if forest.schema().check_compatible(&table.schema).is_ok() {
+            return uplift_rows(forest, &table, table.features.view(), z);
+        }
+        let pre = UPLIFT_NUMERIC_FEATURES
+            .iter()
+            .position(|&f| f == "pre_rx_mean")
+            .map(|j| table.features.column(j).to_vec())
+            .unwrap_or_default();
+        let doctors: Vec<Doctor> = table
             .doctor_ids
             .iter()
-            .zip(&table.treatment)
-            .zip(p.effect.iter().zip(p.std_error.iter()))
-            .map(|((&doctor_id, &t), (&effect, &se))| DoctorUplift {
-                doctor_id,
-                targeted: t == 1,
-                effect,
-                std_error: se,
-                lower: effect - se * z,
-                upper: effect + se * z,
-            })
+            .filter_map(|id| self.index.doctor_pos.get(id))
+            .map(|&d| self.data.doctors[d].clone())
             .collect();
-        Ok((forest, rows))
+        let x = encode_doctors(forest.schema(), &doctors, &pre)?;
+        uplift_rows(forest, &table, x.view(), z)
     }
 
     /// Streams `table` as CSV to `writer` (see [`crate::export`]: bounded memory, cells a
@@ -1050,4 +1099,29 @@ fn rate_diff(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
         ci_high: estimate + q * se,
         df: None,
     }
+}
+
+/// One [`DoctorUplift`] per row of `table`, from `forest`'s predictions on `x` (the table's
+/// doctors encoded under the forest's schema) and the normal quantile `z`.
+fn uplift_rows(
+    forest: &UpliftForest,
+    table: &UpliftTable,
+    x: ndarray::ArrayView2<'_, f64>,
+    z: f64,
+) -> Result<Vec<DoctorUplift>> {
+    let p = forest.predict(x)?;
+    Ok(table
+        .doctor_ids
+        .iter()
+        .zip(&table.treatment)
+        .zip(p.effect.iter().zip(p.std_error.iter()))
+        .map(|((&doctor_id, &t), (&effect, &se))| DoctorUplift {
+            doctor_id,
+            targeted: t == 1,
+            effect,
+            std_error: se,
+            lower: effect - se * z,
+            upper: effect + se * z,
+        })
+        .collect())
 }
