@@ -3,6 +3,7 @@
 import {
   CampaignAnalytics,
   DoctorSegmentation,
+  UpliftForest,
   PurchaseForecaster,
   demoAppointments,
   readAppointments,
@@ -40,6 +41,11 @@ function campaign(): number {
   const fromDir: CampaignAnalytics = CampaignAnalytics.fromDir('fixtures/campaign', { lenient: true })
   const rejected: Rejection[] = fromDir.rejected
   const effects: Array<{ doctor_id: number; effect: number; lower: number; upper: number }> = ca.uplift(1, 'responded', { n_trees: 50 }, 0.95)
+  const forest: UpliftForest = UpliftForest.fromJson(ca.fitUplift(1, 'rx_change', { n_trees: 50 }).toJson())
+  const scored: Array<{ doctor_id: number; targeted: boolean; effect: number }> = ca.scoreUplift(forest, 1, 0.9)
+  const kind: 'responded' | 'rx_change' = forest.outcome
+  forest.save('/tmp/uplift.json')
+  void [UpliftForest.load('/tmp/uplift.json').featureNames, kind, scored]
   const seg: DoctorSegmentation = ca.segment({ k: 3 })
   const s: number | null = seg.segmentOf(1)
   const exported: { rows: number; bytes: number; guarded_cells: number } = ca.exportCsv('/tmp/r.csv', 'responders', { campaign_id: 1, filter: { provinces: ['Ontario'] } })

@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorSegmentation, ExportRequest, Outcome, RankBy, RecommenderParams,
-    SegmentationParams, UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
+    CampaignAnalytics, DoctorSegmentation, ExportRequest, Outcome, OutcomeKind, RankBy,
+    RecommenderParams, SegmentationParams, UpliftForest, UpliftParams, DEFAULT_CONFIDENCE,
+    DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 use optocom_core::data::ingest::{
     read_campaign_dir, read_campaign_tables, IngestOptions, ReadOptions, Rejection,
@@ -216,6 +217,54 @@ impl JsCampaignAnalytics {
         to_value(&env, &rows)
     }
 
+    /// The uplift forest of [`uplift`](Self::uplift) without the rows: fitted on the
+    /// campaign for `outcome` with `params`, to save (`toJson`/`save`) and score later data
+    /// with `scoreUplift`, without refitting.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "campaignId: number, outcome?: 'responded' | 'rx_change', params?: Record<string, unknown>",
+        ts_return_type = "UpliftForest"
+    )]
+    pub fn fit_uplift(
+        &self,
+        env: Env,
+        campaign_id: f64,
+        outcome: Option<String>,
+        params_: Option<Unknown<'_>>,
+    ) -> Result<JsUpliftForest> {
+        let p: UpliftParams = params(&env, "params", params_)?;
+        let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js(&env)?;
+        let id = whole_number("campaignId", campaign_id).js(&env)?;
+        let (inner, _) = guarded(&env, || {
+            self.inner.uplift(id, &p, outcome, DEFAULT_CONFIDENCE)
+        })?;
+        Ok(JsUpliftForest { inner })
+    }
+
+    /// The campaign's doctors scored by an uplift forest fitted before (by `fitUplift`, on
+    /// this or an earlier snapshot of the data, or read with `UpliftForest.fromJson`), with
+    /// intervals at `level` (default 0.95): the rows of `uplift`, without refitting.
+    /// Specialties or provinces the forest never saw get all-zero one-hot columns.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "forest: UpliftForest, campaignId: number, level?: number",
+        ts_return_type = "Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>"
+    )]
+    pub fn score_uplift(
+        &self,
+        env: Env,
+        forest: &JsUpliftForest,
+        campaign_id: f64,
+        level: Option<f64>,
+    ) -> Result<Unknown<'static>> {
+        let id = whole_number("campaignId", campaign_id).js(&env)?;
+        let rows = guarded(&env, || {
+            self.inner
+                .score_uplift(&forest.inner, id, level.unwrap_or(DEFAULT_CONFIDENCE))
+        })?;
+        to_value(&env, &rows)
+    }
+
     /// Streams `what` (`"doctors"`, default, or a campaign's ranked `"responders"`) passing
     /// `options.filter` to a CSV file at `path`, row by row (memory stays bounded), guarding
     /// cells a spreadsheet would run as formulas unless `options.formula_guard` is false.
@@ -333,5 +382,64 @@ impl JsDoctorSegmentation {
     pub fn from_json(env: Env, text: String) -> Result<Self> {
         let inner = DoctorSegmentation::from_json(&text).js(&env)?;
         Ok(JsDoctorSegmentation { inner })
+    }
+}
+
+/// A fitted uplift forest (an honest causal forest) of one campaign outcome, from
+/// `CampaignAnalytics.fitUplift` or read from its artifact: scores doctors with
+/// `CampaignAnalytics.scoreUplift`.
+#[napi(js_name = "UpliftForest")]
+pub struct JsUpliftForest {
+    inner: UpliftForest,
+}
+
+#[napi]
+impl JsUpliftForest {
+    /// `"responded"` or `"rx_change"`: the outcome the forest was fitted for.
+    #[napi(getter, ts_return_type = "'responded' | 'rx_change'")]
+    pub fn outcome(&self) -> String {
+        match self.inner.outcome() {
+            OutcomeKind::Binary => "responded",
+            OutcomeKind::Continuous => "rx_change",
+        }
+        .to_string()
+    }
+
+    /// The feature columns, in order.
+    #[napi(getter)]
+    pub fn feature_names(&self) -> Vec<String> {
+        self.inner.schema().names()
+    }
+
+    /// Number of trees.
+    #[napi(getter)]
+    pub fn n_trees(&self) -> u32 {
+        self.inner.trees().len() as u32
+    }
+
+    /// The model artifact (the JSON text every runtime reads).
+    #[napi(catch_unwind)]
+    pub fn to_json(&self, env: Env) -> Result<String> {
+        self.inner.to_json().js(&env)
+    }
+
+    /// Reads an uplift forest artifact written by any runtime.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(env: Env, text: String) -> Result<Self> {
+        let inner = UpliftForest::from_json(&text).js(&env)?;
+        Ok(JsUpliftForest { inner })
+    }
+
+    /// Writes the model artifact to `path`.
+    #[napi(catch_unwind)]
+    pub fn save(&self, env: Env, path: String) -> Result<()> {
+        self.inner.save(&path).js(&env)
+    }
+
+    /// Reads a model artifact from `path`.
+    #[napi(factory, catch_unwind)]
+    pub fn load(env: Env, path: String) -> Result<Self> {
+        let inner = UpliftForest::load(&path).js(&env)?;
+        Ok(JsUpliftForest { inner })
     }
 }

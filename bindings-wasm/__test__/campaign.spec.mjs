@@ -28,6 +28,9 @@ test('the WASM build and the Node addon agree on the campaign analytics', { skip
   assert.deepEqual(a.metrics(1), b.metrics(1))
   assert.deepEqual(a.topResponders(1, {}, { per_page: 50 }), b.topResponders(1, {}, { per_page: 50 }))
   assert.deepEqual(a.uplift(1, 'responded', { n_trees: 60, seed: 2 }), b.uplift(1, 'responded', { n_trees: 60, seed: 2 }))
+  // A forest fitted by the addon scores the same rows in the browser.
+  const forest = b.fitUplift(1, 'responded', { n_trees: 60, seed: 2 })
+  assert.deepEqual(a.scoreUplift(optocom.UpliftForest.fromJson(forest.toJson()), 1), b.scoreUplift(forest, 1))
   assert.deepEqual(a.segment({ k: 3, seed: 1 }).profiles, b.segment({ k: 3, seed: 1 }).profiles)
   const product = a.campaigns().data[0].product
   assert.deepEqual(a.recommend(product, 10), b.recommend(product, 10))

@@ -6,6 +6,7 @@ import {
   readAppointments,
   defaultParams,
   CampaignAnalytics,
+  UpliftForest,
   type Appointment,
   type ScoredAppointment,
   type ForecastPoint,
@@ -50,7 +51,12 @@ function campaign(): number {
   const ca: CampaignAnalytics = CampaignAnalytics.sample(42)
   const csv: string = ca.exportCsv('responders', { campaign_id: 1, filter: { provinces: ['Ontario'] } })
   const doctors: string = ca.exportCsv()
-  return csv.length + doctors.length
+  const forest: UpliftForest = UpliftForest.fromJson(ca.fitUplift(1, 'responded', { n_trees: 20 }).toJson())
+  const scored: Array<{ doctor_id: number; effect: number; lower: number }> = ca.scoreUplift(forest, 1)
+  const names: string[] = forest.featureNames
+  const kind: 'responded' | 'rx_change' = forest.outcome
+  void [names, kind]
+  return csv.length + doctors.length + scored.length + forest.nTrees
 }
 void tour
 void browser

@@ -6,8 +6,9 @@
 use std::collections::HashSet;
 
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorSegmentation, ExportRequest, Outcome, RankBy, RecommenderParams,
-    SegmentationParams, UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
+    CampaignAnalytics, DoctorSegmentation, ExportRequest, Outcome, OutcomeKind, RankBy,
+    RecommenderParams, SegmentationParams, UpliftForest, UpliftParams, DEFAULT_CONFIDENCE,
+    DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 use optocom_core::data::ingest::{read_campaign_tables, IngestOptions, ReadOptions, Rejection};
 use optocom_core::data::{DoctorFilter, PageRequest};
@@ -232,6 +233,56 @@ impl WasmCampaignAnalytics {
         })
     }
 
+    /// The uplift forest of `uplift` without the rows, to keep (`toJson`) and score later
+    /// data with `scoreUplift` without refitting.
+    #[wasm_bindgen(js_name = "fitUplift")]
+    pub fn fit_uplift(
+        &self,
+        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "'responded' | 'rx_change'")]
+        outcome: Option<String>,
+        #[wasm_bindgen(
+            js_name = "params",
+            unchecked_optional_param_type = "Record<string, unknown>"
+        )]
+        params_: Option<JsValue>,
+    ) -> JsResult<WasmUpliftForest> {
+        guarded(|| {
+            let p: UpliftParams = params("params", params_)?;
+            let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js()?;
+            let id = campaign_id(id)?;
+            let (inner, _) = self
+                .inner
+                .uplift(id, &p, outcome, DEFAULT_CONFIDENCE)
+                .js()?;
+            Ok(WasmUpliftForest { inner })
+        })
+    }
+
+    /// The campaign's doctors scored by an uplift forest fitted before (`fitUplift`, or
+    /// `UpliftForest.fromJson` of a model trained anywhere), with intervals at `level`
+    /// (default 0.95): the rows of `uplift`, without refitting. Specialties or provinces the
+    /// forest never saw get all-zero one-hot columns.
+    #[wasm_bindgen(
+        js_name = "scoreUplift",
+        unchecked_return_type = "Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>"
+    )]
+    pub fn score_uplift(
+        &self,
+        forest: &WasmUpliftForest,
+        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<f64>,
+    ) -> JsResult<JsValue> {
+        guarded(|| {
+            let id = campaign_id(id)?;
+            let rows = self
+                .inner
+                .score_uplift(&forest.inner, id, level.unwrap_or(DEFAULT_CONFIDENCE))
+                .js()?;
+            to_value(&rows)
+        })
+    }
+
     /// k-means segmentation of the doctors (`k: null` picks k by silhouette).
     pub fn segment(
         &self,
@@ -331,6 +382,54 @@ impl WasmDoctorSegmentation {
         guarded(|| {
             let inner = DoctorSegmentation::from_json(text).js()?;
             Ok(WasmDoctorSegmentation { inner })
+        })
+    }
+}
+
+/// A fitted uplift forest of one campaign outcome (`CampaignAnalytics.fitUplift`, or
+/// `fromJson` of a model trained in any runtime): scores doctors with
+/// `CampaignAnalytics.scoreUplift`.
+#[wasm_bindgen(js_name = "UpliftForest")]
+pub struct WasmUpliftForest {
+    inner: UpliftForest,
+}
+
+#[wasm_bindgen(js_class = "UpliftForest")]
+impl WasmUpliftForest {
+    /// `"responded"` or `"rx_change"`: the outcome the forest was fitted for.
+    #[wasm_bindgen(getter, unchecked_return_type = "'responded' | 'rx_change'")]
+    pub fn outcome(&self) -> String {
+        match self.inner.outcome() {
+            OutcomeKind::Binary => "responded",
+            OutcomeKind::Continuous => "rx_change",
+        }
+        .to_string()
+    }
+
+    /// The feature columns, in order.
+    #[wasm_bindgen(getter, js_name = "featureNames")]
+    pub fn feature_names(&self) -> Vec<String> {
+        self.inner.schema().names()
+    }
+
+    /// Number of trees.
+    #[wasm_bindgen(getter, js_name = "nTrees")]
+    pub fn n_trees(&self) -> u32 {
+        self.inner.trees().len() as u32
+    }
+
+    /// The model artifact (the JSON text every runtime reads).
+    #[wasm_bindgen(js_name = "toJson")]
+    pub fn to_json(&self) -> JsResult<String> {
+        guarded(|| self.inner.to_json().js())
+    }
+
+    /// Reads an uplift forest artifact written by any runtime.
+    #[wasm_bindgen(js_name = "fromJson")]
+    pub fn from_json(text: &str) -> JsResult<WasmUpliftForest> {
+        guarded(|| {
+            let inner = UpliftForest::from_json(text).js()?;
+            Ok(WasmUpliftForest { inner })
         })
     }
 }

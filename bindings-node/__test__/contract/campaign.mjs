@@ -27,7 +27,7 @@ export const fixtureTables = Object.fromEntries(
  * CSV `analytics.exportCsv` produces (a file in Node, a string in the browser).
  */
 export function campaignContract(optocom, exportText) {
-const { CampaignAnalytics, DoctorSegmentation } = optocom
+const { CampaignAnalytics, DoctorSegmentation, UpliftForest } = optocom
 const ca = CampaignAnalytics.sample(42)
 
 test('campaign pages and metrics are consistent with their own counts', () => {
@@ -89,6 +89,38 @@ test('per-doctor uplift: intervals contain the estimate and the average is the m
   expectOptocomError(() => CampaignAnalytics.sample(-1), { code: 'invalid_parameter', parameter: 'seed' })
   expectOptocomError(() => ca.recommend(ca.campaigns().data[0].product, 2.5), { code: 'invalid_parameter', parameter: 'n' })
   expectOptocomError(() => ca.recommend(ca.campaigns().data[0].product, 3, undefined, [-4]), { code: 'invalid_parameter', parameter: 'exclude[0]', value: '-4' })
+})
+
+test('a pretrained uplift forest scores a campaign without refitting', () => {
+  const params = { n_trees: 100, seed: 5 }
+  const forest = ca.fitUplift(1, 'responded', params)
+  assert.equal(forest.outcome, 'responded')
+  assert.equal(forest.nTrees, 100)
+  assert.deepEqual(forest.featureNames.slice(0, 3), ['tenure_years', 'baseline_rx', 'pre_rx_mean'])
+  const rows = ca.uplift(1, 'responded', params)
+  assert.deepEqual(ca.scoreUplift(forest, 1), rows) // the fit's rows, bit for bit
+  const loaded = UpliftForest.fromJson(forest.toJson())
+  assert.deepEqual(ca.scoreUplift(loaded, 1), rows)
+  const wide = ca.scoreUplift(loaded, 1, 0.99)
+  assert.deepEqual(wide.map((r) => r.effect), rows.map((r) => r.effect))
+  assert.ok(wide.every((r, i) => r.upper - r.lower > rows[i].upper - rows[i].lower))
+  assert.equal(ca.fitUplift(1, 'rx_change', { n_trees: 20 }).outcome, 'rx_change')
+  // Another data set with fewer specialties and provinces (other one-hot columns): its
+  // doctors are encoded under the forest's columns.
+  const small = CampaignAnalytics.fromTables(fixtureTables)
+  const m = small.metrics(1)
+  const scored = small.scoreUplift(forest, 1)
+  assert.equal(scored.length, m.targeted.doctors + m.control.doctors)
+  assert.ok(scored.every((r) => Number.isFinite(r.effect) && r.lower <= r.effect && r.effect <= r.upper))
+  // The golden forest, trained by the Rust core on other sample data, scores these doctors.
+  const golden = UpliftForest.fromJson(fixture('golden_uplift_forest.json'))
+  assert.equal(golden.nTrees, 40)
+  assert.equal(ca.scoreUplift(golden, 1).length, rows.length)
+  expectOptocomError(() => ca.scoreUplift(forest, 99), { code: 'not_found' })
+  expectOptocomError(() => ca.scoreUplift(forest, 1, 1.5), { code: 'invalid_parameter' })
+  expectOptocomError(() => ca.fitUplift(1, 'clicks'), { code: 'invalid_parameter', parameter: 'outcome' })
+  expectOptocomError(() => UpliftForest.fromJson(fixture('golden_segmentation.json')), { code: 'invalid_artifact' })
+  assert.throws(() => ca.scoreUplift({}, 1)) // not a forest: a thrown error, never a crash
 })
 
 test('segments: sizes add up, assignments round-trip, the golden artifact reproduces its segments', () => {
