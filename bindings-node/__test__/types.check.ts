@@ -4,6 +4,7 @@ import {
   CampaignAnalytics,
   DoctorSegmentation,
   UpliftForest,
+  Recommender,
   PurchaseForecaster,
   demoAppointments,
   readAppointments,
@@ -41,6 +42,10 @@ function campaign(): number {
   const fromDir: CampaignAnalytics = CampaignAnalytics.fromDir('fixtures/campaign', { lenient: true })
   const rejected: Rejection[] = fromDir.rejected
   const effects: Array<{ doctor_id: number; effect: number; lower: number; upper: number }> = ca.uplift(1, 'responded', { n_trees: 50 }, 0.95)
+  const rec: Recommender = Recommender.fromJson(ca.recommender(['X']).toJson())
+  const recSeg: Recommender = ca.recommenderWithSegments(ca.segment({ k: 2 }), undefined, { prior_strength: 5 })
+  rec.save('/tmp/rec.json')
+  void [Recommender.load('/tmp/rec.json').recommend('X', 3, { provinces: ['Ontario'] }, [1]), rec.products, recSeg.nDoctors]
   const forest: UpliftForest = UpliftForest.fromJson(ca.fitUplift(1, 'rx_change', { n_trees: 50 }).toJson())
   const scored: Array<{ doctor_id: number; targeted: boolean; effect: number }> = ca.scoreUplift(forest, 1, 0.9)
   const kind: 'responded' | 'rx_change' = forest.outcome

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorSegmentation, ExportRequest, Outcome, OutcomeKind, RankBy,
-    RecommenderParams, SegmentationParams, UpliftForest, UpliftParams, DEFAULT_CONFIDENCE,
+    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, ExportRequest, Outcome, OutcomeKind,
+    RankBy, RecommenderParams, SegmentationParams, UpliftForest, UpliftParams, DEFAULT_CONFIDENCE,
     DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 use optocom_core::data::ingest::{
@@ -319,22 +319,160 @@ impl JsCampaignAnalytics {
         exclude: Option<Unknown<'_>>,
         params_: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
-        let f: DoctorFilter = params(&env, "filter", filter)?;
+        let (n, f, exclude) = recommend_args(&env, n, filter, exclude)?;
         let p: RecommenderParams = params(&env, "params", params_)?;
-        let n = match n {
-            Some(n) => whole_number("n", n).js(&env)? as usize,
-            None => DEFAULT_RECOMMENDATIONS,
-        };
-        let exclude: HashSet<u64> = match exclude {
-            Some(v) if !is_nullish(&v)? => value(&env, "exclude", v)?,
-            _ => HashSet::new(),
-        };
         let out = guarded(&env, || {
             let mut rec = self.inner.recommender(&p, None)?;
             self.inner.add_product_to(&mut rec, &product)?;
             rec.recommend(&product, n, Some(&exclude), Some(&f))
         })?;
         to_value(&env, &out)
+    }
+
+    /// A recommender over every doctor that knows `products` (default: every product a
+    /// campaign promoted): the pretrained recommender, to save (`toJson`/`save`) and serve
+    /// recommendations from without the campaign data. It recommends what `recommend` does.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "products?: string[], params?: Record<string, unknown>",
+        ts_return_type = "Recommender"
+    )]
+    pub fn recommender(
+        &self,
+        env: Env,
+        products: Option<Unknown<'_>>,
+        params_: Option<Unknown<'_>>,
+    ) -> Result<JsRecommender> {
+        self.product_recommender(&env, products, params_, None)
+    }
+
+    /// As `recommender`, with each doctor's segment from `segmentation` in its profile.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "segmentation: DoctorSegmentation, products?: string[], params?: Record<string, unknown>",
+        ts_return_type = "Recommender"
+    )]
+    pub fn recommender_with_segments(
+        &self,
+        env: Env,
+        segmentation: &JsDoctorSegmentation,
+        products: Option<Unknown<'_>>,
+        params_: Option<Unknown<'_>>,
+    ) -> Result<JsRecommender> {
+        self.product_recommender(&env, products, params_, Some(&segmentation.inner))
+    }
+}
+
+impl JsCampaignAnalytics {
+    fn product_recommender(
+        &self,
+        env: &Env,
+        products: Option<Unknown<'_>>,
+        params_: Option<Unknown<'_>>,
+        segmentation: Option<&DoctorSegmentation>,
+    ) -> Result<JsRecommender> {
+        let products: Vec<String> = match products {
+            Some(v) if !is_nullish(&v)? => value(env, "products", v)?,
+            _ => Vec::new(),
+        };
+        let p: RecommenderParams = params(env, "params", params_)?;
+        let inner = guarded(env, || {
+            self.inner.product_recommender(&p, segmentation, &products)
+        })?;
+        Ok(JsRecommender { inner })
+    }
+}
+
+/// `n` (default 10), the doctor filter and the excluded ids of a recommendation.
+fn recommend_args(
+    env: &Env,
+    n: Option<f64>,
+    filter: Option<Unknown<'_>>,
+    exclude: Option<Unknown<'_>>,
+) -> Result<(usize, DoctorFilter, HashSet<u64>)> {
+    let f: DoctorFilter = params(env, "filter", filter)?;
+    let n = match n {
+        Some(n) => whole_number("n", n).js(env)? as usize,
+        None => DEFAULT_RECOMMENDATIONS,
+    };
+    let exclude: HashSet<u64> = match exclude {
+        Some(v) if !is_nullish(&v)? => value(env, "exclude", v)?,
+        _ => HashSet::new(),
+    };
+    Ok((n, f, exclude))
+}
+
+/// A content-based doctor recommender that serves without the campaign data: from
+/// `CampaignAnalytics.recommender`, or read from the artifact any runtime saves.
+#[napi(js_name = "Recommender")]
+pub struct JsRecommender {
+    inner: DoctorRecommender,
+}
+
+#[napi]
+impl JsRecommender {
+    /// The `n` (default 10) doctors that best fit `product`'s profile, within `filter`,
+    /// skipping `exclude` (doctor ids).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "product: string, n?: number, filter?: Record<string, unknown>, exclude?: number[]",
+        ts_return_type = "Array<Record<string, unknown>>"
+    )]
+    pub fn recommend(
+        &self,
+        env: Env,
+        product: String,
+        n: Option<f64>,
+        filter: Option<Unknown<'_>>,
+        exclude: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'static>> {
+        let (n, f, exclude) = recommend_args(&env, n, filter, exclude)?;
+        let out = guarded(&env, || {
+            self.inner.recommend(&product, n, Some(&exclude), Some(&f))
+        })?;
+        to_value(&env, &out)
+    }
+
+    /// The products it knows.
+    #[napi(getter)]
+    pub fn products(&self) -> Vec<String> {
+        self.inner
+            .products()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Number of doctors it recommends from.
+    #[napi(getter)]
+    pub fn n_doctors(&self) -> u32 {
+        self.inner.n_doctors() as u32
+    }
+
+    /// The model artifact (the JSON text every runtime reads).
+    #[napi(catch_unwind)]
+    pub fn to_json(&self, env: Env) -> Result<String> {
+        self.inner.to_json().js(&env)
+    }
+
+    /// Reads a recommender artifact written by any runtime.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(env: Env, text: String) -> Result<Self> {
+        let inner = DoctorRecommender::from_json(&text).js(&env)?;
+        Ok(JsRecommender { inner })
+    }
+
+    /// Writes the model artifact to `path`.
+    #[napi(catch_unwind)]
+    pub fn save(&self, env: Env, path: String) -> Result<()> {
+        self.inner.save(&path).js(&env)
+    }
+
+    /// Reads a model artifact from `path`.
+    #[napi(factory, catch_unwind)]
+    pub fn load(env: Env, path: String) -> Result<Self> {
+        let inner = DoctorRecommender::load(&path).js(&env)?;
+        Ok(JsRecommender { inner })
     }
 }
 

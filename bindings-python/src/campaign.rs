@@ -251,6 +251,22 @@ impl CampaignModel {
         json(py, &rows)
     }
 
+    /// A recommender over every doctor that knows `products` (every promoted product when
+    /// empty), with the doctors' segments when `segmentation` is given.
+    #[pyo3(signature = (params, products, segmentation=None))]
+    fn product_recommender(
+        &self,
+        py: Python<'_>,
+        params: &str,
+        products: Vec<String>,
+        segmentation: Option<PyRef<'_, SegmentationModel>>,
+    ) -> PyResult<RecommenderModel> {
+        let p: RecommenderParams = from_json(py, "params", params)?;
+        let seg = segmentation.as_ref().map(|s| &s.inner);
+        let inner = detached(py, || self.inner.product_recommender(&p, seg, &products))?;
+        Ok(RecommenderModel { inner })
+    }
+
     /// k-means segmentation of the doctors.
     fn segment(&self, py: Python<'_>, params: &str) -> PyResult<SegmentationModel> {
         let p: SegmentationParams = from_json(py, "params", params)?;

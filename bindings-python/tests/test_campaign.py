@@ -471,6 +471,29 @@ def test_uplift_outcome_sets_the_forest_kind_and_alpha_is_checked(demo_ca):
 # -- segmentation and recommendations ---------------------------------------------------
 
 
+def test_a_pretrained_recommender_serves_what_recommend_gives(tmp_path):
+    ca = optocom.CampaignAnalytics(seed=5)
+    products = list(dict.fromkeys(ca.campaigns(per_page=500).data["product"]))
+    rec = ca.recommender()
+    assert rec.products == products and rec.n_doctors == len(ca.doctors)
+    rec.save(tmp_path / "recommender.json")
+    served = optocom.load(tmp_path / "recommender.json")
+    assert isinstance(served, optocom.Recommender)
+    for product in products:
+        want = ca.recommend(product, 12, exclude=[1, 2], province="Ontario")
+        got = served.recommend(product, 12, exclude=[1, 2], province="Ontario")
+        pd.testing.assert_frame_equal(got, want)
+    # With segments, the doctors carry them (as recommend does after segments()).
+    ca.segments(k=3)
+    seg_rec = ca.recommender(products[0])
+    assert seg_rec.products == [products[0]]
+    pd.testing.assert_frame_equal(seg_rec.recommend(products[0], 10), ca.recommend(products[0], 10))
+    with pytest.raises(optocom.NotFoundError):
+        ca.recommender(["NoSuchProduct"])
+    with pytest.raises(optocom.InvalidParameterError, match="products"):
+        ca.recommender([3])
+
+
 def test_segments(ca, tables):
     seg = ca.segments(k_range=(2, 5))
     assert 2 <= seg.k <= 5

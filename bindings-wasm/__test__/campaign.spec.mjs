@@ -34,6 +34,8 @@ test('the WASM build and the Node addon agree on the campaign analytics', { skip
   assert.deepEqual(a.segment({ k: 3, seed: 1 }).profiles, b.segment({ k: 3, seed: 1 }).profiles)
   const product = a.campaigns().data[0].product
   assert.deepEqual(a.recommend(product, 10), b.recommend(product, 10))
+  // A recommender built by the addon serves the same doctors in the browser.
+  assert.deepEqual(optocom.Recommender.fromJson(b.recommender().toJson()).recommend(product, 10), a.recommender().recommend(product, 10))
   // The CSV text is the bytes the addon writes to a file.
   const dir = mkdtempSync(join(tmpdir(), 'optocom-wasm-export-'))
   try {

@@ -7,6 +7,7 @@ import {
   defaultParams,
   CampaignAnalytics,
   UpliftForest,
+  Recommender,
   type Appointment,
   type ScoredAppointment,
   type ForecastPoint,
@@ -53,6 +54,9 @@ function campaign(): number {
   const doctors: string = ca.exportCsv()
   const forest: UpliftForest = UpliftForest.fromJson(ca.fitUplift(1, 'responded', { n_trees: 20 }).toJson())
   const scored: Array<{ doctor_id: number; effect: number; lower: number }> = ca.scoreUplift(forest, 1)
+  const rec: Recommender = Recommender.fromJson(ca.recommenderWithSegments(ca.segment({ k: 2 }), ['X']).toJson())
+  const top: Array<Record<string, unknown>> = rec.recommend('X', 3, { provinces: ['Ontario'] }, [1])
+  void [top, rec.products, rec.nDoctors, ca.recommender()]
   const names: string[] = forest.featureNames
   const kind: 'responded' | 'rx_change' = forest.outcome
   void [names, kind]

@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorSegmentation, ExportRequest, Outcome, OutcomeKind, RankBy,
-    RecommenderParams, SegmentationParams, UpliftForest, UpliftParams, DEFAULT_CONFIDENCE,
+    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, ExportRequest, Outcome, OutcomeKind,
+    RankBy, RecommenderParams, SegmentationParams, UpliftForest, UpliftParams, DEFAULT_CONFIDENCE,
     DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
 use optocom_core::data::ingest::{read_campaign_tables, IngestOptions, ReadOptions, Rejection};
@@ -317,19 +317,143 @@ impl WasmCampaignAnalytics {
         params_: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let f: DoctorFilter = params("filter", filter)?;
+            let (n, f, exclude) = recommend_args(n, filter, exclude)?;
             let p: RecommenderParams = params("params", params_)?;
-            let exclude: HashSet<u64> = match exclude {
-                Some(v) if !v.is_undefined() && !v.is_null() => convert::value("exclude", v)?,
-                _ => HashSet::new(),
-            };
-            let n = match n {
-                Some(n) => whole_number("n", n).js()? as usize,
-                None => DEFAULT_RECOMMENDATIONS,
-            };
             let mut rec = self.inner.recommender(&p, None).js()?;
             self.inner.add_product_to(&mut rec, product).js()?;
             to_value(&rec.recommend(product, n, Some(&exclude), Some(&f)).js()?)
+        })
+    }
+
+    /// A recommender over every doctor that knows `products` (default: every product a
+    /// campaign promoted): the pretrained recommender, to keep (`toJson`) and serve
+    /// recommendations from without the campaign data. It recommends what `recommend` does.
+    pub fn recommender(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "string[]")] products: Option<JsValue>,
+        #[wasm_bindgen(
+            js_name = "params",
+            unchecked_optional_param_type = "Record<string, unknown>"
+        )]
+        params_: Option<JsValue>,
+    ) -> JsResult<WasmRecommender> {
+        guarded(|| self.product_recommender(products, params_, None))
+    }
+
+    /// As `recommender`, with each doctor's segment from `segmentation` in its profile.
+    #[wasm_bindgen(js_name = "recommenderWithSegments")]
+    pub fn recommender_with_segments(
+        &self,
+        segmentation: &WasmDoctorSegmentation,
+        #[wasm_bindgen(unchecked_optional_param_type = "string[]")] products: Option<JsValue>,
+        #[wasm_bindgen(
+            js_name = "params",
+            unchecked_optional_param_type = "Record<string, unknown>"
+        )]
+        params_: Option<JsValue>,
+    ) -> JsResult<WasmRecommender> {
+        guarded(|| self.product_recommender(products, params_, Some(&segmentation.inner)))
+    }
+}
+
+impl WasmCampaignAnalytics {
+    fn product_recommender(
+        &self,
+        products: Option<JsValue>,
+        params_: Option<JsValue>,
+        segmentation: Option<&DoctorSegmentation>,
+    ) -> JsResult<WasmRecommender> {
+        let products: Vec<String> = match products {
+            Some(v) if !v.is_undefined() && !v.is_null() => convert::value("products", v)?,
+            _ => Vec::new(),
+        };
+        let p: RecommenderParams = params("params", params_)?;
+        let inner = self
+            .inner
+            .product_recommender(&p, segmentation, &products)
+            .js()?;
+        Ok(WasmRecommender { inner })
+    }
+}
+
+/// `n` (default 10), the doctor filter and the excluded ids of a recommendation.
+fn recommend_args(
+    n: Option<f64>,
+    filter: Option<JsValue>,
+    exclude: Option<JsValue>,
+) -> JsResult<(usize, DoctorFilter, HashSet<u64>)> {
+    let f: DoctorFilter = params("filter", filter)?;
+    let exclude: HashSet<u64> = match exclude {
+        Some(v) if !v.is_undefined() && !v.is_null() => convert::value("exclude", v)?,
+        _ => HashSet::new(),
+    };
+    let n = match n {
+        Some(n) => whole_number("n", n).js()? as usize,
+        None => DEFAULT_RECOMMENDATIONS,
+    };
+    Ok((n, f, exclude))
+}
+
+/// A content-based doctor recommender that serves without the campaign data: from
+/// `CampaignAnalytics.recommender`, or `fromJson` of the artifact any runtime saves.
+#[wasm_bindgen(js_name = "Recommender")]
+pub struct WasmRecommender {
+    inner: DoctorRecommender,
+}
+
+#[wasm_bindgen(js_class = "Recommender")]
+impl WasmRecommender {
+    /// The `n` (default 10) doctors that best fit `product`'s profile, within `filter`,
+    /// skipping `exclude` (doctor ids).
+    #[wasm_bindgen(unchecked_return_type = "Array<Record<string, unknown>>")]
+    pub fn recommend(
+        &self,
+        product: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
+            JsValue,
+        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "number[]")] exclude: Option<JsValue>,
+    ) -> JsResult<JsValue> {
+        guarded(|| {
+            let (n, f, exclude) = recommend_args(n, filter, exclude)?;
+            to_value(
+                &self
+                    .inner
+                    .recommend(product, n, Some(&exclude), Some(&f))
+                    .js()?,
+            )
+        })
+    }
+
+    /// The products it knows.
+    #[wasm_bindgen(getter)]
+    pub fn products(&self) -> Vec<String> {
+        self.inner
+            .products()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Number of doctors it recommends from.
+    #[wasm_bindgen(getter, js_name = "nDoctors")]
+    pub fn n_doctors(&self) -> u32 {
+        self.inner.n_doctors() as u32
+    }
+
+    /// The model artifact (the JSON text every runtime reads).
+    #[wasm_bindgen(js_name = "toJson")]
+    pub fn to_json(&self) -> JsResult<String> {
+        guarded(|| self.inner.to_json().js())
+    }
+
+    /// Reads a recommender artifact written by any runtime.
+    #[wasm_bindgen(js_name = "fromJson")]
+    pub fn from_json(text: &str) -> JsResult<WasmRecommender> {
+        guarded(|| {
+            let inner = DoctorRecommender::from_json(text).js()?;
+            Ok(WasmRecommender { inner })
         })
     }
 }

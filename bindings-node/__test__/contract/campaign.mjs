@@ -27,7 +27,7 @@ export const fixtureTables = Object.fromEntries(
  * CSV `analytics.exportCsv` produces (a file in Node, a string in the browser).
  */
 export function campaignContract(optocom, exportText) {
-const { CampaignAnalytics, DoctorSegmentation, UpliftForest } = optocom
+const { CampaignAnalytics, DoctorSegmentation, Recommender, UpliftForest } = optocom
 const ca = CampaignAnalytics.sample(42)
 
 test('campaign pages and metrics are consistent with their own counts', () => {
@@ -147,6 +147,32 @@ test('recommendations respect n, the filter and the exclusions', () => {
   const onc = ca.recommend(product, 5, { specialties: ['Oncology'] })
   assert.ok(onc.every((r) => r.matched.every((m) => !m.startsWith('specialty=') || m === 'specialty=Oncology')))
   expectOptocomError(() => ca.recommend('No Such Product'), { code: 'not_found' })
+})
+
+test('a pretrained recommender serves what recommend gives, without the campaign data', () => {
+  const products = [...new Set(ca.campaigns(undefined, { per_page: 500 }).data.map((c) => c.product))]
+  const rec = ca.recommender()
+  assert.deepEqual(rec.products, products)
+  assert.equal(rec.nDoctors, ca.campaigns().data[0].targeted_doctors + ca.campaigns().data[0].control_doctors)
+  const served = Recommender.fromJson(rec.toJson())
+  const filter = { provinces: ['Ontario'] }
+  for (const product of products) {
+    assert.deepEqual(served.recommend(product, 12, filter, [1, 2]), ca.recommend(product, 12, filter, [1, 2]))
+  }
+  assert.equal(served.recommend(products[0]).length, 10) // default n
+  // Chosen products; with segments the doctors' profiles carry them.
+  const seg = ca.segment({ k: 3, seed: 1 })
+  const withSeg = ca.recommenderWithSegments(seg, [products[0]])
+  assert.deepEqual(withSeg.products, [products[0]])
+  assert.notDeepEqual(withSeg.recommend(products[0], 20), served.recommend(products[0], 20))
+  assert.equal(seg.k, 3) // the segmentation is still usable afterwards
+  // The golden recommender (saved by the Rust core) loads and serves.
+  const golden = Recommender.fromJson(fixture('golden_recommender.json'))
+  assert.ok(golden.products.length >= 1 && golden.nDoctors > 0)
+  expectOptocomError(() => ca.recommender(['NoSuchProduct']), { code: 'not_found' })
+  expectOptocomError(() => ca.recommender([3]), { code: 'invalid_parameter', parameter: 'products[0]' })
+  expectOptocomError(() => served.recommend('NoSuchProduct'), { code: 'not_found' })
+  expectOptocomError(() => served.recommend(products[0], 2.5), { code: 'invalid_parameter', parameter: 'n' })
 })
 
 test('campaign data from records, strictly and leniently', () => {

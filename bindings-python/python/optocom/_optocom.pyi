@@ -269,6 +269,13 @@ class CampaignModel:
         """A forest fitted on the campaign and its rows (JSON)."""
     def score_uplift(self, model: "UpliftModel", campaign_id: int, level: float) -> str:
         """The campaign's doctors scored by a fitted forest (rows JSON)."""
+    def product_recommender(
+        self,
+        params: str,
+        products: Sequence[str],
+        segmentation: Optional["SegmentationModel"] = None,
+    ) -> "RecommenderModel":
+        """A recommender that knows ``products`` (every promoted product when empty)."""
     def segment(self, params: str) -> "SegmentationModel": ...
     def recommend(
         self,

@@ -395,6 +395,25 @@ class CampaignAnalytics:
         text = self._model.recommend(product, n, _filter(**filters), [int(i) for i in exclude], params, seg)
         return _frames.records_frame(text)
 
+    def recommender(self, products: Optional[Iterable[str]] = None, *,
+                    use_segments: bool = True) -> "Recommender":
+        """A :class:`Recommender` over every doctor that knows ``products`` (default: every
+        product a campaign promoted), with the doctors' segments when :meth:`segments` was run
+        and ``use_segments``: the pretrained recommender, to ``save`` and later serve
+        recommendations from (``optocom.load``) without the campaign data. It recommends
+        what :meth:`recommend` does."""
+        if isinstance(products, str):
+            products = [products]
+        names = [] if products is None else list(products)
+        bad = next((p for p in names if not isinstance(p, str)), None)
+        if bad is not None:
+            raise InvalidParameterError(
+                f"invalid parameter `products`: {bad!r} is not a product name", parameter="products"
+            )
+        params = _optocom.default_params("doctor_recommender")
+        seg = self._segments.model if (use_segments and self._segments is not None) else None
+        return Recommender(self._model.product_recommender(params, names, seg))
+
     def export_csv(
         self,
         path: "os.PathLike[str] | str",
@@ -428,8 +447,9 @@ class CampaignAnalytics:
 
 
 class Recommender:
-    """A saved content-based doctor recommender (as written by any optocom runtime), loaded
-    with :func:`optocom.load`."""
+    """A content-based doctor recommender that serves without the campaign data: built by
+    :meth:`CampaignAnalytics.recommender`, or loaded with :func:`optocom.load` from the
+    artifact any optocom runtime saves."""
 
     def __init__(self, model: Any) -> None:
         self._model = model

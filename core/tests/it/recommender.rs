@@ -702,3 +702,55 @@ fn analytics_builds_recommenders_and_adds_products_once() {
         first
     );
 }
+
+#[test]
+fn a_pretrained_recommender_serves_what_the_analytics_recommend() {
+    use optocom_core::campaign::{DoctorSegmentation, SegmentationParams};
+    let a = CampaignAnalytics::sample(42).unwrap();
+    let params = RecommenderParams::default();
+    // Every promoted product, once each, in the order of its first campaign.
+    let products = a.products();
+    let mut expected: Vec<String> = Vec::new();
+    for c in &a.data().campaigns {
+        if !expected.contains(&c.product) {
+            expected.push(c.product.clone());
+        }
+    }
+    assert_eq!(products, expected);
+    let seg =
+        DoctorSegmentation::fit(&SegmentationParams::default().k(3), &a.data().doctors).unwrap();
+    for segmentation in [None, Some(&seg)] {
+        let rec = a.product_recommender(&params, segmentation, &[]).unwrap();
+        assert_eq!(
+            rec.products(),
+            products.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        // Saved and reloaded, it answers as a recommender built for one query does.
+        let served = DoctorRecommender::from_json(&rec.to_json().unwrap()).unwrap();
+        let filter = DoctorFilter {
+            provinces: vec!["Ontario".into()],
+            ..DoctorFilter::default()
+        };
+        let exclude: HashSet<u64> = [1, 2, 3].into();
+        for product in &products {
+            let mut once = a.recommender(&params, segmentation).unwrap();
+            a.add_product_to(&mut once, product).unwrap();
+            assert_eq!(
+                served
+                    .recommend(product, 15, Some(&exclude), Some(&filter))
+                    .unwrap(),
+                once.recommend(product, 15, Some(&exclude), Some(&filter))
+                    .unwrap()
+            );
+        }
+    }
+    // Chosen products only; an unknown one is a typed error.
+    let one = a
+        .product_recommender(&params, None, std::slice::from_ref(&products[0]))
+        .unwrap();
+    assert_eq!(one.products(), vec![products[0].as_str()]);
+    let e = a
+        .product_recommender(&params, None, &["NoSuchProduct".to_string()])
+        .unwrap_err();
+    assert_eq!(e.code(), "not_found");
+}

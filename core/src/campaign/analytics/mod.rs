@@ -918,6 +918,58 @@ impl CampaignAnalytics {
         DoctorRecommender::fit(params, doctors, Vec::new())
     }
 
+    /// A recommender over every doctor of the data (with their segments when `segmentation`
+    /// is given) that knows `products`, or every product a campaign promoted when `products`
+    /// is empty: the pretrained recommender, to save and later serve recommendations from
+    /// without the campaign data. It recommends exactly what building one per call does.
+    ///
+    /// ```
+    /// use optocom_core::campaign::{CampaignAnalytics, DoctorRecommender, RecommenderParams};
+    /// use optocom_core::Persist;
+    ///
+    /// let a = CampaignAnalytics::sample(42)?;
+    /// let rec = a.product_recommender(&RecommenderParams::default(), None, &[])?;
+    /// assert_eq!(rec.products().len(), a.products().len());
+    /// let served = DoctorRecommender::from_json(&rec.to_json()?)?;
+    /// let product = &a.products()[0];
+    /// assert_eq!(served.recommend(product, 5, None, None)?, rec.recommend(product, 5, None, None)?);
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a product no campaign promotes; as
+    /// [`CampaignAnalytics::recommender`] otherwise.
+    pub fn product_recommender(
+        &self,
+        params: &RecommenderParams,
+        segmentation: Option<&DoctorSegmentation>,
+        products: &[String],
+    ) -> Result<DoctorRecommender> {
+        let mut rec = self.recommender(params, segmentation)?;
+        let every;
+        let products = if products.is_empty() {
+            every = self.products();
+            &every[..]
+        } else {
+            products
+        };
+        for product in products {
+            self.add_product_to(&mut rec, product)?;
+        }
+        Ok(rec)
+    }
+
+    /// The products the campaigns promote, each once, in the order of their first campaign.
+    pub fn products(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.data
+            .campaigns
+            .iter()
+            .filter(|c| seen.insert(c.product.as_str()))
+            .map(|c| c.product.clone())
+            .collect()
+    }
+
     /// Adds `product`'s profile to `rec` unless it has one: derived from the response rates
     /// of the doctors the product's campaigns targeted ([`CampaignAnalytics::product_outcomes`]).
     ///
