@@ -235,9 +235,7 @@ impl JsCampaignAnalytics {
         let p: UpliftParams = params(&env, "params", params_)?;
         let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js(&env)?;
         let id = whole_number("campaignId", campaign_id).js(&env)?;
-        let (inner, _) = guarded(&env, || {
-            self.inner.uplift(id, &p, outcome, DEFAULT_CONFIDENCE)
-        })?;
+        let inner = guarded(&env, || self.inner.fit_uplift(id, &p, outcome))?;
         Ok(JsUpliftForest { inner })
     }
 

@@ -251,10 +251,7 @@ impl WasmCampaignAnalytics {
             let p: UpliftParams = params("params", params_)?;
             let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js()?;
             let id = campaign_id(id)?;
-            let (inner, _) = self
-                .inner
-                .uplift(id, &p, outcome, DEFAULT_CONFIDENCE)
-                .js()?;
+            let inner = self.inner.fit_uplift(id, &p, outcome).js()?;
             Ok(WasmUpliftForest { inner })
         })
     }

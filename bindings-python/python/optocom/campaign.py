@@ -332,17 +332,9 @@ class CampaignAnalytics:
             except InvalidParameterError as e:
                 raise renamed(e) from None
             model = UpliftForest._from_model(native)
-        r = json.loads(rows)
-        out = pd.DataFrame(
-            dict(
-                doctor_id=np.array([d["doctor_id"] for d in r], dtype=np.int64),
-                effect=np.array([d["effect"] for d in r], dtype=np.float64),
-                lower=np.array([d["lower"] for d in r], dtype=np.float64),
-                upper=np.array([d["upper"] for d in r], dtype=np.float64),
-                std_error=np.array([d["std_error"] for d in r], dtype=np.float64),
-                treatment=np.array([int(d["targeted"]) for d in r], dtype=np.int64),
-            )
-        )
+        out = _frames.records_frame(rows).rename(columns={"targeted": "treatment"})
+        out = out[["doctor_id", "effect", "lower", "upper", "std_error", "treatment"]]
+        out = out.astype({"doctor_id": np.int64, "treatment": np.int64})
         return (out, model) if return_model else out
 
     def segments(

@@ -710,6 +710,20 @@ impl CampaignAnalytics {
         Ok((forest, rows))
     }
 
+    /// The forest [`uplift`](Self::uplift) fits, without scoring the doctors: to save and
+    /// later score with [`score_uplift`](Self::score_uplift).
+    ///
+    /// # Errors
+    /// As [`uplift`](Self::uplift).
+    pub fn fit_uplift(
+        &self,
+        campaign_id: u64,
+        params: &UpliftParams,
+        outcome: Outcome,
+    ) -> Result<UpliftForest> {
+        UpliftForest::fit_table(params, &self.uplift_table(campaign_id)?, outcome)
+    }
+
     /// Per-doctor effects of a campaign, with confidence intervals at `level`, from a forest
     /// fitted before: on another snapshot of the data, by another process, or loaded from
     /// its artifact (the pretrained-model workflow: fit and save once, then score without
@@ -746,11 +760,9 @@ impl CampaignAnalytics {
         if forest.schema().check_compatible(&table.schema).is_ok() {
             return uplift_rows(forest, &table, table.features.view(), z);
         }
-        let pre = UPLIFT_NUMERIC_FEATURES
-            .iter()
-            .position(|&f| f == "pre_rx_mean")
-            .map(|j| table.features.column(j).to_vec())
-            .unwrap_or_default();
+        // The table's columns start with UPLIFT_NUMERIC_FEATURES: pre_rx_mean is the third.
+        debug_assert_eq!(UPLIFT_NUMERIC_FEATURES[2], "pre_rx_mean");
+        let pre = table.features.column(2).to_vec();
         let doctors: Vec<Doctor> = table
             .doctor_ids
             .iter()
