@@ -547,6 +547,17 @@ impl JsUpliftForest {
         self.inner.schema().names()
     }
 
+    /// Names of the columns of the local-linear correction (empty: none).
+    #[napi(getter)]
+    pub fn linear_columns(&self) -> Vec<String> {
+        let names = self.inner.schema().names();
+        self.inner
+            .linear_columns()
+            .iter()
+            .filter_map(|&c| names.get(c).cloned())
+            .collect()
+    }
+
     /// Number of trees.
     #[napi(getter)]
     pub fn n_trees(&self) -> u32 {

@@ -106,6 +106,12 @@ impl UpliftModel {
         self.inner.schema().names()
     }
 
+    /// Column indices of the local-linear correction (empty: none).
+    #[getter]
+    fn linear_columns(&self) -> Vec<usize> {
+        self.inner.linear_columns().to_vec()
+    }
+
     /// The core parameters as JSON.
     #[getter]
     fn params(&self, py: Python<'_>) -> PyResult<String> {

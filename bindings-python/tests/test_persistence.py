@@ -220,6 +220,8 @@ def _golden_uplift_inputs(model, expected_name="golden_uplift_expected.csv"):
         ("golden_uplift_forest.json", "golden_uplift_expected.csv"),
         # saved when each leaf held its difference in means: still loads, same predictions
         ("golden_uplift_forest_v0_1.json", "golden_uplift_v0_1_expected.csv"),
+        # saved before the local-linear correction: still loads, same predictions
+        ("golden_uplift_forest_v0_2.json", "golden_uplift_v0_2_expected.csv"),
     ],
 )
 def test_golden_uplift_forest_reproduces_recorded_effects(model_name, expected_name):
@@ -244,7 +246,6 @@ def test_golden_uplift_forest_reproduces_recorded_effects(model_name, expected_n
     "name",
     [
         "golden_uplift_forest.json",
-        "golden_uplift_forest_v0_1.json",
         "golden_purchase_forecaster.json",
         "golden_segmentation.json",
     ],

@@ -202,6 +202,65 @@ def test_average_effect_covers_the_true_mean_effect(campaign, response_model):
     assert avg["ci_low"] < truth["true_effect_response_prob"].mean() < avg["ci_high"]
 
 
+def test_local_linear_correction_uses_the_continuous_columns_and_cuts_the_error(campaign):
+    X, tab, truth = campaign
+    true = truth["true_effect_response_prob"].to_numpy()
+    t, y = tab["treatment"], tab["responded"]
+    auto = optocom.UpliftForest(random_state=0).fit(X, t, y)
+    # "auto": the three continuous columns, not the one-hot specialty/province columns
+    assert auto.linear_columns_ == ["tenure_years", "baseline_rx", "pre_rx_mean"]
+    off = optocom.UpliftForest(random_state=0, linear_correction="off").fit(X, t, y)
+    assert off.linear_columns_ == []
+    rmse = {
+        name: float(np.sqrt(np.mean((m.predict(X) - true) ** 2)))
+        for name, m in (("auto", auto), ("off", off))
+    }
+    # The effect is smooth in tenure and volume: the local plane removes smoothing bias.
+    # Measured 0.0668 vs 0.0694 (honest, in-sample, 4,000 doctors; held out: the module
+    # docs). A wrong design matrix or sign makes the correction far worse than none.
+    assert rmse["auto"] < 0.98 * rmse["off"], rmse
+    # by name or by index: the same forest, bit for bit
+    by_name = optocom.UpliftForest(random_state=0, linear_correction=["baseline_rx"]).fit(X, t, y)
+    by_index = optocom.UpliftForest(random_state=0, linear_correction=[1]).fit(X, t, y)
+    assert by_name.linear_columns_ == ["baseline_rx"]
+    assert by_name.predict(X).tobytes() == by_index.predict(X).tobytes()
+    # a huge penalty removes the slopes: the uncorrected estimate, up to rounding
+    stiff = optocom.UpliftForest(random_state=0, linear_penalty=1e12).fit(X, t, y)
+    np.testing.assert_allclose(stiff.predict(X), off.predict(X), atol=1e-9)
+    # it persists with the forest
+    back = optocom.UpliftForest.from_json(auto.to_json())
+    assert back.linear_columns_ == auto.linear_columns_
+    assert back.predict(X).tobytes() == auto.predict(X).tobytes()
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        (dict(linear_correction="on"), "linear_correction"),
+        (dict(linear_correction=["nope"]), "not a column of X"),
+        (dict(linear_correction=[0, 0]), "listed twice"),
+        (dict(linear_correction=[99]), "out of range"),
+        (dict(linear_correction=list(range(9))), "at most 8"),
+        (dict(linear_correction=[-1]), "non-negative"),
+        (dict(linear_penalty=0.0), "linear_penalty"),
+        (dict(linear_penalty=float("nan")), "linear_penalty"),
+    ],
+)
+def test_bad_linear_correction_is_named(campaign, kw, match):
+    X, tab, _ = campaign
+    with pytest.raises(optocom.InvalidParameterError, match=match):
+        small(**kw).fit(X, tab["treatment"], tab["responded"])
+
+
+def test_raw_arrays_auto_correct_only_continuous_columns(uplift_data):
+    X, t, y, _ = uplift_data
+    flags = (X[:, :1] > 0).astype(float)  # a 0/1 column is not corrected
+    m = small().fit(np.hstack([X, flags]), t, y)
+    assert m.linear_columns_ == [0, 1, 2]
+    wide = np.random.default_rng(0).normal(size=(len(X), 9))  # more than 8: none
+    assert small().fit(wide, t, y).linear_columns_ == []
+
+
 def test_dataframe_features_keep_their_names(campaign, response_model):
     X, _, _ = campaign
     assert list(response_model.feature_names_in_) == list(X.columns)
@@ -216,7 +275,8 @@ def test_get_params_set_params_clone(uplift_data):
     X, t, y, _ = uplift_data
     m = optocom.UpliftForest()
     defaults = m.get_params()
-    assert defaults["n_estimators"] == 300 and defaults["min_samples_leaf"] == 4
+    assert defaults["n_estimators"] == 300 and defaults["min_samples_leaf"] == 5
+    assert defaults["linear_correction"] == "auto" and defaults["linear_penalty"] == 0.1
     assert m.set_params(n_estimators=20, ci_group_size=4, control_name="c") is m
     assert m.get_params() == dict(defaults, n_estimators=20, ci_group_size=4, control_name="c")
     fitted = small(min_samples_leaf=3).fit(X, t, y)

@@ -58,8 +58,9 @@ function campaign(): number {
   const top: Array<Record<string, unknown>> = rec.recommend('X', 3, { provinces: ['Ontario'] }, [1])
   void [top, rec.products, rec.nDoctors, ca.recommender()]
   const names: string[] = forest.featureNames
+  const corrected: string[] = forest.linearColumns
   const kind: 'responded' | 'rx_change' = forest.outcome
-  void [names, kind]
+  void [names, kind, corrected]
   return csv.length + doctors.length + scored.length + forest.nTrees
 }
 void tour

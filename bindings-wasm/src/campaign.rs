@@ -533,6 +533,17 @@ impl WasmUpliftForest {
         self.inner.schema().names()
     }
 
+    /// Names of the columns of the local-linear correction (empty: none).
+    #[wasm_bindgen(getter, js_name = "linearColumns")]
+    pub fn linear_columns(&self) -> Vec<String> {
+        let names = self.inner.schema().names();
+        self.inner
+            .linear_columns()
+            .iter()
+            .filter_map(|&c| names.get(c).cloned())
+            .collect()
+    }
+
     /// Number of trees.
     #[wasm_bindgen(getter, js_name = "nTrees")]
     pub fn n_trees(&self) -> u32 {

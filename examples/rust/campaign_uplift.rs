@@ -4,13 +4,13 @@
 //! true effects, and the coverage of the 95% intervals of the true per-doctor effects on
 //! held-out doctors.
 //!
-//! `cargo run --release -p optocom-examples --example campaign_uplift [-- n_doctors [n_trees [min_samples_leaf]]]`
-//! (default 50,000 doctors).
+//! `cargo run --release -p optocom-examples --example campaign_uplift [-- n_doctors [n_trees [min_samples_leaf [off]]]]`
+//! (default 50,000 doctors; `off` turns the local-linear correction off).
 
 use std::time::Instant;
 
 use optocom_core::campaign::{
-    CampaignAnalytics, Outcome, OutcomeKind, RankBy, UpliftForest, UpliftParams,
+    CampaignAnalytics, LinearCorrection, Outcome, OutcomeKind, RankBy, UpliftForest, UpliftParams,
 };
 use optocom_core::data::campaign_demo::{generate_campaign_data, uplift_table, CampaignDemoParams};
 use optocom_core::data::{DoctorFilter, PageRequest};
@@ -30,6 +30,9 @@ fn main() -> Result<(), Error> {
     }
     if let Some(m) = arg(3) {
         params = params.min_samples_leaf(m);
+    }
+    if std::env::args().nth(4).as_deref() == Some("off") {
+        params = params.linear_correction(LinearCorrection::Off);
     }
     let campaign = 1;
     let t0 = Instant::now();

@@ -97,6 +97,12 @@ test('a pretrained uplift forest scores a campaign without refitting', () => {
   assert.equal(forest.outcome, 'responded')
   assert.equal(forest.nTrees, 100)
   assert.deepEqual(forest.featureNames.slice(0, 3), ['tenure_years', 'baseline_rx', 'pre_rx_mean'])
+  // the local-linear correction (default "auto"): the continuous columns, not the one-hots
+  assert.deepEqual(forest.linearColumns, ['tenure_years', 'baseline_rx', 'pre_rx_mean'])
+  assert.deepEqual(ca.fitUplift(1, 'responded', { n_trees: 20, linear_correction: 'off' }).linearColumns, [])
+  assert.deepEqual(ca.fitUplift(1, 'responded', { n_trees: 20, linear_correction: [1] }).linearColumns, ['baseline_rx'])
+  expectOptocomError(() => ca.fitUplift(1, 'responded', { linear_correction: 'on' }), { code: 'invalid_parameter' })
+  expectOptocomError(() => ca.fitUplift(1, 'responded', { linear_penalty: 0 }), { code: 'invalid_parameter', parameter: 'linear_penalty' })
   const rows = ca.uplift(1, 'responded', params)
   assert.deepEqual(ca.scoreUplift(forest, 1), rows) // the fit's rows, bit for bit
   const loaded = UpliftForest.fromJson(forest.toJson())

@@ -194,6 +194,9 @@ class UpliftModel:
     @property
     def feature_names(self) -> List[str]: ...
     @property
+    def linear_columns(self) -> List[int]:
+        """Column indices of the local-linear correction (empty: none)."""
+    @property
     def params(self) -> str: ...
     def to_json(self) -> str: ...
     @staticmethod

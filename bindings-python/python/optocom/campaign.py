@@ -323,7 +323,12 @@ class CampaignAnalytics:
         else:
             params.setdefault("random_state", 42)
             est = UpliftForest(**params)
-            core = est._core_params()
+            names = None
+            lc = est.linear_correction
+            if not isinstance(lc, str) and any(isinstance(c, str) for c in lc):
+                # columns by name: the uplift table's feature columns
+                names = list(self._model.uplift_table(campaign_id)[1])
+            core = est._core_params(names)
             try:
                 with _progress.bar(est.n_estimators, "UpliftForest") as cb:
                     native, rows = self._model.uplift(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import numbers
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -34,11 +34,20 @@ class UpliftForest(OptocomEstimator):
     treats a 0/1 ``y`` as binary (effects are differences in probability) and anything else
     as continuous.
 
-    Defaults are the core's (grf's, but for 4 rather than 5 rows per arm): 300 trees, at
-    least 4 treated and 4 control split rows per leaf, half the rows per tree (a little
-    bag's whole half-sample), honest splitting, bootstrap of little bags in groups of 2, outcomes
-    centred by the out-of-bag predictions of a 50-tree regression forest (grf's local
-    centering; ``center_trees=0`` centres on the mean only).
+    Defaults are the core's (grf's): 300 trees, at least 5 treated and 5 control split rows
+    per leaf, half the rows per tree (a little bag's whole half-sample), honest splitting,
+    bootstrap of little bags in groups of 2, outcomes centred by the out-of-bag predictions
+    of a 50-tree regression forest (grf's local centering; ``center_trees=0`` centres on the
+    mean only), and a local-linear correction of the effect.
+
+    ``linear_correction``: the columns in which the effect at a point is read off a local
+    plane rather than a local mean (grf's local linear forests, Friedberg et al. 2020), which
+    removes the forest's smoothing bias along smooth features. ``"auto"`` (default) takes
+    the continuous columns (more than two distinct values; 0/1 and one-hot columns are left
+    out) when there are at most 8 of them, else none; ``"off"`` none; or a list of at most 8
+    column indices, or column names when ``X`` is a DataFrame. ``linear_penalty`` is the
+    ridge penalty on the standardised local slopes (default 0.1, grf's ``ll.lambda``; larger
+    moves towards the uncorrected estimate). ``linear_columns_`` names the columns used.
     """
 
     _compiled = _optocom.UpliftModel
@@ -54,6 +63,8 @@ class UpliftForest(OptocomEstimator):
         honesty: bool = _CORE_DEFAULTS["honesty"],
         ci_group_size: int = _CORE_DEFAULTS["ci_group_size"],
         center_trees: int = _CORE_DEFAULTS["center_trees"],
+        linear_correction: Union[str, Sequence[Union[int, str]]] = "auto",
+        linear_penalty: float = _CORE_DEFAULTS["linear_penalty"],
         control_name: Any = 0,
         outcome: str = "auto",
         n_jobs: Optional[int] = None,
@@ -67,12 +78,37 @@ class UpliftForest(OptocomEstimator):
         self.honesty = honesty
         self.ci_group_size = ci_group_size
         self.center_trees = center_trees
+        self.linear_correction = linear_correction
+        self.linear_penalty = linear_penalty
         self.control_name = control_name
         self.outcome = outcome
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def _core_params(self) -> str:
+    def _linear(self, names: Optional[List[str]]) -> Union[str, List[int]]:
+        lc = self.linear_correction
+        if isinstance(lc, str):
+            if lc in ("auto", "off"):
+                return lc
+            raise _bad("linear_correction", lc, "must be 'auto', 'off' or a list of columns")
+        try:
+            cols = list(lc)
+        except TypeError:
+            raise _bad("linear_correction", lc, "must be 'auto', 'off' or a list of columns") from None
+        out = []
+        for c in cols:
+            if isinstance(c, str):
+                if names is None or c not in names:
+                    known = "X has no column names" if names is None else f"columns: {', '.join(names)}"
+                    raise _bad("linear_correction", c, f"is not a column of X ({known})")
+                out.append(names.index(c))
+            elif isinstance(c, numbers.Integral) and not isinstance(c, bool) and c >= 0:
+                out.append(int(c))
+            else:
+                raise _bad("linear_correction", c, "columns are non-negative ints or column names")
+        return out
+
+    def _core_params(self, names: Optional[List[str]] = None) -> str:
         for name in ("n_estimators", "min_samples_leaf", "ci_group_size"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:
@@ -90,6 +126,8 @@ class UpliftForest(OptocomEstimator):
                 "honesty": bool(self.honesty),
                 "ci_group_size": self.ci_group_size,
                 "center_trees": int(ct),
+                "linear_correction": self._linear(names),
+                "linear_penalty": self.linear_penalty,
                 "seed": seed_of(self.random_state),
                 "n_jobs": jobs_of(self.n_jobs),
             }
@@ -139,7 +177,7 @@ class UpliftForest(OptocomEstimator):
             raise _bad("outcome", self.outcome, "must be 'auto', 'binary' or 'continuous'")
         try:
             with _progress.bar(self.n_estimators, "UpliftForest") as cb:
-                model = _optocom.UpliftModel.fit(arr, t, y, kind, self._core_params(), names, cb)
+                model = _optocom.UpliftModel.fit(arr, t, y, kind, self._core_params(names), names, cb)
         except InvalidParameterError as e:
             raise renamed(e) from None
         self._model = model
@@ -175,6 +213,15 @@ class UpliftForest(OptocomEstimator):
         return self._check_fitted().feature_importances()
 
     @property
+    def linear_columns_(self) -> List[Any]:
+        """The columns of the local-linear correction (names when fitted on a DataFrame,
+        else indices; empty when none)."""
+        model = self._check_fitted()
+        names = self.__dict__.get("feature_names_in_")
+        cols = model.linear_columns
+        return [str(names[c]) for c in cols] if names is not None else list(cols)
+
+    @property
     def outcome_kind_(self) -> str:
         """``"binary"`` or ``"continuous"``: how ``y`` was treated."""
         return self._check_fitted().outcome
@@ -191,6 +238,8 @@ class UpliftForest(OptocomEstimator):
             honesty=p["honesty"],
             ci_group_size=p["ci_group_size"],
             center_trees=p["center_trees"],
+            linear_correction=p["linear_correction"],
+            linear_penalty=p["linear_penalty"],
             n_jobs=p["n_jobs"],
             random_state=p["seed"],
         )

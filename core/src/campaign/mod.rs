@@ -19,5 +19,6 @@ pub use segmentation::{
     CategoryShare, DoctorSegmentation, SegmentProfile, SegmentationParams, SilhouetteScore,
 };
 pub use uplift::{
-    encode_doctors, Outcome, OutcomeKind, UpliftForest, UpliftParams, UpliftPrediction,
+    encode_doctors, LinearCorrection, Outcome, OutcomeKind, UpliftForest, UpliftParams,
+    UpliftPrediction, MAX_LINEAR_COLUMNS,
 };

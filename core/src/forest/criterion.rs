@@ -92,8 +92,26 @@ pub trait SplitCriterion: Sync {
         false
     }
 
+    /// Width of the statistics a leaf's value is computed from (default
+    /// [`width`](Self::width)). A criterion whose leaves need more than its split statistics
+    /// (e.g. moments for a local-linear estimate) returns a larger width; the builder then
+    /// routes each tree's estimation samples (its split samples, for a tree that is not
+    /// honest) down the finished tree with [`accumulate_leaf`](Self::accumulate_leaf), and
+    /// [`n_samples`](Self::n_samples), [`estimable`](Self::estimable) and
+    /// [`leaf_value`](Self::leaf_value) receive those wider statistics.
+    fn leaf_width(&self) -> usize {
+        self.width()
+    }
+
+    /// Adds sample `sample` to leaf statistics (`stats.len() == leaf_width()`). Default:
+    /// [`accumulate`](Self::accumulate).
+    fn accumulate_leaf(&self, sample: u32, stats: &mut [f64]) {
+        self.accumulate(sample, stats);
+    }
+
     /// Writes the leaf value of a node with statistics `stats` into `out`
-    /// (`out.len() == n_outputs()`). Called only with statistics of at least one sample.
+    /// (`out.len() == n_outputs()`). Called only with statistics of at least one sample, of
+    /// width [`leaf_width`](Self::leaf_width).
     fn leaf_value(&self, stats: &[f64], out: &mut [f64]);
 }
 

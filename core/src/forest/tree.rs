@@ -388,7 +388,9 @@ struct Best {
 ///   `rows` are routed down the tree and each leaf's value is computed from the estimation
 ///   samples that reach it. A leaf whose estimation statistics are empty or not
 ///   [`estimable`](SplitCriterion::estimable) takes the value of its nearest estimable
-///   ancestor (the root at worst).
+///   ancestor (the root at worst). A criterion whose
+///   [`leaf_width`](SplitCriterion::leaf_width) exceeds its split width values every leaf
+///   that way, from its estimation samples or, without them, from the split samples.
 /// * Histograms: when a node has a full histogram (all features), only the smaller child's
 ///   histogram is built from samples and the sibling's is the parent's minus it. Whether
 ///   full histograms are kept is decided per tree: only when at least half of the features are
@@ -457,6 +459,9 @@ where
     b.grow(rng);
     if let Some(est) = estimate_samples {
         b.honest_leaves(est);
+    } else if criterion.leaf_width() != w {
+        // Leaves valued from wider statistics than the splits: route the split samples.
+        b.honest_leaves(split_samples);
     }
     Ok(b.finish())
 }
@@ -695,7 +700,10 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
         self.leaf_nodes.push(node as u32);
         let s = self.leaf_values.len();
         self.leaf_values.resize(s + self.n_outputs, 0.0);
-        self.crit.leaf_value(stats, &mut self.leaf_values[s..]);
+        // With wider leaf statistics the values come from the leaf pass instead.
+        if self.crit.leaf_width() == self.w {
+            self.crit.leaf_value(stats, &mut self.leaf_values[s..]);
+        }
     }
 
     fn can_split(&self, n: usize, depth: usize) -> bool {
@@ -867,12 +875,13 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
 
     /// Replaces leaf values by estimates from `est` routed down the tree.
     fn honest_leaves(&mut self, est: &[u32]) {
-        let w = self.w;
+        let w = self.crit.leaf_width();
         let mut node_stats = vec![0.0; self.nodes.len() * w];
+        // Each sample is added at its leaf only; the inner nodes (the fallback of an empty
+        // leaf) are then the sums of their children, children coming after their parent.
         for &s in est {
             let mut i = 0usize;
             loop {
-                self.crit.accumulate(s, &mut node_stats[i * w..(i + 1) * w]);
                 let n = self.nodes[i];
                 if n.child as usize == i {
                     break;
@@ -884,6 +893,15 @@ impl<'a, C: SplitCriterion + ?Sized> Builder<'a, C> {
                     .copied()
                     .unwrap_or(0);
                 i = n.child as usize + usize::from(code > self.split_bin[i]);
+            }
+            self.crit
+                .accumulate_leaf(s, &mut node_stats[i * w..(i + 1) * w]);
+        }
+        for i in (1..self.nodes.len()).rev() {
+            let p = self.parent[i] as usize;
+            let (head, tail) = node_stats.split_at_mut(i * w);
+            for (a, b) in head[p * w..(p + 1) * w].iter_mut().zip(&tail[..w]) {
+                *a += b;
             }
         }
         for (leaf, &node) in self.leaf_nodes.iter().enumerate() {

@@ -81,6 +81,20 @@ fn golden_uplift_forest_predicts_recorded_effects() {
 }
 
 #[test]
+fn uplift_forest_without_local_linear_correction_still_loads_and_predicts_the_same() {
+    // Saved before the correction (pooled moments only, no `linear` state): it must keep
+    // predicting exactly what it predicted then, with no correction columns.
+    check_uplift_fixture(
+        "golden_uplift_forest_v0_2.json",
+        "golden_uplift_v0_2_expected.csv",
+    );
+    let old = UpliftForest::load(fixtures().join("golden_uplift_forest_v0_2.json")).unwrap();
+    assert!(old.linear_columns().is_empty());
+    let new = UpliftForest::load(fixtures().join("golden_uplift_forest.json")).unwrap();
+    assert_eq!(new.linear_columns(), &[0, 1, 2]);
+}
+
+#[test]
 fn uplift_forest_with_difference_in_means_leaves_still_loads_and_predicts_the_same() {
     // Saved before the leaves held moments (one value per leaf, averaged over trees): it
     // must keep predicting exactly what it predicted then.

@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use super::criterion::{EffectCriterion, LEAF_MOMENTS};
+use super::criterion::{EffectCriterion, LinearColumns, LEAF_MOMENTS};
 use super::hyperparams::UpliftParams;
+use super::local_linear::{leaf_moments, LinearSpec};
 use super::variance::{blb, pooled};
 use crate::artifact::{ModelInfo, Parts, Persist};
 use crate::campaign::analytics::Estimate;
@@ -132,6 +133,8 @@ pub struct UpliftForest {
     outcome: OutcomeKind,
     forest: Ensemble,
     arms: ArmSummary,
+    /// The local-linear correction, when the forest was fitted with one.
+    linear: Option<LinearSpec>,
     info: ModelInfo,
 }
 
@@ -236,14 +239,18 @@ impl UpliftForest {
         check_fit_x(x, &schema)?;
         check_targets(x.nrows(), treatment, y, outcome, params.min_samples_leaf)?;
         let arms = arm_summary(treatment, y);
+        let linear = LinearSpec::resolve(params, x, &schema)?;
         let centred = centre_outcomes(params, x, y)?;
-        let forest = parallel::with_pool(params.n_jobs, || grow(params, x, treatment, &centred))??;
+        let forest = parallel::with_pool(params.n_jobs, || {
+            grow(params, x, treatment, &centred, linear.as_ref())
+        })??;
         Ok(UpliftForest {
             params: params.clone(),
             schema,
             outcome,
             forest,
             arms,
+            linear,
             info: ModelInfo::new(x.nrows(), x.ncols()),
         })
     }
@@ -299,12 +306,18 @@ impl UpliftForest {
                     *v = l;
                 }
             });
+            let z = self.linear.as_ref().map(|l| {
+                (
+                    l,
+                    l.standardise(x.slice_axis(Axis(0), (r0..r0 + rows).into())),
+                )
+            });
             for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
                 let row = &vals[r * nt * k..(r + 1) * nt * k];
-                let (m, v) = if k == LEAF_MOMENTS {
-                    pooled(row, group)
-                } else {
-                    blb(row, group)
+                let (m, v) = match &z {
+                    Some((l, z)) => l.estimate(row, group, &z[r * l.q()..(r + 1) * l.q()]),
+                    None if k == LEAF_MOMENTS => pooled(row, group),
+                    None => blb(row, group),
                 };
                 o[0] = m;
                 o[1] = v.sqrt();
@@ -381,6 +394,12 @@ impl UpliftForest {
         Array1::from(self.forest.importances.clone())
     }
 
+    /// The columns of the local-linear correction the forest uses (empty: none; see
+    /// [`UpliftParams::linear_correction`]).
+    pub fn linear_columns(&self) -> &[usize] {
+        self.linear.as_ref().map_or(&[], |l| &l.columns)
+    }
+
     /// The outcome kind the forest was fitted on.
     pub fn outcome(&self) -> OutcomeKind {
         self.outcome
@@ -448,14 +467,19 @@ fn grow(
     x: ArrayView2<'_, f64>,
     treatment: &[u8],
     yc: &[f64],
+    linear: Option<&LinearSpec>,
 ) -> Result<Ensemble> {
     let n = x.nrows();
     let nf = x.ncols();
     let binned = BinnedMatrix::fit(x, 255, params.seed);
+    let z = linear.map(|l| l.standardise(x));
     let crit = EffectCriterion {
         y: yc,
         w: treatment,
         min_per_arm: params.min_samples_leaf as f64,
+        linear: linear
+            .zip(z.as_deref())
+            .map(|(l, z)| LinearColumns { z, q: l.q() }),
     };
     let tp = TreeParams {
         max_depth: params.max_depth,
@@ -507,7 +531,7 @@ fn grow(
     }
     Ok(Ensemble {
         n_features: nf,
-        n_outputs: LEAF_MOMENTS,
+        n_outputs: leaf_moments(linear.map_or(0, LinearSpec::q)),
         importances: importances(&trees, nf),
         trees,
         oob: Vec::new(),
@@ -519,6 +543,8 @@ fn grow(
 struct StateRef<'a> {
     outcome: OutcomeKind,
     arms: &'a ArmSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    linear: Option<&'a LinearSpec>,
     forest: &'a Ensemble,
 }
 
@@ -526,6 +552,9 @@ struct StateRef<'a> {
 struct State {
     outcome: OutcomeKind,
     arms: ArmSummary,
+    /// Absent in forests saved before the correction (and in forests without one).
+    #[serde(default)]
+    linear: Option<LinearSpec>,
     forest: Ensemble,
 }
 
@@ -540,6 +569,7 @@ impl Persist for UpliftForest {
             &StateRef {
                 outcome: self.outcome,
                 arms: &self.arms,
+                linear: self.linear.as_ref(),
                 forest: &self.forest,
             },
         )
@@ -550,10 +580,13 @@ impl Persist for UpliftForest {
         params.check()?;
         let schema = parts.require_schema()?;
         let state: State = parts.state()?;
-        let k = if state.forest.n_outputs == 1 {
-            1
-        } else {
-            LEAF_MOMENTS
+        let k = match &state.linear {
+            Some(l) => {
+                l.validate(schema.len())?;
+                leaf_moments(l.q())
+            }
+            None if state.forest.n_outputs == 1 => 1,
+            None => LEAF_MOMENTS,
         };
         state.forest.validate(schema.len(), k)?;
         if state.forest.trees.len() != params.n_trees {
@@ -569,6 +602,7 @@ impl Persist for UpliftForest {
             outcome: state.outcome,
             forest: state.forest,
             arms: state.arms,
+            linear: state.linear,
             info: parts.info,
         })
     }

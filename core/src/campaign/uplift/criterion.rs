@@ -22,10 +22,17 @@
 //! arms (grf only prunes empty leaves): its moments are pooled over trees before the
 //! effect is solved, so a leaf with one arm still informs the forest's estimate.
 
+use super::local_linear::{add_moments, leaf_moments};
 use crate::forest::SplitCriterion;
 
 /// Values of a moment leaf: mean (centred) outcome, treated share, mean of `w * y`.
 pub(crate) const LEAF_MOMENTS: usize = 3;
+
+/// Standardised local-linear correction columns of every row (`n x q`, row-major).
+pub(crate) struct LinearColumns<'a> {
+    pub z: &'a [f64],
+    pub q: usize,
+}
 
 /// grf gradient criterion over `[n, sum w, sum y, sum w y]`; the leaf value is the leaf's
 /// moments `[mean y, mean w, mean w y]`, pooled over trees at prediction. (Forests saved
@@ -38,6 +45,10 @@ pub(crate) struct EffectCriterion<'a> {
     pub w: &'a [u8],
     /// Minimum treated and control count of a child.
     pub min_per_arm: f64,
+    /// With a local-linear correction, the columns whose moments the leaves also store
+    /// (leaf statistics `[n, sum w, sum y, sum w y]` followed by the sums of
+    /// [`add_moments`]).
+    pub linear: Option<LinearColumns<'a>>,
 }
 
 impl EffectCriterion<'_> {
@@ -63,7 +74,26 @@ impl SplitCriterion for EffectCriterion<'_> {
     }
 
     fn n_outputs(&self) -> usize {
-        LEAF_MOMENTS
+        leaf_moments(self.linear.as_ref().map_or(0, |l| l.q))
+    }
+
+    fn leaf_width(&self) -> usize {
+        1 + self.n_outputs()
+    }
+
+    #[inline]
+    fn accumulate_leaf(&self, sample: u32, s: &mut [f64]) {
+        self.accumulate(sample, s);
+        if let Some(l) = &self.linear {
+            let i = sample as usize;
+            if let (Some(&y), Some(&w), Some(z)) = (
+                self.y.get(i),
+                self.w.get(i),
+                l.z.get(i * l.q..(i + 1) * l.q),
+            ) {
+                add_moments(z, f64::from(w), y, &mut s[4..]);
+            }
+        }
     }
 
     #[inline]
@@ -124,11 +154,16 @@ impl SplitCriterion for EffectCriterion<'_> {
         score
     }
 
+    /// `[mean y, mean w, mean w y]`, then (with a correction) the means of the correction
+    /// moments.
     fn leaf_value(&self, s: &[f64], out: &mut [f64]) {
         let n = s[0].max(1.0);
         out[0] = s[2] / n;
         out[1] = s[1] / n;
         out[2] = s[3] / n;
+        for (o, v) in out[3..].iter_mut().zip(&s[4..]) {
+            *o = v / n;
+        }
     }
 }
 
@@ -154,6 +189,7 @@ mod tests {
             y: &y,
             w: &w,
             min_per_arm: 1.0,
+            linear: None,
         };
         let all: Vec<u32> = (0..8).collect();
         let (left, right): (Vec<u32>, Vec<u32>) = all.iter().partition(|&&i| i < 4);
@@ -179,6 +215,7 @@ mod tests {
             y: &y,
             w: &w,
             min_per_arm: 3.0,
+            linear: None,
         };
         assert!(!strict.admissible(&l));
     }
@@ -208,6 +245,7 @@ mod tests {
             y: &y,
             w: &w,
             min_per_arm: 2.0,
+            linear: None,
         };
         let binned = BinnedMatrix::fit(x.view(), 255, 0);
         let params = TreeParams {

@@ -5,6 +5,68 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::forest::MaxFeatures;
 
+/// Which features the local-linear correction of the effect uses
+/// ([`UpliftParams::linear_correction`]; grf's `linear.correction.variables`).
+///
+/// In JSON: `"auto"`, `"off"` or a list of column indices, e.g. `[0, 2]`.
+///
+/// ```
+/// use optocom_core::campaign::LinearCorrection;
+/// let c: LinearCorrection = serde_json::from_str("[0, 2]").unwrap();
+/// assert_eq!(c, LinearCorrection::Columns(vec![0, 2]));
+/// assert_eq!(serde_json::to_string(&LinearCorrection::Auto).unwrap(), r#""auto""#);
+/// assert!(serde_json::from_str::<LinearCorrection>(r#""linear""#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CorrectionRepr", into = "CorrectionRepr")]
+pub enum LinearCorrection {
+    /// The continuous columns: features of kind [`Numeric`](crate::features::FeatureKind::Numeric)
+    /// that take more than two distinct values in the training data (one-hot and 0/1 columns
+    /// are left out), when there are at most [`MAX_LINEAR_COLUMNS`] of them; none otherwise
+    /// ([`UpliftForest::linear_columns`](super::UpliftForest::linear_columns) tells which
+    /// were used).
+    Auto,
+    /// No correction: the forest's local-constant estimate.
+    Off,
+    /// These columns (indices into the features, at most [`MAX_LINEAR_COLUMNS`], no repeats).
+    Columns(Vec<usize>),
+}
+
+/// Most columns the local-linear correction takes: each leaf stores `3 + 4q + q(q + 1)`
+/// moments for `q` columns (27 for 3, 171 for 12).
+pub const MAX_LINEAR_COLUMNS: usize = 8;
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum CorrectionRepr {
+    Name(String),
+    Columns(Vec<usize>),
+}
+
+impl TryFrom<CorrectionRepr> for LinearCorrection {
+    type Error = String;
+    fn try_from(r: CorrectionRepr) -> std::result::Result<Self, String> {
+        match r {
+            CorrectionRepr::Name(n) if n == "auto" => Ok(LinearCorrection::Auto),
+            CorrectionRepr::Name(n) if n == "off" => Ok(LinearCorrection::Off),
+            CorrectionRepr::Name(n) => Err(format!(
+                "linear_correction must be \"auto\", \"off\" or a list of column indices, got {n:?}"
+            )),
+            CorrectionRepr::Columns(c) => Ok(LinearCorrection::Columns(c)),
+        }
+    }
+}
+
+impl From<LinearCorrection> for CorrectionRepr {
+    fn from(c: LinearCorrection) -> Self {
+        match c {
+            LinearCorrection::Auto => CorrectionRepr::Name("auto".into()),
+            LinearCorrection::Off => CorrectionRepr::Name("off".into()),
+            LinearCorrection::Columns(c) => CorrectionRepr::Columns(c),
+        }
+    }
+}
+
 /// Parameters of an [`UpliftForest`](super::UpliftForest).
 ///
 /// Build with [`UpliftParams::default`] and the consuming setters; [`UpliftParams::check`] is
@@ -30,8 +92,8 @@ use crate::forest::MaxFeatures;
 pub struct UpliftParams {
     /// Number of trees, a multiple of `ci_group_size` with at least two groups (default 300).
     pub n_trees: usize,
-    /// Minimum number of treated **and** of control split samples in every leaf (default 4;
-    /// grf's `min.node.size` is 5; measured on the campaign generator in the
+    /// Minimum number of treated **and** of control split samples in every leaf (default 5,
+    /// as grf's `min.node.size`; measured on the campaign generator in the
     /// [module docs](super)).
     pub min_samples_leaf: usize,
     /// Maximum depth, `None` for unlimited (default `None`).
@@ -56,6 +118,19 @@ pub struct UpliftParams {
     /// effects less noisy. `0` centres on the training mean only. Default 50 (grf grows
     /// `max(50, num.trees / 4)`).
     pub center_trees: usize,
+    /// Local-linear correction of the effect (default [`LinearCorrection::Auto`]): at a
+    /// point `x` the forest-weighted regression of the outcome on the treatment also fits
+    /// slopes in these columns (centred at `x`, standardised) and their interactions with
+    /// the treatment, so the effect is read off a local plane instead of a local mean, which
+    /// removes the forest's smoothing bias along smooth directions (Friedberg, Tibshirani,
+    /// Athey & Wager 2020, "Local linear forests", *JCGS* 30). Leaves then store the
+    /// moments of those columns (see [`MAX_LINEAR_COLUMNS`]).
+    pub linear_correction: LinearCorrection,
+    /// Ridge penalty on the local slopes, added to the diagonal of the forest-weighted
+    /// normal equations of standardised columns (default 0.1, as grf's `ll.lambda`); a
+    /// larger value moves the estimate towards the uncorrected one, which it equals in the
+    /// limit. Finite and `> 0`.
+    pub linear_penalty: f64,
     /// The one seed every random choice derives from (default 42).
     pub seed: u64,
     /// Threads: `None` uses the global rayon pool, `Some(n)` a pool of `n` threads. Results
@@ -67,13 +142,15 @@ impl Default for UpliftParams {
     fn default() -> Self {
         UpliftParams {
             n_trees: 300,
-            min_samples_leaf: 4,
+            min_samples_leaf: 5,
             max_depth: None,
             max_features: MaxFeatures::All,
             sample_fraction: 1.0,
             honesty: true,
             ci_group_size: 2,
             center_trees: 50,
+            linear_correction: LinearCorrection::Auto,
+            linear_penalty: 0.1,
             seed: 42,
             n_jobs: None,
         }
@@ -131,6 +208,18 @@ impl UpliftParams {
     /// Sets the number of trees of the centring regression forest (`0`: centre on the mean).
     pub fn center_trees(mut self, n: usize) -> Self {
         self.center_trees = n;
+        self
+    }
+
+    /// Sets the columns of the local-linear correction.
+    pub fn linear_correction(mut self, c: LinearCorrection) -> Self {
+        self.linear_correction = c;
+        self
+    }
+
+    /// Sets the ridge penalty of the local-linear correction.
+    pub fn linear_penalty(mut self, l: f64) -> Self {
+        self.linear_penalty = l;
         self
     }
 
@@ -222,6 +311,29 @@ impl UpliftParams {
                 "must be at least 1 or None",
             ));
         }
+        if !(self.linear_penalty.is_finite() && self.linear_penalty > 0.0) {
+            return Err(Error::invalid_param(
+                "linear_penalty",
+                self.linear_penalty,
+                "must be finite and > 0",
+            ));
+        }
+        if let LinearCorrection::Columns(c) = &self.linear_correction {
+            if c.len() > MAX_LINEAR_COLUMNS {
+                return Err(Error::invalid_param(
+                    "linear_correction",
+                    format!("{c:?}"),
+                    format!("at most {MAX_LINEAR_COLUMNS} columns"),
+                ));
+            }
+            if let Some(d) = c.iter().enumerate().find(|(i, v)| c[..*i].contains(v)) {
+                return Err(Error::invalid_param(
+                    "linear_correction",
+                    format!("{c:?}"),
+                    format!("column {} is listed twice", d.1),
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -255,6 +367,23 @@ mod tests {
             ),
             (UpliftParams::default().n_jobs(Some(0)), "n_jobs"),
             (UpliftParams::default().center_trees(1), "center_trees"),
+            (
+                UpliftParams::default().linear_penalty(0.0),
+                "linear_penalty",
+            ),
+            (
+                UpliftParams::default().linear_penalty(f64::INFINITY),
+                "linear_penalty",
+            ),
+            (
+                UpliftParams::default().linear_correction(LinearCorrection::Columns(vec![1, 1])),
+                "linear_correction",
+            ),
+            (
+                UpliftParams::default()
+                    .linear_correction(LinearCorrection::Columns((0..9).collect())),
+                "linear_correction",
+            ),
         ];
         for (p, name) in cases {
             match p.check() {
@@ -268,5 +397,17 @@ mod tests {
         assert_eq!(back.n_trees, 40);
         let partial: UpliftParams = serde_json::from_str(r#"{"seed": 5}"#).unwrap();
         assert_eq!(partial, UpliftParams::default().seed(5));
+        let cols: UpliftParams =
+            serde_json::from_str(r#"{"linear_correction": [2, 0], "linear_penalty": 1.5}"#)
+                .unwrap();
+        assert_eq!(
+            cols.linear_correction,
+            LinearCorrection::Columns(vec![2, 0])
+        );
+        assert_eq!(cols.linear_penalty, 1.5);
+        let off: UpliftParams = serde_json::from_str(r#"{"linear_correction": "off"}"#).unwrap();
+        assert_eq!(off.linear_correction, LinearCorrection::Off);
+        let bad = serde_json::from_str::<UpliftParams>(r#"{"linear_correction": "on"}"#);
+        assert!(bad.unwrap_err().to_string().contains("\"auto\", \"off\""));
     }
 }

@@ -6,6 +6,7 @@
 //! | [`hyperparams`] | [`UpliftParams`] (checked builder, serde) |
 //! | `criterion` | the treatment-effect split criterion plugged into [`crate::forest::build_tree`] |
 //! | `variance` | the bootstrap-of-little-bags variance |
+//! | `local_linear` | the local-linear correction: leaf moments, the local ridge system, its variance |
 //! | `algorithm` | [`UpliftForest`]: fit, predict with intervals, average effect, persistence |
 //! | `encode` | [`encode_doctors`]: scoring new doctors (unseen levels become all-zero one-hots) |
 //!
@@ -40,6 +41,19 @@
 //!   unbalanced leaves make noisy). For a binary outcome it is the effect on the
 //!   probability, for a continuous one the effect on the mean. Forests saved when each
 //!   leaf held its difference in means still load and predict as before.
+//! * **Local-linear correction** (default on; Friedberg, Tibshirani, Athey & Wager 2020,
+//!   "Local linear forests", *JCGS* 30): the forest-weighted regression at `x` also fits
+//!   slopes in the continuous columns (standardised, centred at `x`) and their interactions
+//!   with the treatment, with a ridge penalty on the slopes
+//!   ([`linear_penalty`](UpliftParams::linear_penalty), default 0.1 as grf's `ll.lambda`).
+//!   The effect at `x` is read off that local plane instead of a local mean, which removes
+//!   the bias of averaging over a leaf along directions in which the effect is smooth (here
+//!   tenure and volumes). Leaves store the moments the system needs (27 values for 3
+//!   columns instead of 3), so no training rows are kept; the variance is the same
+//!   bootstrap of little bags on the trees' projected scores.
+//!   [`linear_correction`](UpliftParams::linear_correction) picks the columns (default: the
+//!   continuous ones, at most [`MAX_LINEAR_COLUMNS`]). Forests saved before the correction
+//!   load and predict as before.
 //! * **Variance**: the bootstrap of little bags (Sexton & Laake 2009; grf Section 4.1) of
 //!   each tree's score for the moment equations (delta method, grf eq. (16)): between-bag
 //!   variance minus the within-bag Monte-Carlo noise, made non-negative with grf's
@@ -107,8 +121,9 @@ mod algorithm;
 mod criterion;
 mod encode;
 pub mod hyperparams;
+mod local_linear;
 mod variance;
 
 pub use algorithm::{Outcome, OutcomeKind, UpliftForest, UpliftPrediction};
 pub use encode::encode_doctors;
-pub use hyperparams::UpliftParams;
+pub use hyperparams::{LinearCorrection, UpliftParams, MAX_LINEAR_COLUMNS};
