@@ -550,12 +550,7 @@ impl JsUpliftForest {
     /// Names of the columns of the local-linear correction (empty: none).
     #[napi(getter)]
     pub fn linear_columns(&self) -> Vec<String> {
-        let names = self.inner.schema().names();
-        self.inner
-            .linear_columns()
-            .iter()
-            .filter_map(|&c| names.get(c).cloned())
-            .collect()
+        self.inner.linear_column_names()
     }
 
     /// Number of trees.

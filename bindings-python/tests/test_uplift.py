@@ -173,12 +173,12 @@ def test_response_intervals_cover_the_true_effects(campaign, response_model):
     true = truth["true_effect_response_prob"].to_numpy()
     effect, lower, upper = response_model.predict(X, return_ci=True)
     cover95 = np.mean((lower <= true) & (true <= upper))
-    # Measured 0.904 (the module docs report 91.3% held out at 5k doctors; nominal 0.95 is
+    # Measured 0.922 (the module docs report 93.4% held out at 5k doctors; nominal 0.95 is
     # reached as n grows). A broken variance (e.g. zero) covers almost nothing.
     assert cover95 >= 0.85, cover95
     _, lo80, hi80 = response_model.predict(X, return_ci=True, alpha=0.2)
     cover80 = np.mean((lo80 <= true) & (true <= hi80))
-    assert 0.65 <= cover80 < cover95, cover80  # measured 0.795
+    assert 0.65 <= cover80 < cover95, cover80  # measured 0.810
     # The ranking is informative: correlation with the truth, RMSE well below its spread.
     assert np.corrcoef(effect, true)[0, 1] > 0.9
     assert np.sqrt(np.mean((effect - true) ** 2)) < 0.5 * true.std()
@@ -191,7 +191,8 @@ def test_rx_change_intervals_cover_the_true_effects(campaign):
     true = truth["true_effect_rx"].to_numpy()
     effect, lower, upper = m.predict(X, return_ci=True)
     cover = np.mean((lower <= true) & (true <= upper))
-    # The heavy-tailed Rx effect converges more slowly (module docs: 83.5% at 5k doctors).
+    # The heavy-tailed Rx effect converges more slowly (measured 0.887; module docs: 89.1%
+    # held out at 5k doctors).
     assert cover >= 0.75, cover
     assert np.corrcoef(effect, true)[0, 1] > 0.7
 

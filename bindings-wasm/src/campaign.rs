@@ -536,12 +536,7 @@ impl WasmUpliftForest {
     /// Names of the columns of the local-linear correction (empty: none).
     #[wasm_bindgen(getter, js_name = "linearColumns")]
     pub fn linear_columns(&self) -> Vec<String> {
-        let names = self.inner.schema().names();
-        self.inner
-            .linear_columns()
-            .iter()
-            .filter_map(|&c| names.get(c).cloned())
-            .collect()
+        self.inner.linear_column_names()
     }
 
     /// Number of trees.

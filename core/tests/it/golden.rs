@@ -92,6 +92,10 @@ fn uplift_forest_without_local_linear_correction_still_loads_and_predicts_the_sa
     assert!(old.linear_columns().is_empty());
     let new = UpliftForest::load(fixtures().join("golden_uplift_forest.json")).unwrap();
     assert_eq!(new.linear_columns(), &[0, 1, 2]);
+    assert_eq!(
+        new.linear_column_names(),
+        ["tenure_years", "baseline_rx", "pre_rx_mean"]
+    );
 }
 
 #[test]

@@ -400,6 +400,14 @@ impl UpliftForest {
         self.linear.as_ref().map_or(&[], |l| &l.columns)
     }
 
+    /// Names of the [`linear_columns`](Self::linear_columns), from the schema.
+    pub fn linear_column_names(&self) -> Vec<String> {
+        self.linear_columns()
+            .iter()
+            .filter_map(|&c| self.schema.features.get(c).map(|f| f.name.clone()))
+            .collect()
+    }
+
     /// The outcome kind the forest was fitted on.
     pub fn outcome(&self) -> OutcomeKind {
         self.outcome
