@@ -389,6 +389,13 @@ def test_uplift_parameters(demo_ca):
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_uplift_linear_correction_by_name_or_a_bad_value(demo_ca):
+    _, by_name = demo_ca.uplift(1, n_estimators=20, linear_correction=["baseline_rx"], return_model=True)
+    assert by_name.linear_columns_ == ["baseline_rx"]
+    with pytest.raises(optocom.InvalidParameterError, match="linear_correction"):
+        demo_ca.uplift(1, n_estimators=20, linear_correction=3)  # not a list: a typed error
+
+
 def test_uplift_is_the_forest_fitted_on_the_uplift_table(demo_ca):
     up, model = demo_ca.uplift(1, n_estimators=40, return_model=True)
     tab = demo_ca.uplift_table(1)

@@ -323,12 +323,8 @@ class CampaignAnalytics:
         else:
             params.setdefault("random_state", 42)
             est = UpliftForest(**params)
-            names = None
-            lc = est.linear_correction
-            if not isinstance(lc, str) and any(isinstance(c, str) for c in lc):
-                # columns by name: the uplift table's feature columns
-                names = list(self._model.uplift_table(campaign_id)[1])
-            core = est._core_params(names)
+            # columns by name are the uplift table's feature columns (built only if asked)
+            core = est._core_params(lambda: list(self._model.uplift_table(campaign_id)[1]))
             try:
                 with _progress.bar(est.n_estimators, "UpliftForest") as cb:
                     native, rows = self._model.uplift(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import numbers
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from .ensemble import _bad, _max_features
 from .exceptions import DegenerateTargetError, InvalidParameterError, InvalidValueError
 
 __all__ = ["UpliftForest"]
+
+# Feature names for columns given by name: the names, a function giving them, or None.
+_Names = Union[None, List[str], Callable[[], List[str]]]
 
 # The core's defaults, the single source: the signature below spells them out, as
 # scikit-learn's get_params and clone need.
@@ -85,7 +88,9 @@ class UpliftForest(OptocomEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def _linear(self, names: Optional[List[str]]) -> Union[str, List[int]]:
+    def _linear(self, names: _Names) -> Union[str, List[int]]:
+        """The core's ``linear_correction``: column names become indices into ``names`` (a
+        list, or a function giving it, called only when a name is given)."""
         lc = self.linear_correction
         if isinstance(lc, str):
             if lc in ("auto", "off"):
@@ -98,6 +103,8 @@ class UpliftForest(OptocomEstimator):
         out = []
         for c in cols:
             if isinstance(c, str):
+                if callable(names):
+                    names = names()
                 if names is None or c not in names:
                     known = "X has no column names" if names is None else f"columns: {', '.join(names)}"
                     raise _bad("linear_correction", c, f"is not a column of X ({known})")
@@ -108,7 +115,7 @@ class UpliftForest(OptocomEstimator):
                 raise _bad("linear_correction", c, "columns are non-negative ints or column names")
         return out
 
-    def _core_params(self, names: Optional[List[str]] = None) -> str:
+    def _core_params(self, names: _Names = None) -> str:
         for name in ("n_estimators", "min_samples_leaf", "ci_group_size"):
             v = getattr(self, name)
             if not isinstance(v, numbers.Integral) or isinstance(v, bool) or v < 1:

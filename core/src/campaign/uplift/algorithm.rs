@@ -430,8 +430,9 @@ impl UpliftForest {
 
     /// The trees in index order, little bag after little bag (leaf values: the leaf's
     /// `[mean y, mean w, mean w y]` of centred outcomes and treatment over its estimation
-    /// rows; one value, the leaf's difference in means, in forests saved before the pooled
-    /// estimator).
+    /// rows, followed, with a local-linear correction, by the means of its correction
+    /// moments (see [`UpliftParams::linear_correction`]); one value, the leaf's difference
+    /// in means, in forests saved before the pooled estimator).
     pub fn trees(&self) -> &[Tree] {
         &self.forest.trees
     }
