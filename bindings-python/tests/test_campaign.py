@@ -337,9 +337,14 @@ def test_uplift_intervals(demo_ca, demo):
     assert len(up) == len(demo.doctors) and up["doctor_id"].is_unique
     assert (up["lower"] <= up["effect"]).all() and (up["effect"] <= up["upper"]).all()
     assert (up["std_error"] > 0).all()
-    # normal intervals: effect -/+ z * std_error (z = 1.96 at alpha = 0.05)
-    np.testing.assert_allclose(up["upper"] - up["lower"], 2 * 1.959963984540054 * up["std_error"],
-                               rtol=1e-9)
+    # normal intervals: effect -/+ z * std_error (z = 1.96 at alpha = 0.05), clipped to
+    # [-1, 1] since the effect on a response is a difference of probabilities
+    half = 1.959963984540054 * up["std_error"]
+    np.testing.assert_allclose(up["upper"], np.minimum(up["effect"] + half, 1.0), rtol=1e-9)
+    np.testing.assert_allclose(up["lower"], np.maximum(up["effect"] - half, -1.0), rtol=1e-9,
+                               atol=1e-15)
+    assert (up["lower"] >= -1.0).all() and (up["upper"] <= 1.0).all()
+    assert (up["upper"] == 1.0).sum() > 0  # this draw has bounds the clip acts on
     narrower = demo_ca.uplift(1, alpha=0.5)
     assert ((narrower["upper"] - narrower["lower"]) < (up["upper"] - up["lower"])).all()
     pd.testing.assert_series_equal(narrower["effect"], up["effect"])

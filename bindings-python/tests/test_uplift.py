@@ -147,6 +147,25 @@ def test_outcome_kind_auto_binary_continuous(uplift_data):
         small(outcome="poisson").fit(X, t, y)
 
 
+def test_binary_effects_and_bounds_are_clipped_to_minus_one_one():
+    # Treated respond with probability min(1, 1.5 x0), controls never: the true effect
+    # saturates at 1, where the local-linear plane overshoots it unless clipped.
+    rng = np.random.default_rng(17)
+    X = rng.uniform(size=(2000, 3))
+    t = rng.integers(0, 2, 2000)
+    y = ((rng.uniform(size=2000) < np.minimum(1.0, 1.5 * X[:, 0])) & (t == 1)).astype(float)
+    binary = small(outcome="binary", n_estimators=100).fit(X, t, y)
+    raw = small(outcome="continuous", n_estimators=100).fit(X, t, y)
+    unclipped = raw.predict(X)
+    assert (unclipped > 1.0).sum() > 0, "the plane must overshoot for the test to bite"
+    effect, lower, upper = binary.predict(X, return_ci=True)
+    assert effect.tobytes() == np.clip(unclipped, -1.0, 1.0).tobytes()
+    assert binary.predict_std(X).tobytes() == raw.predict_std(X).tobytes()
+    assert np.all((-1.0 <= lower) & (lower <= effect) & (effect <= upper) & (upper <= 1.0))
+    ate = binary.average_effect()
+    assert -1.0 <= ate["ci_low"] <= ate["estimate"] <= ate["ci_high"] <= 1.0
+
+
 def test_recovers_a_known_effect_and_average(uplift_data):
     X, t, y, effect = uplift_data
     m = small(n_estimators=200).fit(X, t, y)

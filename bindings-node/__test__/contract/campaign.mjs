@@ -71,6 +71,8 @@ test('per-doctor uplift: intervals contain the estimate and the average is the m
   assert.equal(rows.length, m.targeted.doctors + m.control.doctors)
   assert.equal(rows.filter((r) => r.targeted).length, m.targeted.doctors)
   for (const r of rows) assert.ok(r.lower <= r.effect && r.effect <= r.upper && r.std_error >= 0)
+  // A difference of response probabilities: bounds clipped to [-1, 1].
+  assert.ok(rows.every((r) => r.lower >= -1 && r.upper <= 1))
   // The forest's mean effect agrees with the randomised difference in response rates.
   const mean = rows.reduce((s, r) => s + r.effect, 0) / rows.length
   assert.ok(Math.abs(mean - m.response_rate_diff.estimate) < 0.05, `${mean} vs ${m.response_rate_diff.estimate}`)

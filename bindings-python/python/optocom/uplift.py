@@ -195,7 +195,8 @@ class UpliftForest(OptocomEstimator):
         self, X: Any, return_ci: bool = False, alpha: float = 0.05
     ) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Estimated effect per row; with ``return_ci=True``, ``(effect, lower, upper)`` of the
-        ``1 - alpha`` confidence interval."""
+        ``1 - alpha`` confidence interval. For a binary outcome the effect is a difference of
+        probabilities: effects and bounds are clipped to ``[-1, 1]``."""
         model = self._check_fitted()
         arr = self._features(X)
         if not return_ci:

@@ -230,6 +230,10 @@ fn analytics_uplift_is_the_forest_on_the_campaign_table() {
         assert_eq!(r.targeted, table.treatment[i] == 1);
         assert_eq!((r.effect, r.lower, r.upper), (effect[i], low[i], high[i]));
         assert!(r.lower <= r.effect && r.effect <= r.upper && r.std_error >= 0.0);
+        assert!(
+            r.lower >= -1.0 && r.upper <= 1.0,
+            "a probability difference: row {i}"
+        );
     }
     // The effect on the Rx change is another model of the same doctors.
     let (rx, rx_rows) = analytics
@@ -698,4 +702,56 @@ fn invalid_params_are_refused_before_fitting() {
     )
     .unwrap_err();
     assert!(matches!(e, Error::InvalidParameter { ref name, .. } if name == "ci_group_size"));
+}
+
+/// `n` rows, 3 uniform features, randomised treatment and a 0/1 outcome: never for the
+/// control arm, with probability `min(1, 1.5 x0)` when treated. The true effect saturates
+/// at 1 on the upper third of `x0`, where the local-linear plane can overshoot it.
+fn saturated_binary(n: usize, seed: u64) -> (Array2<f64>, Vec<u8>, Vec<f64>) {
+    let mut r = Rng(crate::SplitMix(seed));
+    let x = Array2::from_shape_fn((n, 3), |_| r.next());
+    let w: Vec<u8> = (0..n).map(|_| u8::from(r.next() < 0.5)).collect();
+    let y = (0..n)
+        .map(|i| {
+            let p = if w[i] == 1 {
+                (1.5 * x[[i, 0]]).min(1.0)
+            } else {
+                0.0
+            };
+            f64::from(u8::from(r.next() < p))
+        })
+        .collect();
+    (x, w, y)
+}
+
+#[test]
+fn binary_effects_and_bounds_stay_within_minus_one_one() {
+    let (x, w, y) = saturated_binary(2000, 17);
+    let params = UpliftParams::default().n_trees(100).seed(5);
+    let binary = UpliftForest::fit(&params, x.view(), &w, &y, OutcomeKind::Binary, None).unwrap();
+    // The same 0/1 numbers as a continuous outcome: the same forest without the clipping.
+    let raw = UpliftForest::fit(&params, x.view(), &w, &y, OutcomeKind::Continuous, None).unwrap();
+    assert_eq!(binary.effect_range(), (-1.0, 1.0));
+    assert_eq!(raw.effect_range(), (f64::NEG_INFINITY, f64::INFINITY));
+    let p = binary.predict(x.view()).unwrap();
+    let q = raw.predict(x.view()).unwrap();
+    let over = q.effect.iter().filter(|&&e| e > 1.0).count();
+    assert!(
+        over > 0,
+        "the data must make the plane overshoot for the test to bite"
+    );
+    for i in 0..x.nrows() {
+        assert_eq!(p.effect[i], q.effect[i].clamp(-1.0, 1.0), "row {i}");
+        assert_eq!(p.std_error[i], q.std_error[i], "row {i}");
+    }
+    let (e, lo, hi) = binary.predict_interval(x.view(), 0.95).unwrap();
+    assert_eq!(e, p.effect);
+    for i in 0..x.nrows() {
+        assert!(
+            (-1.0..=1.0).contains(&lo[i]) && (-1.0..=1.0).contains(&hi[i]),
+            "row {i}"
+        );
+        assert!(lo[i] <= e[i] && e[i] <= hi[i], "row {i}");
+    }
+    assert!(hi.iter().any(|&h| h == 1.0));
 }

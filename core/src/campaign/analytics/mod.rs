@@ -1179,13 +1179,16 @@ fn uplift_rows(
         .iter()
         .zip(&table.treatment)
         .zip(p.effect.iter().zip(p.std_error.iter()))
-        .map(|((&doctor_id, &t), (&effect, &se))| DoctorUplift {
-            doctor_id,
-            targeted: t == 1,
-            effect,
-            std_error: se,
-            lower: effect - se * z,
-            upper: effect + se * z,
+        .map(|((&doctor_id, &t), (&effect, &se))| {
+            let (lower, upper) = forest.bounds(effect, se, z);
+            DoctorUplift {
+                doctor_id,
+                targeted: t == 1,
+                effect,
+                std_error: se,
+                lower,
+                upper,
+            }
         })
         .collect())
 }

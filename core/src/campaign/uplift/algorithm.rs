@@ -279,7 +279,8 @@ impl UpliftForest {
         )
     }
 
-    /// Estimated effects and their standard errors, one per row of `x`.
+    /// Estimated effects and their standard errors, one per row of `x`. For a binary outcome
+    /// the effects are clipped to `[-1, 1]` (see [`effect_range`](Self::effect_range)).
     ///
     /// Errors: wrong number of columns -> [`Error::ShapeMismatch`]; a non-finite feature ->
     /// [`Error::InvalidValue`].
@@ -319,7 +320,7 @@ impl UpliftForest {
                     None if k == LEAF_MOMENTS => pooled(row, group),
                     None => blb(row, group),
                 };
-                o[0] = m;
+                o[0] = self.clip(m);
                 o[1] = v.sqrt();
             }
         };
@@ -337,7 +338,8 @@ impl UpliftForest {
     }
 
     /// Effects with two-sided normal confidence intervals at `level` (e.g. 0.95):
-    /// `(effect, lower, upper)` with bounds `effect -/+ z * std_error`.
+    /// `(effect, lower, upper)` with bounds `effect -/+ z * std_error`, clipped to
+    /// [`effect_range`](Self::effect_range) (`[-1, 1]` for a binary outcome).
     ///
     /// Errors: `level` not in `(0, 1)` -> [`Error::InvalidParameter`]; as
     /// [`predict`](Self::predict) otherwise.
@@ -348,16 +350,48 @@ impl UpliftForest {
     ) -> Result<(Array1<f64>, Array1<f64>, Array1<f64>)> {
         let z = z_for_level(level)?;
         let p = self.predict(x)?;
-        let lower = &p.effect - &(&p.std_error * z);
-        let upper = &p.effect + &(&p.std_error * z);
-        Ok((p.effect, lower, upper))
+        let (lower, upper) = p
+            .effect
+            .iter()
+            .zip(&p.std_error)
+            .map(|(&e, &se)| self.bounds(e, se, z))
+            .unzip();
+        Ok((p.effect, Array1::from_vec(lower), Array1::from_vec(upper)))
+    }
+
+    /// The range an effect can take: `[-1, 1]` for a binary outcome (a difference of two
+    /// probabilities), unbounded for a continuous one.
+    pub fn effect_range(&self) -> (f64, f64) {
+        match self.outcome {
+            OutcomeKind::Binary => (-1.0, 1.0),
+            OutcomeKind::Continuous => (f64::NEG_INFINITY, f64::INFINITY),
+        }
+    }
+
+    /// `v` clipped to [`effect_range`](Self::effect_range) (NaN stays NaN). The
+    /// local-linear correction extrapolates a plane, which near the edge of the data can
+    /// overshoot a probability difference of 1; the truth lies in the range, so clipping
+    /// can only bring an estimate or a bound closer to it.
+    fn clip(&self, v: f64) -> f64 {
+        let (lo, hi) = self.effect_range();
+        v.clamp(lo, hi)
+    }
+
+    /// The normal interval `effect -/+ z * std_error`, clipped to
+    /// [`effect_range`](Self::effect_range).
+    pub(crate) fn bounds(&self, effect: f64, std_error: f64, z: f64) -> (f64, f64) {
+        (
+            self.clip(effect - z * std_error),
+            self.clip(effect + z * std_error),
+        )
     }
 
     /// The average treatment effect on the training data with a normal confidence interval
     /// at `level`: the difference in mean outcomes of treated and control rows, with the
     /// Neyman standard error `sqrt(s_t^2 / n_t + s_c^2 / n_c)`. Treatment in the campaign
     /// data is randomised, so this difference in means is unbiased for the average effect
-    /// (Imbens & Rubin 2015, ch. 6).
+    /// (Imbens & Rubin 2015, ch. 6). The bounds are clipped to
+    /// [`effect_range`](Self::effect_range).
     ///
     /// Errors: `level` not in `(0, 1)` -> [`Error::InvalidParameter`].
     pub fn average_effect(&self, level: f64) -> Result<Estimate> {
@@ -367,11 +401,12 @@ impl UpliftForest {
         let std_error = (a.var_treated / a.n_treated.max(1) as f64
             + a.var_control / a.n_control.max(1) as f64)
             .sqrt();
+        let (ci_low, ci_high) = self.bounds(estimate, std_error, z);
         Ok(Estimate {
             estimate,
             std_error,
-            ci_low: estimate - z * std_error,
-            ci_high: estimate + z * std_error,
+            ci_low,
+            ci_high,
             df: None,
         })
     }
