@@ -74,8 +74,8 @@ peers-venv: wheel
 	$(PEERS_VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/optocom-*.whl
 	$(PEERS_VENV)/bin/pip check
 
-bench-quick: peers-venv ## optocom vs scikit-learn, causalml, EconML at small sizes (minutes); writes BENCHMARKS.md
-	$(PEERS_VENV)/bin/python benches/peers/run.py --quick --out BENCHMARKS.md
+bench-quick: peers-venv ## optocom vs scikit-learn, causalml, EconML at small sizes (minutes); writes benches/peers/QUICK.md (not committed; BENCHMARKS.md is the full run)
+	$(PEERS_VENV)/bin/python benches/peers/run.py --quick --out benches/peers/QUICK.md
 
 bench-peers: peers-venv ## The full peer benchmark (10k-1M appointments, 5k-50k doctors; ~20 min on a quiet 2-core machine); writes BENCHMARKS.md
 	$(PEERS_VENV)/bin/python benches/peers/run.py --out BENCHMARKS.md --json benches/peers/full_run.json

@@ -303,7 +303,7 @@ REGISTRY: list[Entry] = [
         "optocom",
         "PurchaseForecaster (hurdle)",
         "all",
-        _opto("Forecaster"),
+        _opto("Forecaster", seed=SEED),
         OPTOCOM,
         speed_ratios=False,
     ),

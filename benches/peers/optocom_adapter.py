@@ -87,11 +87,14 @@ class ForestClassifier(_Base):
 class Forecaster(_Base):
     """optocom.PurchaseForecaster (hurdle model) on the past appointments frame."""
 
+    def __init__(self, seed: int):
+        self.seed = seed
+
     def settings(self) -> str:
-        return 'optocom.PurchaseForecaster().fit(past).predict(test)["expected_revenue"]'
+        return f'optocom.PurchaseForecaster(random_state={self.seed}).fit(past).predict(test)["expected_revenue"]'
 
     def fit(self, d):
-        self.model = optocom.PurchaseForecaster().fit(d["past"])
+        self.model = optocom.PurchaseForecaster(random_state=self.seed).fit(d["past"])
 
     def predict(self, d):
         out = self.model.predict(d["upcoming"])

@@ -83,7 +83,7 @@
 //!
 //! | doctors | outcome | correction | coverage of the true effect by 95% intervals | mean width | RMSE | Qini (oracle) |
 //! |---|---|---|---|---|---|---|
-//! | 5,000 | responded | local-linear | 93.4% | 0.189 | 0.068 | 0.339 (0.348) |
+//! | 5,000 | responded | local-linear | 93.4% | 0.188 | 0.068 | 0.339 (0.348) |
 //! | 5,000 | responded | off | 92.3% | 0.186 | 0.074 | 0.337 (0.348) |
 //! | 50,000 | responded | local-linear | 94.2% | 0.150 | 0.048 | 0.335 (0.339) |
 //! | 50,000 | responded | off | 93.8% | 0.148 | 0.049 | 0.336 (0.339) |
