@@ -53,3 +53,31 @@ test('a directory of CSV files reads as its records do', () => {
   assert.deepEqual(dir.rejected, [])
   expectOptocomError(() => CampaignAnalytics.fromDir(join(FIXTURES, 'nowhere')), { code: 'not_found' })
 })
+
+test('the async campaign methods give what the synchronous ones give, and reject instead of throwing', async () => {
+  const ca = CampaignAnalytics.sample(7)
+  const params = { n_trees: 40, seed: 5 }
+  const pending = ca.upliftAsync(1, 'responded', params, 0.9)
+  assert.ok(pending instanceof Promise)
+  assert.deepEqual(await pending, ca.uplift(1, 'responded', params, 0.9))
+  const forest = await ca.fitUpliftAsync(1, 'rx_change', params)
+  assert.equal(forest.toJson().length, ca.fitUplift(1, 'rx_change', params).toJson().length)
+  assert.deepEqual(await ca.scoreUpliftAsync(forest, 1), ca.scoreUplift(forest, 1))
+  assert.deepEqual(await ca.scoreUpliftAsync(forest, 1), ca.uplift(1, 'rx_change', params))
+  const path = join(exportDir, 'async.csv')
+  const summary = await ca.exportCsvAsync(path, 'responders', { campaign_id: 1 })
+  assert.equal(summary.bytes, readFileSync(path).length)
+  assert.deepEqual(summary, ca.exportCsv(join(exportDir, 'sync.csv'), 'responders', { campaign_id: 1 }))
+  assert.equal(readFileSync(path, 'utf8'), readFileSync(join(exportDir, 'sync.csv'), 'utf8'))
+  // Bad arguments reject (never throw) with the error the synchronous method throws.
+  let promise
+  assert.doesNotThrow(() => { promise = ca.upliftAsync(99) })
+  await assert.rejects(promise, (e) => e.name === 'OptocomError' && e.code === 'not_found')
+  await assert.rejects(ca.upliftAsync(1, 'clicks'), (e) => e.code === 'invalid_parameter')
+  await assert.rejects(ca.upliftAsync(1, 'responded', { n_trees: 0 }), (e) => e.code === 'invalid_parameter')
+  await assert.rejects(ca.upliftAsync(1.5), (e) => e.code === 'invalid_parameter')
+  await assert.rejects(ca.fitUpliftAsync(1, 'responded', { linear_penalty: -1 }), (e) => e.code === 'invalid_parameter')
+  await assert.rejects(ca.scoreUpliftAsync(forest, 1, 2), (e) => e.code === 'invalid_parameter')
+  await assert.rejects(ca.exportCsvAsync(join(exportDir, 'no', 'such', 'dir.csv')), (e) => e.code === 'io')
+  await assert.rejects(ca.exportCsvAsync(path, 'everything'), (e) => e.code === 'invalid_parameter')
+})

@@ -61,6 +61,27 @@ test('scoreAsync gives what score gives, off the main thread, and rejects instea
   await assert.rejects(model.scoreAsync(42), (e) => e.code === 'invalid_parameter')
 })
 
+test('forecastAsync and compareAsync give what forecast and compare give, and reject instead of throwing', async () => {
+  const header = Object.keys(demo.past[0])
+  const csv = [header.join(',')]
+    .concat(demo.past.map((a) => header.map((k) => (a[k] === null ? '' : String(a[k]))).join(',')))
+    .join('\n')
+  const pending = model.forecastAsync(demo.upcoming, 'day', 0.8)
+  assert.ok(pending instanceof Promise)
+  assert.deepEqual(await pending, model.forecast(demo.upcoming, 'day', 0.8))
+  assert.deepEqual(await model.forecastAsync(demo.upcoming), model.forecast(demo.upcoming))
+  assert.deepEqual(await model.compareAsync(demo.past, 'month'), model.compare(demo.past, 'month'))
+  assert.deepEqual(await model.compareAsync(csv), model.compare(csv))
+  assert.deepEqual(await model.forecastAsync([]), [])
+  // Every bad argument rejects, with the error the synchronous method throws.
+  let promise
+  assert.doesNotThrow(() => { promise = model.forecastAsync(demo.upcoming, 'fortnight') })
+  await assert.rejects(promise, (e) => e.name === 'OptocomError' && e.code === 'invalid_parameter')
+  await assert.rejects(model.forecastAsync(demo.upcoming, 'week', 1.5), (e) => e.code === 'invalid_parameter')
+  const bad = demo.past.map((a, i) => (i === 4 ? { ...a, age: 'old' } : a))
+  await assert.rejects(model.compareAsync(bad), (e) => e.code === 'invalid_value' && e.row === 4 && e.column === 'age')
+})
+
 test('save and load go through the file system', () => {
   const dir = mkdtempSync(join(tmpdir(), 'optocom-'))
   try {

@@ -27,6 +27,8 @@ async function tour(): Promise<number> {
   const weekly: ForecastPoint[] = model.forecast(upcoming, 'week', 0.9)
   const total: ForecastPoint | null = model.forecastTotal(upcoming)
   const cmp: ComparisonPoint[] = model.compare(past, 'month')
+  const weeklyAsync: ForecastPoint[] = await model.forecastAsync(upcoming, 'week', 0.9)
+  const cmpAsync: ComparisonPoint[] = await model.compareAsync(past)
   const one: PatientPrediction = model.predictPatient({ ...upcoming[0] })
   const read: { rows: Appointment[]; rejected: Rejection[] } = readAppointments(upcoming, { lenient: true })
   const names: string[] = model.featureNames
@@ -34,8 +36,15 @@ async function tour(): Promise<number> {
   const text: string = model.toJson()
   const again: PurchaseForecaster = PurchaseForecaster.fromJson(text)
   const defaults: Record<string, unknown> = defaultParams('purchase_forecaster')
-  void [sync, scoredAsync, band, weekly, total, cmp, one, read, names, again, defaults]
+  void [sync, scoredAsync, band, weekly, weeklyAsync, total, cmp, cmpAsync, one, read, names, again, defaults]
   return scored.length + rows + (upcoming[0].amount ?? 0)
+}
+async function campaignAsync(ca: CampaignAnalytics): Promise<number> {
+  const effects: Array<{ doctor_id: number; effect: number; lower: number; upper: number }> = await ca.upliftAsync(1, 'responded', { n_trees: 50 })
+  const forest: UpliftForest = await ca.fitUpliftAsync(1, 'rx_change')
+  const scored: Array<{ doctor_id: number; targeted: boolean }> = await ca.scoreUpliftAsync(forest, 1, 0.9)
+  const exported: { rows: number; bytes: number; guarded_cells: number } = await ca.exportCsvAsync('/tmp/r.csv', 'doctors')
+  return effects.length + scored.length + exported.rows
 }
 function campaign(): number {
   const ca: CampaignAnalytics = CampaignAnalytics.sample(42)
@@ -59,3 +68,4 @@ function campaign(): number {
 }
 void tour
 void campaign
+void campaignAsync

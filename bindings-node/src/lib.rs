@@ -6,8 +6,9 @@
 //!
 //! | file | JavaScript |
 //! |---|---|
-//! | `purchase.rs` | `PurchaseForecaster` (`fit`, `fitAsync`, `score`, `predictPatient`, `forecast`, `forecastTotal`, `compare`, `toJson`/`fromJson`, `save`/`load`), `readAppointments` |
-//! | `campaign.rs` | `CampaignAnalytics` (`sample`, `fromTables`, `fromDir`, `campaigns`, `metrics`, `rxTrend`, `topResponders`, `uplift`, `segment`, `recommend`), `DoctorSegmentation` |
+//! | `purchase.rs` | `PurchaseForecaster` (`fit`, `fitAsync`, `score`, `scoreAsync`, `predictPatient`, `forecast`, `forecastAsync`, `forecastTotal`, `compare`, `compareAsync`, `toJson`/`fromJson`, `save`/`load`), `readAppointments` |
+//! | `campaign.rs` | `CampaignAnalytics` (`sample`, `fromTables`, `fromDir`, `campaigns`, `metrics`, `rxTrend`, `topResponders`, `uplift`, `fitUplift`, `scoreUplift` and their `...Async` forms, `exportCsv`, `exportCsvAsync`, `segment`, `recommend`), `DoctorSegmentation`, `UpliftForest`, `Recommender` |
+//! | `task.rs` | `CoreTask`: the Promise of every `...Async` method (core work on libuv's pool) |
 //! | `demo.rs` | `demoAppointments`, `defaultParams` |
 #![deny(clippy::all)]
 
@@ -16,3 +17,4 @@ pub mod convert;
 pub mod demo;
 pub mod error;
 pub mod purchase;
+pub mod task;

@@ -10,13 +10,15 @@ use optocom_core::data::ingest::{read_csv, IngestOptions, ReadOptions};
 use optocom_core::data::Appointment;
 use optocom_core::progress::{observe, Observer};
 use optocom_core::purchase::{
-    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, ScoredAppointment,
-    DEFAULT_COMPARE_FREQ, DEFAULT_FORECAST_FREQ, DEFAULT_LEVEL,
+    ComparisonPoint, ForecastPoint, Freq, PatientFeatures, PurchaseForecaster, PurchaseParams,
+    ScoredAppointment, DEFAULT_COMPARE_FREQ, DEFAULT_FORECAST_FREQ, DEFAULT_LEVEL,
 };
-use optocom_core::{Error as CoreError, Persist};
+use optocom_core::Persist;
+use serde::Serialize;
 
 use crate::convert::{params, records, to_value, to_value_via_json, value};
-use crate::error::{guarded, internal, panic_text, to_js, IntoJsResult};
+use crate::error::{guarded, IntoJsResult};
+use crate::task::CoreTask;
 
 /// A fitted purchase forecaster: a random forest for P(amount >= threshold) and a scaled
 /// linear regression for the spend, with the uncertainty of the revenue forecast.
@@ -44,122 +46,49 @@ fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Training on the libuv thread pool, for [`JsPurchaseForecaster::fit_async`].
-pub struct FitTask {
-    /// The params and rows; `None` when reading them failed (see `failure`).
-    input: Option<(PurchaseParams, Vec<Appointment>)>,
-    /// The caller's `onProgress`, called with `(done, total)` after each tree.
-    progress: Option<Arc<ProgressFn>>,
-    /// Why the Promise rejects, built into a JS error in `reject` (on the main thread).
-    failure: Option<Failure>,
+/// Appointments for a task on the pool: CSV text (parsed there) or records read now, on the
+/// main thread (they need V8).
+fn pool_input(
+    env: &Env,
+    data: Either<String, Unknown<'_>>,
+) -> Result<Either<String, Vec<Appointment>>> {
+    Ok(match data {
+        Either::A(csv) => Either::A(csv),
+        Either::B(records) => Either::B(to_score(env, Either::B(records))?),
+    })
 }
 
-/// What went wrong in a [`FitTask`].
-enum Failure {
-    /// Reading the params or the rows (so `fitAsync` rejects instead of throwing).
-    Input(napi::Error),
-    /// The core refused the data or params.
-    Core(CoreError),
-    /// A panic, caught before it left the worker thread.
-    Panic(String),
-}
-
-impl Task for FitTask {
-    type Output = PurchaseForecaster;
-    type JsValue = JsPurchaseForecaster;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        let Some((params, rows)) = &self.input else {
-            return Err(napi::Error::from_reason("invalid input"));
-        };
-        let fit = || PurchaseForecaster::fit(params, rows);
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            match &self.progress {
-                // Observing never changes the result (optocom_core::progress).
-                Some(f) => {
-                    let f = Arc::clone(f);
-                    let observer: Observer = Arc::new(move |done, total| {
-                        let args = FnArgs::from((saturate(done), saturate(total)));
-                        f.call(args, ThreadsafeFunctionCallMode::NonBlocking);
-                    });
-                    observe(observer, fit)
-                }
-                None => fit(),
-            }
-        }));
-        let failure = match run {
-            Ok(Ok(model)) => return Ok(model),
-            Ok(Err(e)) => Failure::Core(e),
-            Err(p) => Failure::Panic(panic_text(&*p).to_owned()),
-        };
-        self.failure = Some(failure);
-        Err(napi::Error::from_reason("fit failed"))
-    }
-
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(JsPurchaseForecaster {
-            inner: Arc::new(output),
-        })
-    }
-
-    fn reject(&mut self, env: Env, err: napi::Error) -> Result<Self::JsValue> {
-        Err(match self.failure.take() {
-            Some(Failure::Input(e)) => e,
-            Some(Failure::Core(e)) => to_js(&env, &e),
-            Some(Failure::Panic(p)) => internal(&env, &p),
-            None => err,
-        })
+/// The appointments of [`pool_input`], on the pool: CSV parsed as `to_score` would.
+fn pool_rows(input: Either<String, Vec<Appointment>>) -> optocom_core::Result<Vec<Appointment>> {
+    match input {
+        Either::A(csv) => {
+            Ok(read_csv::<Appointment, _>(csv.as_bytes(), &IngestOptions::scoring())?.rows)
+        }
+        Either::B(rows) => Ok(rows),
     }
 }
 
-/// Scoring on the libuv thread pool, for [`JsPurchaseForecaster::score_async`].
-pub struct ScoreTask {
-    model: Arc<PurchaseForecaster>,
-    /// CSV text (parsed on the pool too) or rows read on the main thread; `None` when
-    /// reading them failed (see `failure`).
-    input: Option<Either<String, Vec<Appointment>>>,
-    failure: Option<Failure>,
-}
+/// `PurchaseForecaster::forecast` or `compare`.
+type PeriodsFn<T> =
+    fn(&PurchaseForecaster, &[Appointment], Freq, f64) -> optocom_core::Result<Vec<T>>;
 
-impl Task for ScoreTask {
-    type Output = Vec<ScoredAppointment>;
-    type JsValue = Unknown<'static>;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        let Some(input) = &self.input else {
-            return Err(napi::Error::from_reason("invalid input"));
-        };
-        let model = &self.model;
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input {
-            Either::A(csv) => {
-                let rows =
-                    read_csv::<Appointment, _>(csv.as_bytes(), &IngestOptions::scoring())?.rows;
-                model.score(&rows)
-            }
-            Either::B(rows) => model.score(rows),
-        }));
-        let failure = match run {
-            Ok(Ok(scored)) => return Ok(scored),
-            Ok(Err(e)) => Failure::Core(e),
-            Err(p) => Failure::Panic(panic_text(&*p).to_owned()),
-        };
-        self.failure = Some(failure);
-        Err(napi::Error::from_reason("scoring failed"))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        let finite = output.iter().all(ScoredAppointment::is_finite);
-        to_value_via_json(&env, &output, finite)
-    }
-
-    fn reject(&mut self, env: Env, err: napi::Error) -> Result<Self::JsValue> {
-        Err(match self.failure.take() {
-            Some(Failure::Input(e)) => e,
-            Some(Failure::Core(e)) => to_js(&env, &e),
-            Some(Failure::Panic(p)) => internal(&env, &p),
-            None => err,
-        })
-    }
+/// Per-period results (`forecast`, `compare`) of `model` on the pool: the rows are read (or
+/// the CSV kept for the pool) and `freq` checked now, so a bad one rejects without running.
+fn periods_task<T: Serialize + Send + 'static>(
+    env: &Env,
+    model: &Arc<PurchaseForecaster>,
+    data: Either<String, Unknown<'_>>,
+    freq: optocom_core::Result<Freq>,
+    level: Option<f64>,
+    run: PeriodsFn<T>,
+) -> AsyncTask<CoreTask<Vec<T>, Unknown<'static>>> {
+    let model = Arc::clone(model);
+    let level = level.unwrap_or(DEFAULT_LEVEL);
+    let work = freq
+        .js(env)
+        .and_then(|freq| Ok((freq, pool_input(env, data)?)))
+        .map(|(freq, input)| move || run(&model, &pool_rows(input)?, freq, level));
+    CoreTask::new(work, |env, out| to_value(env, &out))
 }
 
 #[napi]
@@ -203,8 +132,8 @@ impl JsPurchaseForecaster {
         past: Either<String, Unknown<'_>>,
         params_: Option<Unknown<'_>>,
         on_progress: Option<Function<'_, FnArgs<(u32, u32)>, ()>>,
-    ) -> Result<AsyncTask<FitTask>> {
-        let progress = match on_progress {
+    ) -> Result<AsyncTask<CoreTask<PurchaseForecaster, JsPurchaseForecaster>>> {
+        let progress: Option<Arc<ProgressFn>> = match on_progress {
             Some(f) => Some(Arc::new(
                 f.build_threadsafe_function::<FnArgs<(u32, u32)>>()
                     .callee_handled::<false>()
@@ -212,16 +141,27 @@ impl JsPurchaseForecaster {
             )),
             None => None,
         };
-        let input = params(&env, "params", params_)
-            .and_then(|p: PurchaseParams| Ok((p, appointments(&env, past)?)));
-        let (input, failure) = match input {
-            Ok(input) => (Some(input), None),
-            Err(e) => (None, Some(Failure::Input(e))),
-        };
-        Ok(AsyncTask::new(FitTask {
-            input,
-            progress,
-            failure,
+        let work = params(&env, "params", params_).and_then(|p: PurchaseParams| {
+            let rows = appointments(&env, past)?;
+            Ok(move || {
+                let fit = || PurchaseForecaster::fit(&p, &rows);
+                match progress {
+                    // Observing never changes the result (optocom_core::progress).
+                    Some(f) => {
+                        let observer: Observer = Arc::new(move |done, total| {
+                            let args = FnArgs::from((saturate(done), saturate(total)));
+                            f.call(args, ThreadsafeFunctionCallMode::NonBlocking);
+                        });
+                        observe(observer, fit)
+                    }
+                    None => fit(),
+                }
+            })
+        });
+        Ok(CoreTask::new(work, |_, model| {
+            Ok(JsPurchaseForecaster {
+                inner: Arc::new(model),
+            })
         }))
     }
 
@@ -257,19 +197,13 @@ impl JsPurchaseForecaster {
         &self,
         env: Env,
         appointments_: Either<String, Unknown<'_>>,
-    ) -> Result<AsyncTask<ScoreTask>> {
-        let input = match appointments_ {
-            Either::A(csv) => Ok(Either::A(csv)),
-            Either::B(records) => to_score(&env, Either::B(records)).map(Either::B),
-        };
-        let (input, failure) = match input {
-            Ok(input) => (Some(input), None),
-            Err(e) => (None, Some(Failure::Input(e))),
-        };
-        Ok(AsyncTask::new(ScoreTask {
-            model: Arc::clone(&self.inner),
-            input,
-            failure,
+    ) -> Result<AsyncTask<CoreTask<Vec<ScoredAppointment>, Unknown<'static>>>> {
+        let model = Arc::clone(&self.inner);
+        let work =
+            pool_input(&env, appointments_).map(|input| move || model.score(&pool_rows(input)?));
+        Ok(CoreTask::new(work, |env, scored| {
+            let finite = scored.iter().all(ScoredAppointment::is_finite);
+            to_value_via_json(env, &scored, finite)
         }))
     }
 
@@ -308,6 +242,32 @@ impl JsPurchaseForecaster {
                 .forecast(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
         })?;
         to_value(&env, &out)
+    }
+
+    /// As `forecast`, on the libuv thread pool: a Promise of the same points, rejected (never
+    /// thrown) on bad input. CSV text is parsed on the pool too.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "appointments: Data, freq?: string, level?: number",
+        ts_return_type = "Promise<ForecastPoint[]>"
+    )]
+    pub fn forecast_async(
+        &self,
+        env: Env,
+        appointments_: Either<String, Unknown<'_>>,
+        freq: Option<String>,
+        level: Option<f64>,
+    ) -> Result<AsyncTask<CoreTask<Vec<ForecastPoint>, Unknown<'static>>>> {
+        let freq = Freq::parse_or(freq.as_deref(), DEFAULT_FORECAST_FREQ);
+        let run = PurchaseForecaster::forecast;
+        Ok(periods_task(
+            &env,
+            &self.inner,
+            appointments_,
+            freq,
+            level,
+            run,
+        ))
     }
 
     /// Expected revenue of all the given appointments together, with its interval at
@@ -351,6 +311,25 @@ impl JsPurchaseForecaster {
                 .compare(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
         })?;
         to_value(&env, &out)
+    }
+
+    /// As `compare`, on the libuv thread pool: a Promise of the same points, rejected (never
+    /// thrown) on bad input. CSV text is parsed on the pool too.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "past: Data, freq?: string, level?: number",
+        ts_return_type = "Promise<ComparisonPoint[]>"
+    )]
+    pub fn compare_async(
+        &self,
+        env: Env,
+        past: Either<String, Unknown<'_>>,
+        freq: Option<String>,
+        level: Option<f64>,
+    ) -> Result<AsyncTask<CoreTask<Vec<ComparisonPoint>, Unknown<'static>>>> {
+        let freq = Freq::parse_or(freq.as_deref(), DEFAULT_COMPARE_FREQ);
+        let run = PurchaseForecaster::compare;
+        Ok(periods_task(&env, &self.inner, past, freq, level, run))
     }
 
     /// The training report: holdout AUC, Brier score, R^2 of the spend model, calibration.
