@@ -227,6 +227,10 @@ def _golden_uplift_inputs(model, expected_name="golden_uplift_expected.csv"):
 def test_golden_uplift_forest_reproduces_recorded_effects(model_name, expected_name):
     model = optocom.load(FIXTURES / model_name)
     assert isinstance(model, optocom.UpliftForest)
+    # The params say how the forest was fitted: the old ones had no correction.
+    old = model_name != "golden_uplift_forest.json"
+    assert model.get_params()["linear_correction"] == ("off" if old else "auto")
+    assert (len(model.linear_columns_) == 0) == old
     X, expected = _golden_uplift_inputs(model, expected_name)
     assert len(X) == 600 and model.n_features_in_ == 23
     effect = model.predict(X)

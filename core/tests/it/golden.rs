@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use optocom_core::campaign::{encode_doctors, DoctorRecommender, DoctorSegmentation, UpliftForest};
+use optocom_core::campaign::{
+    encode_doctors, DoctorRecommender, DoctorSegmentation, LinearCorrection, UpliftForest,
+};
 use optocom_core::cluster::KMeans;
 use optocom_core::data::ingest::read_doctors;
 use optocom_core::data::Doctor;
@@ -90,6 +92,11 @@ fn uplift_forest_without_local_linear_correction_still_loads_and_predicts_the_sa
     );
     let old = UpliftForest::load(fixtures().join("golden_uplift_forest_v0_2.json")).unwrap();
     assert!(old.linear_columns().is_empty());
+    // Its params say how it was fitted (the field did not exist: no correction), not the
+    // current default, and they survive a round trip.
+    assert_eq!(old.params().linear_correction, LinearCorrection::Off);
+    let again = UpliftForest::from_json(&old.to_json().unwrap()).unwrap();
+    assert_eq!(again.params(), old.params());
     let new = UpliftForest::load(fixtures().join("golden_uplift_forest.json")).unwrap();
     assert_eq!(new.linear_columns(), &[0, 1, 2]);
     assert_eq!(

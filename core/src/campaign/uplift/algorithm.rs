@@ -6,7 +6,7 @@ use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use super::criterion::{EffectCriterion, LinearColumns, LEAF_MOMENTS};
-use super::hyperparams::UpliftParams;
+use super::hyperparams::{LinearCorrection, UpliftParams};
 use super::local_linear::{leaf_moments, LinearSpec};
 use super::variance::{blb, pooled};
 use crate::artifact::{ModelInfo, Parts, Persist};
@@ -620,7 +620,13 @@ impl Persist for UpliftForest {
     }
 
     fn from_parts(parts: Parts) -> Result<Self> {
-        let params: UpliftParams = parts.params()?;
+        let mut params: UpliftParams = parts.params()?;
+        if parts.params.get("linear_correction").is_none() {
+            // Saved before the correction existed, so fitted without one: the serde default
+            // ("auto") would misreport how it was fitted, and a refit with these params
+            // would not reproduce it.
+            params.linear_correction = LinearCorrection::Off;
+        }
         params.check()?;
         let schema = parts.require_schema()?;
         let state: State = parts.state()?;

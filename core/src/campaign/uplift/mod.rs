@@ -53,7 +53,8 @@
 //!   bootstrap of little bags on the trees' projected scores.
 //!   [`linear_correction`](UpliftParams::linear_correction) picks the columns (default: the
 //!   continuous ones, at most [`MAX_LINEAR_COLUMNS`]). Forests saved before the correction
-//!   load and predict as before.
+//!   load and predict as before, and their params read `linear_correction: "off"` (how
+//!   they were fitted, not the current default).
 //! * **Variance**: the bootstrap of little bags (Sexton & Laake 2009; grf Section 4.1) of
 //!   each tree's score for the moment equations (delta method, grf eq. (16)): between-bag
 //!   variance minus the within-bag Monte-Carlo noise, made non-negative with grf's
