@@ -61,7 +61,7 @@ test('scoreAsync gives what score gives, off the main thread, and rejects instea
   await assert.rejects(model.scoreAsync(42), (e) => e.code === 'invalid_parameter')
 })
 
-test('forecastAsync and compareAsync give what forecast and compare give, and reject instead of throwing', async () => {
+test('forecastAsync, forecastTotalAsync and compareAsync give what forecast and compare give, and reject instead of throwing', async () => {
   const header = Object.keys(demo.past[0])
   const csv = [header.join(',')]
     .concat(demo.past.map((a) => header.map((k) => (a[k] === null ? '' : String(a[k]))).join(',')))
@@ -73,6 +73,9 @@ test('forecastAsync and compareAsync give what forecast and compare give, and re
   assert.deepEqual(await model.compareAsync(demo.past, 'month'), model.compare(demo.past, 'month'))
   assert.deepEqual(await model.compareAsync(csv), model.compare(csv))
   assert.deepEqual(await model.forecastAsync([]), [])
+  assert.deepEqual(await model.forecastTotalAsync(demo.upcoming, 0.8), model.forecastTotal(demo.upcoming, 0.8))
+  assert.equal(await model.forecastTotalAsync([]), null)
+  await assert.rejects(model.forecastTotalAsync(demo.upcoming, 0), (e) => e.code === 'invalid_parameter')
   // Every bad argument rejects, with the error the synchronous method throws.
   let promise
   assert.doesNotThrow(() => { promise = model.forecastAsync(demo.upcoming, 'fortnight') })

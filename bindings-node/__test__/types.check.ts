@@ -29,6 +29,7 @@ async function tour(): Promise<number> {
   const cmp: ComparisonPoint[] = model.compare(past, 'month')
   const weeklyAsync: ForecastPoint[] = await model.forecastAsync(upcoming, 'week', 0.9)
   const cmpAsync: ComparisonPoint[] = await model.compareAsync(past)
+  const totalAsync: ForecastPoint | null = await model.forecastTotalAsync(upcoming)
   const one: PatientPrediction = model.predictPatient({ ...upcoming[0] })
   const read: { rows: Appointment[]; rejected: Rejection[] } = readAppointments(upcoming, { lenient: true })
   const names: string[] = model.featureNames
@@ -36,7 +37,7 @@ async function tour(): Promise<number> {
   const text: string = model.toJson()
   const again: PurchaseForecaster = PurchaseForecaster.fromJson(text)
   const defaults: Record<string, unknown> = defaultParams('purchase_forecaster')
-  void [sync, scoredAsync, band, weekly, weeklyAsync, total, cmp, cmpAsync, one, read, names, again, defaults]
+  void [sync, scoredAsync, band, weekly, weeklyAsync, total, totalAsync, cmp, cmpAsync, one, read, names, again, defaults]
   return scored.length + rows + (upcoming[0].amount ?? 0)
 }
 async function campaignAsync(ca: CampaignAnalytics): Promise<number> {

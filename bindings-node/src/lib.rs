@@ -6,7 +6,7 @@
 //!
 //! | file | JavaScript |
 //! |---|---|
-//! | `purchase.rs` | `PurchaseForecaster` (`fit`, `fitAsync`, `score`, `scoreAsync`, `predictPatient`, `forecast`, `forecastAsync`, `forecastTotal`, `compare`, `compareAsync`, `toJson`/`fromJson`, `save`/`load`), `readAppointments` |
+//! | `purchase.rs` | `PurchaseForecaster` (`fit`, `fitAsync`, `score`, `scoreAsync`, `predictPatient`, `forecast`, `forecastAsync`, `forecastTotal`, `forecastTotalAsync`, `compare`, `compareAsync`, `toJson`/`fromJson`, `save`/`load`), `readAppointments` |
 //! | `campaign.rs` | `CampaignAnalytics` (`sample`, `fromTables`, `fromDir`, `campaigns`, `metrics`, `rxTrend`, `topResponders`, `uplift`, `fitUplift`, `scoreUplift` and their `...Async` forms, `exportCsv`, `exportCsvAsync`, `segment`, `recommend`), `DoctorSegmentation`, `UpliftForest`, `Recommender` |
 //! | `task.rs` | `CoreTask`: the Promise of every `...Async` method (core work on libuv's pool) |
 //! | `demo.rs` | `demoAppointments`, `defaultParams` |

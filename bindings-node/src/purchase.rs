@@ -291,6 +291,26 @@ impl JsPurchaseForecaster {
         to_value(&env, &out)
     }
 
+    /// As `forecastTotal`, on the libuv thread pool: a Promise of the same point (or `null`),
+    /// rejected (never thrown) on bad input. CSV text is parsed on the pool too.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "appointments: Data, level?: number",
+        ts_return_type = "Promise<ForecastPoint | null>"
+    )]
+    pub fn forecast_total_async(
+        &self,
+        env: Env,
+        appointments_: Either<String, Unknown<'_>>,
+        level: Option<f64>,
+    ) -> Result<AsyncTask<CoreTask<Option<ForecastPoint>, Unknown<'static>>>> {
+        let model = Arc::clone(&self.inner);
+        let level = level.unwrap_or(DEFAULT_LEVEL);
+        let work = pool_input(&env, appointments_)
+            .map(|input| move || model.forecast_total(&pool_rows(input)?, level));
+        Ok(CoreTask::new(work, |env, out| to_value(env, &out)))
+    }
+
     /// Actual against predicted revenue per period on past appointments (with amounts).
     #[napi(
         catch_unwind,
