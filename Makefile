@@ -80,7 +80,7 @@ bench-quick: peers-venv ## optocom vs scikit-learn, causalml, EconML at small si
 bench-peers: peers-venv ## The full peer benchmark (10k-1M appointments, 5k-50k doctors; ~20 min on a quiet 2-core machine); writes BENCHMARKS.md
 	$(PEERS_VENV)/bin/python benches/peers/run.py --out BENCHMARKS.md --json benches/peers/full_run.json
 
-bench-replicates: peers-venv ## Quality over 6 data draws: uplift vs EconML (5k, 50k doctors), purchase forest vs scikit-learn (10k appointments) (~3 min); writes benches/peers/REPLICATES.md
+bench-replicates: peers-venv ## Quality over 6 data draws: uplift vs EconML, both nuisance set-ups (5k, 50k doctors), purchase forest vs scikit-learn (10k appointments) (~7 min); writes benches/peers/REPLICATES.md
 	$(PEERS_VENV)/bin/python benches/peers/replicates.py
 
 fixtures: ## Regenerate the golden artifacts and expected predictions under fixtures/
