@@ -55,6 +55,20 @@ export interface ForecastPoint {
   upper: number
 }
 
+/**
+ * One doctor's estimated campaign effect (`uplift`, `scoreUplift`): on the response
+ * probability (bounds within [-1, 1]) or on the monthly Rx change, with its confidence
+ * interval.
+ */
+export interface DoctorUplift {
+  doctor_id: number
+  targeted: boolean
+  effect: number
+  std_error: number
+  lower: number
+  upper: number
+}
+
 export interface ComparisonPoint {
   period_start: string
   period_end: string

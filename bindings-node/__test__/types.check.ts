@@ -13,6 +13,7 @@ import {
   type ScoredAppointment,
   type ForecastPoint,
   type ComparisonPoint,
+  type DoctorUplift,
   type PatientPrediction,
   type Rejection,
 } from '../index'
@@ -41,7 +42,7 @@ async function tour(): Promise<number> {
   return scored.length + rows + (upcoming[0].amount ?? 0)
 }
 async function campaignAsync(ca: CampaignAnalytics): Promise<number> {
-  const effects: Array<{ doctor_id: number; effect: number; lower: number; upper: number }> = await ca.upliftAsync(1, 'responded', { n_trees: 50 })
+  const effects: DoctorUplift[] = await ca.upliftAsync(1, 'responded', { n_trees: 50 })
   const forest: UpliftForest = await ca.fitUpliftAsync(1, 'rx_change')
   const scored: Array<{ doctor_id: number; targeted: boolean }> = await ca.scoreUpliftAsync(forest, 1, 0.9)
   const exported: { rows: number; bytes: number; guarded_cells: number } = await ca.exportCsvAsync('/tmp/r.csv', 'doctors')

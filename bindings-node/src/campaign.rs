@@ -214,7 +214,7 @@ impl JsCampaignAnalytics {
     #[napi(
         catch_unwind,
         ts_args_type = "campaignId: number, outcome?: 'responded' | 'rx_change', params?: Record<string, unknown>, level?: number",
-        ts_return_type = "Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>"
+        ts_return_type = "DoctorUplift[]"
     )]
     pub fn uplift(
         &self,
@@ -261,7 +261,7 @@ impl JsCampaignAnalytics {
     #[napi(
         catch_unwind,
         ts_args_type = "forest: UpliftForest, campaignId: number, level?: number",
-        ts_return_type = "Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>"
+        ts_return_type = "DoctorUplift[]"
     )]
     pub fn score_uplift(
         &self,
@@ -284,7 +284,7 @@ impl JsCampaignAnalytics {
     #[napi(
         catch_unwind,
         ts_args_type = "campaignId: number, outcome?: 'responded' | 'rx_change', params?: Record<string, unknown>, level?: number",
-        ts_return_type = "Promise<Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>>"
+        ts_return_type = "Promise<DoctorUplift[]>"
     )]
     pub fn uplift_async(
         &self,
@@ -335,7 +335,7 @@ impl JsCampaignAnalytics {
     #[napi(
         catch_unwind,
         ts_args_type = "forest: UpliftForest, campaignId: number, level?: number",
-        ts_return_type = "Promise<Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>>"
+        ts_return_type = "Promise<DoctorUplift[]>"
     )]
     pub fn score_uplift_async(
         &self,

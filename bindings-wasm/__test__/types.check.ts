@@ -12,6 +12,7 @@ import {
   type ScoredAppointment,
   type ForecastPoint,
   type ComparisonPoint,
+  type DoctorUplift,
   type PatientPrediction,
   type Rejection,
 } from '../pkg-node/optocom.js'
@@ -53,7 +54,7 @@ function campaign(): number {
   const csv: string = ca.exportCsv('responders', { campaign_id: 1, filter: { provinces: ['Ontario'] } })
   const doctors: string = ca.exportCsv()
   const forest: UpliftForest = UpliftForest.fromJson(ca.fitUplift(1, 'responded', { n_trees: 20 }).toJson())
-  const scored: Array<{ doctor_id: number; effect: number; lower: number }> = ca.scoreUplift(forest, 1)
+  const scored: DoctorUplift[] = ca.scoreUplift(forest, 1)
   const rec: Recommender = Recommender.fromJson(ca.recommenderWithSegments(ca.segment({ k: 2 }), ['X']).toJson())
   const top: Array<Record<string, unknown>> = rec.recommend('X', 3, { provinces: ['Ontario'] }, [1])
   void [top, rec.products, rec.nDoctors, ca.recommender()]

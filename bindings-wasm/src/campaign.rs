@@ -206,9 +206,7 @@ impl WasmCampaignAnalytics {
     /// Per-doctor campaign effects with confidence intervals at `level` (default 0.95):
     /// `outcome` `"responded"` (default) or `"rx_change"`; `params` the snake_case fields of
     /// `UpliftParams`.
-    #[wasm_bindgen(
-        unchecked_return_type = "Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>"
-    )]
+    #[wasm_bindgen(unchecked_return_type = "DoctorUplift[]")]
     pub fn uplift(
         &self,
         #[wasm_bindgen(js_name = "campaignId")] id: f64,
@@ -260,10 +258,7 @@ impl WasmCampaignAnalytics {
     /// `UpliftForest.fromJson` of a model trained anywhere), with intervals at `level`
     /// (default 0.95): the rows of `uplift`, without refitting. Specialties or provinces the
     /// forest never saw get all-zero one-hot columns.
-    #[wasm_bindgen(
-        js_name = "scoreUplift",
-        unchecked_return_type = "Array<{ doctor_id: number; targeted: boolean; effect: number; std_error: number; lower: number; upper: number }>"
-    )]
+    #[wasm_bindgen(js_name = "scoreUplift", unchecked_return_type = "DoctorUplift[]")]
     pub fn score_uplift(
         &self,
         forest: &WasmUpliftForest,

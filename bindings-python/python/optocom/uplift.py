@@ -93,9 +93,7 @@ class UpliftForest(OptocomEstimator):
         list, or a function giving it, called only when a name is given)."""
         lc = self.linear_correction
         if isinstance(lc, str):
-            if lc in ("auto", "off"):
-                return lc
-            raise _bad("linear_correction", lc, "must be 'auto', 'off' or a list of columns")
+            return lc  # "auto", "off" or refused by the core, which names the parameter
         try:
             cols = list(lc)
         except TypeError:

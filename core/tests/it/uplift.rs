@@ -39,14 +39,23 @@ fn tau(x: &[f64]) -> f64 {
 /// `n` rows, 3 uniform features, randomised treatment, outcome
 /// `x2 + w * tau(x) + N(0, 1)`.
 fn synthetic(n: usize, seed: u64) -> (Array2<f64>, Vec<u8>, Vec<f64>) {
+    draw(n, seed, |row, w, r| {
+        row[2] + f64::from(w) * tau(row) + r.normal()
+    })
+}
+
+/// `n` rows of 3 uniform features and a randomised treatment, then each row's outcome from
+/// `outcome(features, treatment, generator)`.
+fn draw(
+    n: usize,
+    seed: u64,
+    mut outcome: impl FnMut(&[f64], u8, &mut Rng) -> f64,
+) -> (Array2<f64>, Vec<u8>, Vec<f64>) {
     let mut r = Rng(crate::SplitMix(seed));
     let x = Array2::from_shape_fn((n, 3), |_| r.next());
     let w: Vec<u8> = (0..n).map(|_| u8::from(r.next() < 0.5)).collect();
     let y = (0..n)
-        .map(|i| {
-            let row = x.row(i).to_vec();
-            row[2] + f64::from(w[i]) * tau(&row) + r.normal()
-        })
+        .map(|i| outcome(&x.row(i).to_vec(), w[i], &mut r))
         .collect();
     (x, w, y)
 }
@@ -708,20 +717,10 @@ fn invalid_params_are_refused_before_fitting() {
 /// control arm, with probability `min(1, 1.5 x0)` when treated. The true effect saturates
 /// at 1 on the upper third of `x0`, where the local-linear plane can overshoot it.
 fn saturated_binary(n: usize, seed: u64) -> (Array2<f64>, Vec<u8>, Vec<f64>) {
-    let mut r = Rng(crate::SplitMix(seed));
-    let x = Array2::from_shape_fn((n, 3), |_| r.next());
-    let w: Vec<u8> = (0..n).map(|_| u8::from(r.next() < 0.5)).collect();
-    let y = (0..n)
-        .map(|i| {
-            let p = if w[i] == 1 {
-                (1.5 * x[[i, 0]]).min(1.0)
-            } else {
-                0.0
-            };
-            f64::from(u8::from(r.next() < p))
-        })
-        .collect();
-    (x, w, y)
+    draw(n, seed, |row, w, r| {
+        let p = if w == 1 { (1.5 * row[0]).min(1.0) } else { 0.0 };
+        f64::from(u8::from(r.next() < p))
+    })
 }
 
 #[test]
