@@ -288,6 +288,16 @@ impl Error {
         }
     }
 
+    /// Names `path` on a bare I/O error ([`Error::Io`] becomes [`Error::IoPath`]), such as a
+    /// write that fails after the file was opened (a full disk) or a read of a directory;
+    /// other errors are returned unchanged.
+    pub(crate) fn at_path(self, path: &std::path::Path) -> Self {
+        match self {
+            Error::Io(e) => Error::io_at(path, e),
+            other => other,
+        }
+    }
+
     /// Shorthand for [`Error::NotFound`].
     pub fn not_found(what: impl Into<String>, key: impl fmt::Display) -> Self {
         Error::NotFound {
@@ -440,6 +450,32 @@ pub(crate) fn check_finite_column(column: &str, v: &[f64], reason: &str) -> Resu
             column,
             v[row].to_string(),
             reason,
+        )),
+    }
+}
+
+/// Largest `|value|` accepted where a model squares and sums values: the targets of the
+/// regressors, linear regression and the uplift forest, and the features of linear
+/// regression and of the uplift forest's local-linear correction. Sums of squares of values
+/// up to 1e100 stay far from `f64` overflow (1.8e308) for any number of rows; beyond it a fit
+/// would silently turn variances and standard errors into infinity or NaN.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
+/// Refuses the first value of `v` (a column named `column`, in row order) above
+/// [`MAX_MAGNITUDE`] in magnitude, naming its row. Values should already be checked finite.
+pub(crate) fn check_magnitude(column: &str, v: impl IntoIterator<Item = f64>) -> Result<()> {
+    match v
+        .into_iter()
+        .enumerate()
+        .find(|(_, x)| x.abs() > MAX_MAGNITUDE)
+    {
+        None => Ok(()),
+        Some((row, x)) => Err(Error::invalid_value(
+            Location::Row { row },
+            column,
+            format!("{x:e}"),
+            "too large: |value| must be at most 1e100 (its square would overflow the model's \
+             sums of squares): rescale the column",
         )),
     }
 }

@@ -50,4 +50,4 @@ pub use artifact::Persist;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
-pub use error::{Error, Location, Result};
+pub use error::{Error, Location, Result, MAX_MAGNITUDE};

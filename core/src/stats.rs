@@ -131,15 +131,52 @@ fn erfc(x: f64) -> f64 {
 }
 
 /// The two-sided normal critical value for a confidence `level` in (0, 1), e.g. 1.96 for 0.95.
+/// Finite for every level below 1: it is computed from the tail probability `(1 - level) / 2`
+/// (exact for levels from 0.5), not from `0.5 + level / 2`, which rounds to 1 for levels
+/// within 1e-16 of 1.
+///
+/// Errors: `level` not strictly between 0 and 1 -> [`Error::InvalidParameter`].
+///
+/// ```
+/// let z = optocom_core::stats::z_for_level(0.95).unwrap();
+/// assert!((z - 1.959963984540054).abs() < 1e-9);
+/// assert!(optocom_core::stats::z_for_level(1.0 - f64::EPSILON / 2.0).unwrap().is_finite());
+/// ```
 pub fn z_for_level(level: f64) -> Result<f64> {
-    if !(level > 0.0 && level < 1.0) {
-        return Err(Error::invalid_param(
+    check_level(level)?;
+    Ok(z_critical(level))
+}
+
+/// The two-sided Student t critical value with `df` > 0 degrees of freedom for a confidence
+/// `level` in (0, 1), e.g. 2.228 for 0.95 and 10 degrees of freedom; finite for every level
+/// below 1, like [`z_for_level`].
+///
+/// Errors: `level` not strictly between 0 and 1 -> [`Error::InvalidParameter`].
+pub fn t_for_level(level: f64, df: f64) -> Result<f64> {
+    check_level(level)?;
+    Ok(t_critical(level, df))
+}
+
+fn check_level(level: f64) -> Result<()> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid_param(
             "level",
             level,
             "must be strictly between 0 and 1 (e.g. 0.9)",
-        ));
+        ))
     }
-    Ok(normal_quantile(0.5 + level / 2.0))
+}
+
+/// [`z_for_level`] for a level already checked.
+pub(crate) fn z_critical(level: f64) -> f64 {
+    -normal_quantile((1.0 - level) / 2.0)
+}
+
+/// [`t_for_level`] for a level already checked.
+pub(crate) fn t_critical(level: f64, df: f64) -> f64 {
+    t_upper((1.0 - level) / 2.0, df)
 }
 
 /// A seeded random split of `0..n` into (train, holdout) index lists, holdout of
@@ -257,22 +294,31 @@ pub fn t_cdf(t: f64, df: f64) -> f64 {
 }
 
 /// Quantile of Student's t with `df` > 0 degrees of freedom, for `p` in (0, 1): bisection on
-/// [`t_cdf`] to 1e-12.
+/// the tail probability to 1e-12 (relative).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
     if p < 0.5 {
-        return -t_quantile(1.0 - p, df);
+        -t_upper(p, df)
+    } else {
+        t_upper(1.0 - p, df)
     }
+}
+
+/// The `t >= 0` whose upper-tail probability under Student's t with `df` degrees of freedom
+/// is `tail` (in (0, 0.5]), by bisection on the tail itself, so that tails far below the
+/// rounding of `1 - tail` (levels near 1) keep their precision.
+fn t_upper(tail: f64, df: f64) -> f64 {
     if df > 1e7 {
-        return normal_quantile(p);
+        return -normal_quantile(tail);
     }
-    let mut hi = normal_quantile(p).max(1.0);
-    while t_cdf(hi, df) < p && hi < 1e12 {
+    let upper = |t: f64| 0.5 * reg_inc_beta(df / 2.0, 0.5, df / (df + t * t));
+    let mut hi = (-normal_quantile(tail)).max(1.0);
+    while upper(hi) > tail && hi < 1e150 {
         hi *= 2.0;
     }
     let mut lo = 0.0;
-    for _ in 0..200 {
+    for _ in 0..400 {
         let mid = 0.5 * (lo + hi);
-        if t_cdf(mid, df) < p {
+        if upper(mid) > tail {
             lo = mid;
         } else {
             hi = mid;
@@ -310,6 +356,31 @@ mod tests {
         assert!((z_for_level(0.95).unwrap() - 1.959963984540054).abs() < 1e-9);
         for bad in [0.0, 1.0, -0.1, f64::NAN] {
             assert_eq!(z_for_level(bad).unwrap_err().code(), "invalid_parameter");
+        }
+    }
+
+    #[test]
+    fn critical_values_stay_finite_and_exact_up_to_the_largest_level_below_1() {
+        let top = 1.0 - f64::EPSILON / 2.0; // 0.9999999999999999, the largest double below 1
+        let z = z_for_level(top).unwrap();
+        // The tail (1 - top) / 2 = 2^-54: z = 8.2924 (scipy.stats.norm.ppf).
+        assert!((z - 8.292_361_075_813_597).abs() < 1e-6, "{z}");
+        assert!(z > z_for_level(1.0 - 1e-15).unwrap());
+        // Cauchy (df = 1) in closed form: t = tan(pi (0.5 - tail)) = 1 / tan(pi * tail).
+        let tail = f64::EPSILON / 4.0;
+        let t = t_for_level(top, 1.0).unwrap();
+        let closed = 1.0 / (std::f64::consts::PI * tail).tan();
+        assert!(((t - closed) / closed).abs() < 1e-9, "{t} vs {closed}");
+        for df in [2.5, 10.0, 1e3, 1e8] {
+            let t = t_for_level(top, df).unwrap();
+            assert!(t.is_finite() && t >= z * (1.0 - 1e-9), "df={df}: {t}");
+        }
+        assert!((t_for_level(0.95, 10.0).unwrap() - 2.228_138_851_986).abs() < 1e-7);
+        for bad in [0.0, 1.0, 1.5, f64::NAN] {
+            assert_eq!(
+                t_for_level(bad, 5.0).unwrap_err().code(),
+                "invalid_parameter"
+            );
         }
     }
 

@@ -252,13 +252,14 @@ pub trait Persist: Sized {
         let path = path.as_ref();
         let f = std::fs::File::create(path).map_err(|e| Error::io_at(path, e))?;
         self.write_to(std::io::BufWriter::new(f))
+            .map_err(|e| e.at_path(path))
     }
 
     /// Loads from a file.
     fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let f = std::fs::File::open(path).map_err(|e| Error::io_at(path, e))?;
-        Self::read_from(std::io::BufReader::new(f))
+        Self::read_from(std::io::BufReader::new(f)).map_err(|e| e.at_path(path))
     }
 }
 

@@ -595,12 +595,7 @@ fn validate_doctors(doctors: &[DoctorProfile]) -> Result<()> {
         if !seen.insert(d.doctor_id) {
             return bad("doctor_id", d.doctor_id.to_string(), "duplicate doctor_id");
         }
-        if !d.tenure_years.is_finite() {
-            return bad("tenure_years", d.tenure_years.to_string(), "must be finite");
-        }
-        if !d.baseline_rx.is_finite() {
-            return bad("baseline_rx", d.baseline_rx.to_string(), "must be finite");
-        }
+        d.validate(row, "")?;
         if let Some(r) = p.past_response_rate {
             if !(0.0..=1.0).contains(&r) {
                 return bad(

@@ -55,6 +55,12 @@ pub(crate) fn squared_distance(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -
 
 /// The nearest centroid of `x` and its squared distance (squared Euclidean, ties to the
 /// lowest index). The one assignment rule of k-means and of the doctor segmentation.
+///
+/// When every squared distance overflows (a row of huge values; fitting refuses them, but
+/// prediction must still answer), the nearest centroid minimises
+/// `(|c|^2 - 2 x.c) / m` with `m = max |x_j|` instead: the squared distance less the
+/// overflowing `|x|^2`, scaled, which stays finite for fitted centroids and still tells
+/// centroids apart that differ by far less than `|x|`. The distance is then infinite.
 #[inline]
 pub(crate) fn nearest(centroids: ArrayView2<'_, f64>, x: ArrayView1<'_, f64>) -> (usize, f64) {
     let mut best = (0, f64::INFINITY);
@@ -64,7 +70,48 @@ pub(crate) fn nearest(centroids: ArrayView2<'_, f64>, x: ArrayView1<'_, f64>) ->
             best = (c, d);
         }
     }
+    if best.1 == f64::INFINITY {
+        let m = x.iter().fold(1.0, |m: f64, v| m.max(v.abs()));
+        let mut scaled = (0, f64::INFINITY);
+        for (c, row) in centroids.outer_iter().enumerate() {
+            let d = row
+                .iter()
+                .zip(x.iter())
+                .fold(0.0, |s, (u, v)| s + u * (u / m) - 2.0 * u * (v / m));
+            if d < scaled.1 {
+                scaled = (c, d);
+            }
+        }
+        best.0 = scaled.0;
+    }
     best
+}
+
+/// The largest `|a_j / 2 - b_j / 2|` (halves cannot overflow).
+fn half_gap(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    a.iter()
+        .zip(b.iter())
+        .map(|(u, v)| (u / 2.0 - v / 2.0).abs())
+        .fold(0.0, f64::max)
+}
+
+/// `sum(((a - b) / 2 / s)^2)`: the squared distance over `4 s^2`, finite for an `s` of at
+/// least [`half_gap`]`(a, b)`.
+fn scaled_squared_distance(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>, s: f64) -> f64 {
+    a.iter().zip(b.iter()).fold(0.0, |acc, (u, v)| {
+        let d = (u / 2.0 - v / 2.0) / s;
+        acc + d * d
+    })
+}
+
+/// Euclidean distance, exact in range even where its square overflows.
+fn distance(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    let d2 = squared_distance(a, b);
+    if d2.is_finite() {
+        return d2.sqrt();
+    }
+    let s = half_gap(a, b);
+    2.0 * s * scaled_squared_distance(a, b, s).sqrt()
 }
 
 /// Nearest centroid of every row and the sum of the squared distances, in row order.
@@ -175,8 +222,7 @@ impl KMeans {
     ///
     /// Errors: [`Error::ShapeMismatch`] when `x` does not have [`KMeans::n_features`]
     /// columns, [`Error::InvalidValue`] for a non-finite value. Finite values too large for
-    /// their squared distances are not refused here: such a row gets cluster 0 and infinite
-    /// distances.
+    /// their squared distances (refused at fit) still get their nearest centroid.
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
         check_predict_x(x, &self.schema)?;
         Ok(Array1::from(assign(self.centroids.view(), x).0))
@@ -189,7 +235,7 @@ impl KMeans {
         let mut out = Array2::zeros((x.nrows(), self.centroids.nrows()));
         for (r, mut o) in x.outer_iter().zip(out.outer_iter_mut()) {
             for (c, v) in self.centroids.outer_iter().zip(o.iter_mut()) {
-                *v = squared_distance(c, r).sqrt();
+                *v = distance(c, r);
             }
         }
         Ok(out)
@@ -197,10 +243,41 @@ impl KMeans {
 
     /// Minus the inertia of `x`: minus the sum over rows of the squared distance to the
     /// nearest centroid (scikit-learn's `score`; higher is better). On the training data it
-    /// equals `-`[`KMeans::inertia`] bit for bit. Errors as [`KMeans::predict`].
+    /// equals `-`[`KMeans::inertia`] bit for bit.
+    ///
+    /// Errors as [`KMeans::predict`], and [`Error::InvalidValue`] naming the first row whose
+    /// squared distance overflows `f64` (the score would be `-inf`).
     pub fn score(&self, x: ArrayView2<'_, f64>) -> Result<f64> {
         check_predict_x(x, &self.schema)?;
-        Ok(-assign(self.centroids.view(), x).1)
+        let (_, inertia) = assign(self.centroids.view(), x);
+        if inertia.is_finite() {
+            return Ok(-inertia);
+        }
+        // The first row at which the running sum overflows.
+        let mut sum = 0.0;
+        let row = x
+            .outer_iter()
+            .position(|r| {
+                sum += nearest(self.centroids.view(), r).1;
+                sum.is_infinite()
+            })
+            .unwrap_or(0);
+        let col = x
+            .row(row)
+            .iter()
+            .enumerate()
+            .fold(
+                (0, 0.0),
+                |w, (j, v)| if v.abs() > w.1 { (j, v.abs()) } else { w },
+            )
+            .0;
+        Err(Error::invalid_value(
+            Location::Row { row },
+            self.schema.features[col].name.clone(),
+            x[[row, col]].to_string(),
+            "too large: the squared distance to the nearest centroid overflows f64, so the \
+             score would be -inf: rescale x",
+        ))
     }
 
     /// Centroids, `n_clusters x n_features` (row `c` is cluster `c`), in the order k-means++

@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::forest::hyperparams::{check_count, check_n_jobs};
+
+/// Largest accepted `n_init` (k-means initialisations).
+pub const MAX_INIT: usize = 10_000;
 
 /// Parameters of k-means, as a checked builder.
 ///
@@ -98,9 +102,7 @@ impl KMeansParams {
         if self.n_clusters == 0 {
             return Err(Error::invalid_param("n_clusters", 0, "must be at least 1"));
         }
-        if self.n_init == 0 {
-            return Err(Error::invalid_param("n_init", 0, "must be at least 1"));
-        }
+        check_count("n_init", self.n_init, 1, MAX_INIT)?;
         if self.max_iter == 0 {
             return Err(Error::invalid_param("max_iter", 0, "must be at least 1"));
         }
@@ -111,13 +113,7 @@ impl KMeansParams {
                 "must be a positive finite number",
             ));
         }
-        if self.n_jobs == Some(0) {
-            return Err(Error::invalid_param(
-                "n_jobs",
-                0,
-                "must be at least 1 or None",
-            ));
-        }
+        check_n_jobs(self.n_jobs)?;
         Ok(())
     }
 }

@@ -158,4 +158,4 @@ mod lloyd;
 
 pub(crate) use algorithm::assign;
 pub use algorithm::KMeans;
-pub use hyperparams::KMeansParams;
+pub use hyperparams::{KMeansParams, MAX_INIT};

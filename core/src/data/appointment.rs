@@ -13,6 +13,10 @@ pub const MAX_AGE: f64 = 120.0;
 /// model (linear in the days) would extrapolate to absurd amounts, or overflow.
 pub const MAX_DAYS_SINCE_PURCHASE: f64 = MAX_AGE * 366.0;
 
+/// Largest accepted `amount` in GBP: a billion, far above any optical sale, and far enough
+/// below overflow that the spend model's and the forecasts' sums of squares stay finite.
+pub const MAX_AMOUNT: f64 = 1e9;
+
 /// One optometry appointment: a patient's profile on the day, and for past appointments the
 /// amount actually spent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,13 +41,14 @@ pub struct Appointment {
     pub varifocal: bool,
     /// Has a high prescription.
     pub high_prescription: bool,
-    /// Amount spent in GBP, for past appointments; `None` for upcoming ones.
+    /// Amount spent in GBP (0..=1e9, [`MAX_AMOUNT`]), for past appointments; `None` for
+    /// upcoming ones.
     pub amount: Option<f64>,
 }
 
 /// Checks a (hand-built) appointment with the same rules as the CSV reader: non-empty
 /// `patient_id`, finite `age` in 0..=120, finite `days_since_last_purchase` in 0..=43,920, and a finite
-/// `amount` >= 0 when present. `location` is reported in the error (use
+/// `amount` in 0..=1e9 when present. `location` is reported in the error (use
 /// [`Location::Row`] for records in memory).
 ///
 /// ```
@@ -98,8 +103,8 @@ pub fn validate_appointment(a: &Appointment, location: Location) -> Result<()> {
         if !v.is_finite() {
             return bad("amount", v.to_string(), crate::data::ingest::FINITE_REASON);
         }
-        if v < 0.0 {
-            return bad("amount", v.to_string(), "must be >= 0");
+        if !(0.0..=MAX_AMOUNT).contains(&v) {
+            return bad("amount", v.to_string(), "must be between 0 and 1000000000");
         }
     }
     Ok(())

@@ -109,7 +109,9 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use crate::data::campaign::{Campaign, CampaignData, Doctor, RxRecord, Targeting};
+use crate::data::campaign::{
+    range_reason, Campaign, CampaignData, Doctor, RxRecord, Targeting, MAX_ID, MAX_RX,
+};
 use crate::data::filter::DoctorFilter;
 use crate::data::sampling::{powi, standard_normal, Poisson};
 use crate::error::{Error, Location, Result};
@@ -401,22 +403,18 @@ pub fn validate_campaign_data(data: &CampaignData) -> Result<CampaignIndex> {
                 format!("duplicate doctor id (first at row {first})"),
             ));
         }
-        for (col, v) in [
-            ("doctors.tenure_years", d.tenure_years),
-            ("doctors.baseline_rx", d.baseline_rx),
-        ] {
-            if !v.is_finite() || v < 0.0 {
-                return Err(Error::invalid_value(
-                    Location::Row { row },
-                    col,
-                    v.to_string(),
-                    "must be finite and >= 0",
-                ));
-            }
-        }
+        d.validate(row, "doctors.")?;
     }
     let mut campaign_pos = HashMap::with_capacity(data.campaigns.len());
     for (row, c) in data.campaigns.iter().enumerate() {
+        if c.campaign_id > MAX_ID {
+            return Err(Error::invalid_value(
+                Location::Row { row },
+                "campaigns.campaign_id",
+                c.campaign_id.to_string(),
+                crate::data::ingest::ID_REASON,
+            ));
+        }
         if let Some(first) = campaign_pos.insert(c.campaign_id, row) {
             return Err(Error::invalid_value(
                 Location::Row { row },
@@ -456,16 +454,34 @@ pub fn validate_campaign_data(data: &CampaignData) -> Result<CampaignIndex> {
         }
         targeting[c].push((d, t.campaign_target));
     }
+    // (doctor position, product number, period) -> first row: a repeated record would be
+    // counted twice in every sum.
+    let mut products: HashMap<&str, u32> = HashMap::new();
+    let mut periods: HashMap<(u32, u32, NaiveDate), usize> = HashMap::with_capacity(data.rx.len());
     for (row, r) in data.rx.iter().enumerate() {
-        if !doctor_pos.contains_key(&r.doctor_id) {
+        let Some(&d) = doctor_pos.get(&r.doctor_id) else {
             return Err(Error::not_found("doctor", r.doctor_id));
+        };
+        let next = products.len() as u32;
+        let p = *products.entry(r.product.as_str()).or_insert(next);
+        if let Some(first) = periods.insert((d as u32, p, r.period), row) {
+            return Err(Error::invalid_value(
+                Location::Row { row },
+                "rx.period",
+                r.period.to_string(),
+                format!(
+                    "a second Rx record of doctor {} for {} in this period (first at row {first}); \
+                     add the counts up into one record",
+                    r.doctor_id, r.product
+                ),
+            ));
         }
-        if !r.count.is_finite() || r.count < 0.0 {
+        if !(0.0..=MAX_RX).contains(&r.count) {
             return Err(Error::invalid_value(
                 Location::Row { row },
                 "rx.count",
                 r.count.to_string(),
-                "must be finite and >= 0",
+                range_reason(r.count, MAX_RX),
             ));
         }
     }

@@ -53,6 +53,15 @@ impl StandardScaler {
         })
     }
 
+    /// Whether the scaler is usable on `p` columns: one finite mean and one finite positive
+    /// scale per column (the artifact check of every model that stores one).
+    pub(crate) fn is_valid(&self, p: usize) -> bool {
+        self.mean.len() == p
+            && self.scale.len() == p
+            && self.mean.iter().all(|v| v.is_finite())
+            && self.scale.iter().all(|v| v.is_finite() && *v > 0.0)
+    }
+
     /// Standardises `x` with the learned means and scales.
     pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         if x.ncols() != self.mean.len() {

@@ -362,6 +362,9 @@ impl Persist for RandomForestClassifier {
             return Err(Error::artifact("n_classes out of range"));
         }
         state.forest.validate(schema.len(), state.n_classes)?;
+        state
+            .forest
+            .validate_leaf_range(0.0, 1.0, "class probabilities")?;
         if state
             .labels
             .as_ref()

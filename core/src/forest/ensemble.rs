@@ -500,6 +500,21 @@ impl Ensemble {
         }
         Ok(())
     }
+
+    /// Checks that every leaf value lies in `lo..=hi` (a classifier's leaves hold class
+    /// probabilities: a tampered value outside `[0, 1]` would come out as a probability).
+    pub fn validate_leaf_range(&self, lo: f64, hi: f64, what: &str) -> Result<()> {
+        let ok = self.trees.iter().all(|t| {
+            (0..t.n_leaves()).all(|l| t.leaf_value(l).iter().all(|v| (lo..=hi).contains(v)))
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::artifact(format!(
+                "forest leaf values must be {what} in [{lo}, {hi}]"
+            )))
+        }
+    }
 }
 
 /// Mean over trees of each tree's normalised gains, normalised to sum to 1 (all zeros when

@@ -9,6 +9,32 @@ pub const MAX_TREES: usize = 100_000;
 /// Largest accepted `n_jobs`.
 pub const MAX_JOBS: usize = 1024;
 
+/// Checks an `n_jobs` (every model's): `None` or `1..=MAX_JOBS`.
+pub(crate) fn check_n_jobs(n_jobs: Option<usize>) -> Result<()> {
+    match n_jobs {
+        Some(n) if n == 0 || n > MAX_JOBS => Err(Error::invalid_param(
+            "n_jobs",
+            n,
+            format!("must be between 1 and {MAX_JOBS}, or None"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a count parameter (trees, initialisations): `min..=max`. Caps keep a typo such as
+/// `10**9` a typed error instead of an allocation that aborts the process.
+pub(crate) fn check_count(name: &str, n: usize, min: usize, max: usize) -> Result<()> {
+    if (min..=max).contains(&n) {
+        Ok(())
+    } else {
+        Err(Error::invalid_param(
+            name,
+            n,
+            format!("must be between {min} and {max}"),
+        ))
+    }
+}
+
 /// How many features are candidates at each split.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -237,13 +263,7 @@ impl ForestParams {
 
     /// Validates every parameter, returning [`Error::InvalidParameter`] for the first bad one.
     pub fn check(&self) -> Result<()> {
-        if self.n_trees == 0 || self.n_trees > MAX_TREES {
-            return Err(Error::invalid_param(
-                "n_trees",
-                self.n_trees,
-                format!("must be between 1 and {MAX_TREES}"),
-            ));
-        }
+        check_count("n_trees", self.n_trees, 1, MAX_TREES)?;
         if self.max_depth == Some(0) {
             return Err(Error::invalid_param(
                 "max_depth",
@@ -318,16 +338,7 @@ impl ForestParams {
                 "must be finite and non-negative",
             ));
         }
-        if let Some(n) = self.n_jobs {
-            if n == 0 || n > MAX_JOBS {
-                return Err(Error::invalid_param(
-                    "n_jobs",
-                    n,
-                    format!("must be between 1 and {MAX_JOBS}, or None"),
-                ));
-            }
-        }
-        Ok(())
+        check_n_jobs(self.n_jobs)
     }
 }
 

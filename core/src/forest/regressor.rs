@@ -8,7 +8,7 @@ use super::ensemble::{check_fit_x, check_predict_x, check_row, Ensemble};
 use super::hyperparams::ForestParams;
 use super::tree::Tree;
 use crate::artifact::{ModelInfo, Parts, Persist};
-use crate::error::{check_finite_column, Error, Result};
+use crate::error::{check_finite_column, check_magnitude, Error, Result};
 use crate::features::FeatureSchema;
 
 /// A random forest of histogram trees predicting a real target (MSE splits, leaf means).
@@ -68,6 +68,7 @@ impl RandomForestRegressor {
         }
         let targets = y.to_vec();
         check_finite_column("y", &targets, "targets must be finite")?;
+        check_magnitude("y", targets.iter().copied())?;
         let crit = MseCriterion::new(&targets);
         let forest = Ensemble::fit(params, x, &crit)?;
         let oob_score = if params.oob {

@@ -296,6 +296,12 @@ impl TryFrom<TreeRepr> for Tree {
         {
             return Err("tree feature count is inconsistent".into());
         }
+        if r.leaf_values.iter().any(|v| !v.is_finite()) {
+            return Err("tree leaf values must be finite".into());
+        }
+        if r.feature_gain.iter().any(|v| !v.is_finite()) {
+            return Err("tree feature gains must be finite".into());
+        }
         let n_leaves = r.leaf_values.len() / r.n_outputs;
         for i in 0..len {
             let (f, c) = (r.feature[i], r.child[i] as usize);
@@ -303,7 +309,11 @@ impl TryFrom<TreeRepr> for Tree {
                 if c >= n_leaves {
                     return Err(format!("tree leaf {i} points to missing leaf value {c}"));
                 }
-            } else if (f as usize) >= r.n_features || c <= i || c + 1 >= len {
+            } else if (f as usize) >= r.n_features
+                || c <= i
+                || c + 1 >= len
+                || r.threshold[i].is_nan()
+            {
                 return Err(format!("tree node {i} is malformed"));
             }
         }

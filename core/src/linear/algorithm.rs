@@ -7,7 +7,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::{packed, ModelInfo, Parts, Persist};
-use crate::error::{check_finite_column, check_training_x, Error, Result};
+use crate::error::{check_finite_column, check_magnitude, check_training_x, Error, Result};
 use crate::features::{FeatureSchema, StandardScaler};
 use crate::forest::ensemble::{check_predict_x, check_row};
 
@@ -57,6 +57,7 @@ pub(crate) fn fit_standardised(
         return Err(Error::shape("y length", x.nrows(), y.len()));
     }
     check_finite_column("y", y, "targets must be finite (no NaN or infinity)")?;
+    check_magnitude("y", y.iter().copied())?;
     let scaler = StandardScaler::fit(x)?;
     let xs = scaler.transform(x)?;
     let p = xs.ncols();
@@ -289,6 +290,9 @@ impl LinearRegression {
         schema: Option<FeatureSchema>,
     ) -> Result<Self> {
         let schema = check_training_x(x, schema)?;
+        for (j, f) in schema.features.iter().enumerate() {
+            check_magnitude(&f.name, x.column(j).iter().copied())?;
+        }
         let y = y.to_vec();
         let (fit, spectrum) = fit_standardised(x, &y)?;
         Ok(LinearRegression {

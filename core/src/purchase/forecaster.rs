@@ -240,6 +240,16 @@ fn check_rows(rows: &[Appointment], need_amount: bool) -> Result<()> {
     Ok(())
 }
 
+/// R^2, `None` where it is undefined (constant `y_true`) rather than an error: a small
+/// holdout may well be constant, and that must not fail the fit.
+fn defined_r2(y_true: &[f64], y_pred: &[f64]) -> Result<Option<f64>> {
+    match metrics::r2_score(y_true, y_pred) {
+        Ok(r2) => Ok(Some(r2)),
+        Err(Error::DegenerateTarget { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 impl PurchaseForecaster {
     /// Trains on past appointments (each with its `amount`).
     ///
@@ -256,8 +266,11 @@ impl PurchaseForecaster {
         let (train, hold) = train_holdout_split(past.len(), params.holdout_fraction, params.seed);
         if hold.len() < 2 {
             return Err(Error::empty(format!(
-                "{} past appointments leave no holdout to evaluate on; give at least 10",
-                past.len()
+                "holdout_fraction {} of {} past appointments holds out {}, and the evaluation \
+                 needs at least 2: give more appointments or raise holdout_fraction",
+                params.holdout_fraction,
+                past.len(),
+                hold.len()
             )));
         }
         let xt = x.select(Axis(0), &train);
@@ -294,12 +307,12 @@ impl PurchaseForecaster {
         );
         let (spend_r2, spend_mae, spend_rmse) = if buyers.len() >= 2 {
             (
-                metrics::r2_score(&spend_true, &spend_pred)?,
-                metrics::mae(&spend_true, &spend_pred)?,
-                metrics::rmse(&spend_true, &spend_pred)?,
+                defined_r2(&spend_true, &spend_pred)?,
+                Some(metrics::mae(&spend_true, &spend_pred)?),
+                Some(metrics::rmse(&spend_true, &spend_pred)?),
             )
         } else {
-            (f64::NAN, f64::NAN, f64::NAN)
+            (None, None, None)
         };
         let both_classes = yh.iter().any(|&b| b) && yh.iter().any(|&b| !b);
         let names = optometry_schema().names();
@@ -321,7 +334,7 @@ impl PurchaseForecaster {
             spend_r2,
             spend_mae,
             spend_rmse,
-            revenue_r2: metrics::r2_score(&ah, &expected)?,
+            revenue_r2: defined_r2(&ah, &expected)?,
             revenue_mae: metrics::mae(&ah, &expected)?,
             revenue_rmse: metrics::rmse(&ah, &expected)?,
             calibration: metrics::calibration_table(&yh, &p, params.calibration_bins)?,
@@ -528,6 +541,8 @@ impl Persist for PurchaseForecaster {
                 "model state does not match the feature schema",
             ));
         }
+        state.spend.validate(schema.len())?;
+        state.revenue.validate()?;
         Ok(PurchaseForecaster {
             params,
             info: parts.info,

@@ -29,14 +29,18 @@ pub struct TrainingReport {
     pub accuracy: f64,
     /// Out-of-bag score of the forest on the training rows, when computed.
     pub oob_score: Option<f64>,
-    /// R^2 of the spend model on held-out qualifying purchases.
-    pub spend_r2: f64,
-    /// Mean absolute error of the spend model on held-out qualifying purchases.
-    pub spend_mae: f64,
-    /// Root mean squared error of the spend model on held-out qualifying purchases.
-    pub spend_rmse: f64,
-    /// R^2 of the expected revenue against the actual amount on every held-out appointment.
-    pub revenue_r2: f64,
+    /// R^2 of the spend model on held-out qualifying purchases (`None` with fewer than two
+    /// of them, or when they all spent the same: R^2 is then undefined).
+    pub spend_r2: Option<f64>,
+    /// Mean absolute error of the spend model on held-out qualifying purchases (`None` with
+    /// fewer than two of them).
+    pub spend_mae: Option<f64>,
+    /// Root mean squared error of the spend model on held-out qualifying purchases (`None`
+    /// with fewer than two of them).
+    pub spend_rmse: Option<f64>,
+    /// R^2 of the expected revenue against the actual amount on every held-out appointment
+    /// (`None` when every held-out amount is the same: R^2 is then undefined).
+    pub revenue_r2: Option<f64>,
     /// Mean absolute error of the expected revenue per appointment.
     pub revenue_mae: f64,
     /// Root mean squared error of the expected revenue per appointment.
@@ -49,7 +53,10 @@ pub struct TrainingReport {
 
 impl fmt::Display for TrainingReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let auc = self.auc.map_or("n/a".to_string(), |a| format!("{a:.4}"));
+        let opt = |v: Option<f64>, digits: usize| {
+            v.map_or("n/a".to_string(), |v| format!("{v:.digits$}"))
+        };
+        let auc = opt(self.auc, 4);
         writeln!(
             f,
             "Training report ({} train / {} holdout rows, threshold GBP {:.0}, purchase rate {:.1}%)",
@@ -69,13 +76,17 @@ impl fmt::Display for TrainingReport {
         )?;
         writeln!(
             f,
-            "  spend if purchasing:  R^2 {:.3}  MAE GBP {:.2}  RMSE GBP {:.2}",
-            self.spend_r2, self.spend_mae, self.spend_rmse
+            "  spend if purchasing:  R^2 {}  MAE GBP {}  RMSE GBP {}",
+            opt(self.spend_r2, 3),
+            opt(self.spend_mae, 2),
+            opt(self.spend_rmse, 2)
         )?;
         writeln!(
             f,
-            "  revenue per visit:    R^2 {:.3}  MAE GBP {:.2}  RMSE GBP {:.2}",
-            self.revenue_r2, self.revenue_mae, self.revenue_rmse
+            "  revenue per visit:    R^2 {}  MAE GBP {:.2}  RMSE GBP {:.2}",
+            opt(self.revenue_r2, 3),
+            self.revenue_mae,
+            self.revenue_rmse
         )?;
         writeln!(f, "  calibration (predicted -> observed, count):")?;
         for b in &self.calibration {

@@ -49,6 +49,25 @@ impl SpendModel {
         })
     }
 
+    /// Artifact check: `p` features, finite values, positive scales (a tampered model would
+    /// otherwise predict NaN spends).
+    pub(crate) fn validate(&self, p: usize) -> Result<()> {
+        let ok = self.scaler.is_valid(p)
+            && self.coef.len() == p
+            && self.coef.iter().all(|v| v.is_finite())
+            && self.intercept.is_finite()
+            && !self.floor.is_nan()
+            && self.floor < f64::INFINITY;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::artifact(
+                "spend model: expected one finite mean, positive scale and finite coefficient \
+                 per feature, and a finite intercept and floor",
+            ))
+        }
+    }
+
     /// Residual variance `RSS / (n - p - 1)` of the model on rows `x`, `y` (its training
     /// rows give the unbiased least-squares estimate).
     pub fn residual_variance(&self, x: ArrayView2<'_, f64>, y: &[f64]) -> Result<f64> {
@@ -114,6 +133,18 @@ pub struct RevenueModel {
 }
 
 impl RevenueModel {
+    /// Artifact check: every moment finite, variances non-negative.
+    pub(crate) fn validate(&self) -> Result<()> {
+        let vars = [self.small_var, self.spend_residual_var, self.level_rel_var];
+        if self.small_mean.is_finite() && vars.iter().all(|v| v.is_finite() && *v >= 0.0) {
+            Ok(())
+        } else {
+            Err(Error::artifact(
+                "revenue model: moments must be finite and variances non-negative",
+            ))
+        }
+    }
+
     /// Mean and variance of one appointment's amount.
     pub fn moments(&self, probability: f64, expected_spend: f64) -> (f64, f64) {
         let p = probability;

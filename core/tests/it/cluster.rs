@@ -541,8 +541,33 @@ fn values_too_large_for_squared_distances_are_refused_not_a_panic() {
     let p = KMeansParams::new().n_clusters(2).tolerance(1e140);
     let big = KMeans::fit(&p, scaled.view(), None).unwrap();
     assert!(big.inertia().is_finite());
-    // At predict time huge rows are not refused: cluster 0, infinite distances.
-    let far = ndarray::array![[1e300, 1e300]];
-    assert_eq!(big.predict(far.view()).unwrap()[0], 0);
-    assert!(big.transform(far.view()).unwrap()[[0, 1]].is_infinite());
+    // At predict time huge rows still get their nearest centroid and finite distances,
+    // though every squared distance overflows: far out along (1, 1) the nearest centroid
+    // is the one furthest along (1, 1).
+    let far = ndarray::array![[1e300, 1e300], [-1e300, -1e300]];
+    let c = big.centroids();
+    let along = |i: usize| c[[i, 0]] + c[[i, 1]];
+    let (hi, lo) = if along(0) > along(1) { (0, 1) } else { (1, 0) };
+    assert_eq!(big.predict(far.view()).unwrap().to_vec(), vec![hi, lo]);
+    let d = big.transform(far.view()).unwrap();
+    for ((r, k), &v) in d.indexed_iter() {
+        let exact = (far[[r, 0]] - c[[k, 0]]).hypot(far[[r, 1]] - c[[k, 1]]);
+        assert!(
+            v.is_finite() && (v / exact - 1.0).abs() < 1e-12,
+            "{v} vs {exact}"
+        );
+    }
+    // Their score would be -inf: a typed error naming the first row that overflows.
+    let e = big.score(far.view()).unwrap_err();
+    assert_eq!(e.code(), "invalid_value");
+    assert!(e.to_string().starts_with("row 0, column `x0`"), "{e}");
+    assert!(big.score(scaled.view()).unwrap().is_finite());
+
+    // Centroids near -1 and +1 on x0: a row at x0 = +-1e300 belongs to the one on its side.
+    let two = ndarray::array![[-1.1, 0.0], [-1.0, 0.1], [1.0, 0.0], [1.1, 0.1]];
+    let m = KMeans::fit(&KMeansParams::new().n_clusters(2), two.view(), None).unwrap();
+    let right = m.predict(two.slice(ndarray::s![2..3, ..])).unwrap()[0];
+    let far = ndarray::array![[1e300, 0.0], [-1e300, 0.0], [1e300, -1e300]];
+    let got = m.predict(far.view()).unwrap();
+    assert_eq!(got.to_vec(), vec![right, 1 - right, right]);
 }

@@ -374,10 +374,19 @@ fn every_input_error_is_typed_and_named() {
     let e = LinearRegression::fit(narrow.view(), y.view(), None).unwrap_err();
     assert_eq!(e.code(), "empty_input");
 
-    // Values so large that the solve overflows: a typed error, not NaN coefficients.
-    let huge = x.mapv(|v| v * 1e300);
+    // Values so large that sums of squares overflow: a typed error naming the cell, not
+    // NaN coefficients.
+    let mut huge = x.clone();
+    huge[[2, 1]] = -3e101;
     let e = LinearRegression::fit(huge.view(), y.view(), None).unwrap_err();
-    assert_eq!(e.code(), "degenerate_target", "{e}");
+    assert_eq!(e.code(), "invalid_value", "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("row 2, column `x1`: invalid value \"-3e101\""),
+        "{e}"
+    );
+    let e = LinearRegression::fit(x.view(), y.mapv(|v| v * 1e200).view(), None).unwrap_err();
+    assert!(e.to_string().contains("column `y`"), "{e}");
 
     let m = LinearRegression::fit(x.view(), y.view(), Some(schema.clone())).unwrap();
     let (code, text) = code_and_text(m.predict(array![[1.0, 2.0, 3.0]].view()).unwrap_err());

@@ -6,6 +6,7 @@ mod data;
 mod export;
 mod forest;
 mod golden;
+mod limits;
 mod linear;
 mod metrics;
 mod purchase;

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use ndarray::{Array2, Axis};
 use optocom_core::campaign::{
-    encode_doctors, CampaignAnalytics, Outcome, OutcomeKind, RankBy, UpliftForest, UpliftParams,
+    encode_doctors, CampaignAnalytics, LinearCorrection, Outcome, OutcomeKind, RankBy,
+    UpliftForest, UpliftParams,
 };
 use optocom_core::data::campaign_demo::{
     generate_campaign_data, uplift_table, uplift_table_with, CampaignDemo, CampaignDemoParams,
@@ -753,4 +754,106 @@ fn binary_effects_and_bounds_stay_within_minus_one_one() {
         assert!(lo[i] <= e[i] && e[i] <= hi[i], "row {i}");
     }
     assert!(hi.iter().any(|&h| h == 1.0));
+}
+
+/// Far outside the training range the local-linear correction is evaluated at the edge of
+/// the data: finite effects and intervals (not NaN from a near-singular system, nor a slope
+/// extrapolated to +-1 with an interval covering everything), equal to the edge's bit for
+/// bit.
+#[test]
+fn rows_far_outside_the_training_range_are_evaluated_at_its_edge() {
+    let (x, w, y) = synthetic(1_000, 17);
+    let f = UpliftForest::fit(
+        &small_params(),
+        x.view(),
+        &w,
+        &y,
+        OutcomeKind::Continuous,
+        None,
+    )
+    .unwrap();
+    assert!(!f.linear_columns().is_empty(), "the correction is on");
+    let col = |c: usize| x.column(c).to_vec();
+    let (lo, hi) = (
+        col(0).iter().copied().fold(f64::INFINITY, f64::min),
+        col(0).iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let far = ndarray::array![[1e5, 0.3, 0.6], [-1e9, 0.3, 0.6], [hi + 0.5, 0.8, 0.1]];
+    let edge = ndarray::array![[hi, 0.3, 0.6], [lo, 0.3, 0.6], [hi, 0.8, 0.1]];
+    let (a, b) = (
+        f.predict(far.view()).unwrap(),
+        f.predict(edge.view()).unwrap(),
+    );
+    assert_eq!(a, b);
+    assert!(
+        a.effect.iter().chain(&a.std_error).all(|v| v.is_finite()),
+        "{a:?}"
+    );
+    // A forest saved before the range was kept (no `min`/`max`) loads and predicts as before.
+    let mut env: serde_json::Value = serde_json::from_str(&f.to_json().unwrap()).unwrap();
+    let linear = &mut env["state"]["linear"];
+    assert!(
+        linear["min"].is_string() || linear["min"].is_array(),
+        "{linear}"
+    );
+    linear.as_object_mut().unwrap().remove("min");
+    linear.as_object_mut().unwrap().remove("max");
+    let old = UpliftForest::from_json(&env.to_string()).unwrap();
+    assert_eq!(old.predict(x.view()).unwrap(), f.predict(x.view()).unwrap());
+}
+
+#[test]
+fn outcomes_too_large_to_square_are_refused() {
+    let (x, w, mut y) = synthetic(400, 5);
+    y[7] = -2e150;
+    let e = fit_err(&x, &w, &y, OutcomeKind::Continuous);
+    assert_eq!(e.code(), "invalid_value");
+    assert!(
+        e.to_string()
+            .starts_with("row 7, column `y`: invalid value \"-2e150\""),
+        "{e}"
+    );
+    // A huge feature is fine for the trees, but not in a local-linear correction column.
+    let (mut x, w, y) = synthetic(400, 5);
+    x[[3, 0]] = 1e120;
+    let e = fit_err(&x, &w, &y, OutcomeKind::Continuous);
+    assert!(e.to_string().starts_with("row 3, column `x0`"), "{e}");
+    let off = small_params().linear_correction(LinearCorrection::Off);
+    assert!(UpliftForest::fit(&off, x.view(), &w, &y, OutcomeKind::Continuous, None).is_ok());
+}
+
+#[test]
+fn counts_are_capped_and_named() {
+    let (x, w, y) = synthetic(200, 5);
+    for (p, name) in [
+        (small_params().n_trees(1_000_000_000), "n_trees"),
+        (small_params().center_trees(1_000_000), "center_trees"),
+        (small_params().n_jobs(Some(1 << 20)), "n_jobs"),
+    ] {
+        let e = UpliftForest::fit(&p, x.view(), &w, &y, OutcomeKind::Continuous, None).unwrap_err();
+        assert_eq!(e.code(), "invalid_parameter");
+        assert!(e.to_string().contains(&format!("`{name}`")), "{e}");
+    }
+}
+
+/// The largest level below 1 gives finite (if wide) bounds, not infinities.
+#[test]
+fn intervals_stay_finite_up_to_the_largest_level_below_one() {
+    let (x, w, y) = synthetic(400, 5);
+    let f = UpliftForest::fit(
+        &small_params(),
+        x.view(),
+        &w,
+        &y,
+        OutcomeKind::Continuous,
+        None,
+    )
+    .unwrap();
+    let top = 1.0 - f64::EPSILON / 2.0;
+    let (e, lo, hi) = f.predict_interval(x.view(), top).unwrap();
+    let (_, lo95, hi95) = f.predict_interval(x.view(), 0.95).unwrap();
+    for i in 0..e.len() {
+        assert!(lo[i].is_finite() && hi[i].is_finite());
+        assert!(lo[i] < lo95[i] && hi[i] > hi95[i]);
+    }
 }

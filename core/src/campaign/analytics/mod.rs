@@ -853,6 +853,7 @@ impl CampaignAnalytics {
                 export_csv(rows, create()?, options, None)
             }
         }
+        .map_err(|e| e.at_path(path))
     }
 
     /// Every ranked doctor of [`CampaignAnalytics::top_responders`], unpaginated (for
@@ -1140,7 +1141,7 @@ fn welch(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
     } else {
         (t.n + k.n - 2) as f64
     };
-    let q = crate::stats::t_quantile(0.5 + confidence / 2.0, df);
+    let q = crate::stats::t_critical(confidence, df);
     Estimate {
         estimate,
         std_error: se,
@@ -1154,7 +1155,7 @@ fn welch(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
 fn rate_diff(t: &GroupAcc, k: &GroupAcc, confidence: f64) -> Estimate {
     let (pt, pk) = (t.rate(), k.rate());
     let se = (pt * (1.0 - pt) / t.n as f64 + pk * (1.0 - pk) / k.n as f64).sqrt();
-    let q = crate::stats::normal_quantile(0.5 + confidence / 2.0);
+    let q = crate::stats::z_critical(confidence);
     let estimate = pt - pk;
     Estimate {
         estimate,

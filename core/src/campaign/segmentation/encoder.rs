@@ -7,7 +7,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::data::campaign::Doctor;
-use crate::error::{check_finite, Error, Location, Result};
+use crate::error::{check_finite, Error, Result};
 use crate::features::{FeatureKind, FeatureSchema, FeatureSpec, StandardScaler};
 
 /// Schema name written in segmentation artifacts.
@@ -54,23 +54,9 @@ fn numeric(
     }
     let mut x = Array2::zeros((doctors.len(), 2 + n_extra));
     for (row, d) in doctors.iter().enumerate() {
-        for (col, (name, v)) in [
-            ("tenure_years", d.tenure_years),
-            ("baseline_rx", d.baseline_rx),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if !v.is_finite() {
-                return Err(Error::invalid_value(
-                    Location::Row { row },
-                    name,
-                    v.to_string(),
-                    "must be finite (no NaN or infinity)",
-                ));
-            }
-            x[[row, col]] = v;
-        }
+        d.validate(row, "")?;
+        x[[row, 0]] = d.tenure_years;
+        x[[row, 1]] = d.baseline_rx;
         if let Some(e) = extra.as_ref() {
             for j in 0..n_extra {
                 x[[row, 2 + j]] = e[[row, j]];
@@ -183,10 +169,10 @@ impl DoctorEncoder {
 
     /// Checks internal consistency after loading an artifact.
     pub fn validate(&self) -> Result<()> {
-        if self.scaler.mean.len() != self.n_numeric() || self.scaler.scale.len() != self.n_numeric()
-        {
+        if !self.scaler.is_valid(self.n_numeric()) {
             return Err(Error::artifact(
-                "segmentation scaler does not match its numeric columns",
+                "segmentation scaler: expected one finite mean and one finite positive scale \
+                 per numeric column",
             ));
         }
         for levels in [&self.specialties, &self.provinces] {

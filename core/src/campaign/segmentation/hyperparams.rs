@@ -2,7 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::MAX_INIT;
 use crate::error::{Error, Result};
+use crate::forest::hyperparams::check_count;
+
+/// Largest accepted end of `k_range` (the silhouette search fits k-means once per `k`).
+pub const MAX_SEARCHED_K: usize = 100;
 
 /// Parameters of the doctor segmentation, as a checked builder.
 ///
@@ -107,6 +112,13 @@ impl SegmentationParams {
                     "the silhouette needs at least 2 segments: start at 2 or more",
                 ));
             }
+            if hi > MAX_SEARCHED_K {
+                return Err(Error::invalid_param(
+                    "k_range",
+                    format!("{lo}..={hi}"),
+                    format!("end must be at most {MAX_SEARCHED_K} (each k tried is a k-means fit; give `k` for more segments)"),
+                ));
+            }
             if lo > hi {
                 return Err(Error::invalid_param(
                     "k_range",
@@ -118,9 +130,7 @@ impl SegmentationParams {
         if self.max_iter == 0 {
             return Err(Error::invalid_param("max_iter", 0, "must be at least 1"));
         }
-        if self.n_init == 0 {
-            return Err(Error::invalid_param("n_init", 0, "must be at least 1"));
-        }
+        check_count("n_init", self.n_init, 1, MAX_INIT)?;
         if !(self.tolerance > 0.0 && self.tolerance.is_finite()) {
             return Err(Error::invalid_param(
                 "tolerance",

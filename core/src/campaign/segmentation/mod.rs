@@ -65,7 +65,7 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-pub use hyperparams::SegmentationParams;
+pub use hyperparams::{SegmentationParams, MAX_SEARCHED_K};
 
 use crate::artifact::{packed, ModelInfo, Parts, Persist};
 use crate::cluster::{self, KMeans, KMeansParams};
@@ -499,6 +499,9 @@ impl Persist for DoctorSegmentation {
                 state.centroids.len(),
                 state.k
             )));
+        }
+        if state.centroids.iter().any(|v| !v.is_finite()) {
+            return Err(Error::artifact("segmentation centroids are not all finite"));
         }
         let centroids = Array2::from_shape_vec((state.k, p), state.centroids)
             .map_err(|e| Error::artifact(format!("bad centroid shape: {e}")))?;

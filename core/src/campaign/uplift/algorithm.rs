@@ -12,7 +12,7 @@ use super::variance::{blb, pooled};
 use crate::artifact::{ModelInfo, Parts, Persist};
 use crate::campaign::analytics::Estimate;
 use crate::data::campaign_demo::UpliftTable;
-use crate::error::{check_finite_column, Error, Location, Result};
+use crate::error::{check_finite_column, check_magnitude, Error, Location, Result};
 use crate::features::FeatureSchema;
 use crate::forest::ensemble::{check_fit_x, check_predict_x, draw_rows, importances, Ensemble};
 use crate::forest::parallel;
@@ -161,6 +161,7 @@ fn check_targets(
         ));
     }
     check_finite_column("y", y, "outcomes must be finite")?;
+    check_magnitude("y", y.iter().copied())?;
     if outcome == OutcomeKind::Binary {
         if let Some((row, v)) = y.iter().enumerate().find(|(_, &v)| v != 0.0 && v != 1.0) {
             return Err(Error::invalid_value(

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::forest::hyperparams::{check_count, check_n_jobs, MAX_TREES};
 use crate::forest::MaxFeatures;
 
 /// Which features the local-linear correction of the effect uses
@@ -249,6 +250,8 @@ impl UpliftParams {
                 "must be at least 2 (the variance estimate needs trees that share a half-sample)",
             ));
         }
+        check_count("n_trees", self.n_trees, 1, MAX_TREES)?;
+        check_count("center_trees", self.center_trees, 0, MAX_TREES)?;
         if self.n_trees < 2 * self.ci_group_size || self.n_trees % self.ci_group_size != 0 {
             return Err(Error::invalid_param(
                 "n_trees",
@@ -304,13 +307,7 @@ impl UpliftParams {
                 "must be 0 (centre on the mean) or at least 2 (out-of-bag predictions need several trees)",
             ));
         }
-        if self.n_jobs == Some(0) {
-            return Err(Error::invalid_param(
-                "n_jobs",
-                0,
-                "must be at least 1 or None",
-            ));
-        }
+        check_n_jobs(self.n_jobs)?;
         if !(self.linear_penalty.is_finite() && self.linear_penalty > 0.0) {
             return Err(Error::invalid_param(
                 "linear_penalty",

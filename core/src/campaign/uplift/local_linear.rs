@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::hyperparams::{LinearCorrection, UpliftParams, MAX_LINEAR_COLUMNS};
 use super::variance::debias;
-use crate::error::{Error, Result};
+use crate::error::{check_magnitude, Error, Result};
 use crate::features::{FeatureKind, FeatureSchema};
 
 /// Leaf moments for `q` correction columns.
@@ -45,6 +45,14 @@ pub(crate) struct LinearSpec {
     pub scale: Vec<f64>,
     /// Ridge penalty on the slopes.
     pub penalty: f64,
+    /// Training minimum and maximum of each column: a point outside is evaluated at the
+    /// nearest edge, so the local slopes are never extrapolated beyond the data (far out,
+    /// the system would be near-singular). Empty in artifacts written before the bounds were
+    /// kept; those evaluate every point as it is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub min: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub max: Vec<f64>,
 }
 
 /// Whether column `c` takes more than two distinct values.
@@ -105,20 +113,30 @@ impl LinearSpec {
             return Ok(None);
         }
         let n = x.nrows().max(1) as f64;
-        let mut mean = Vec::with_capacity(columns.len());
-        let mut scale = Vec::with_capacity(columns.len());
+        let q = columns.len();
+        let (mut mean, mut scale) = (Vec::with_capacity(q), Vec::with_capacity(q));
+        let (mut min, mut max) = (Vec::with_capacity(q), Vec::with_capacity(q));
         for &c in &columns {
             let col = x.column(c);
+            let name = schema
+                .features
+                .get(c)
+                .map_or(format!("x{c}"), |f| f.name.clone());
+            check_magnitude(&name, col.iter().copied())?;
             let m = col.iter().sum::<f64>() / n;
             let v = col.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n;
             mean.push(m);
             scale.push(if v > 0.0 { v.sqrt() } else { 1.0 });
+            min.push(col.iter().copied().fold(f64::INFINITY, f64::min));
+            max.push(col.iter().copied().fold(f64::NEG_INFINITY, f64::max));
         }
         Ok(Some(LinearSpec {
             columns,
             mean,
             scale,
             penalty: params.linear_penalty,
+            min,
+            max,
         }))
     }
 
@@ -126,12 +144,19 @@ impl LinearSpec {
         self.columns.len()
     }
 
-    /// Standardised correction columns of every row of `x`, row-major (`n x q`).
+    /// Standardised correction columns of every row of `x`, row-major (`n x q`), each
+    /// value first clamped to the column's training range (when the forest kept it).
     pub fn standardise(&self, x: ArrayView2<'_, f64>) -> Vec<f64> {
         let mut z = Vec::with_capacity(x.nrows() * self.q());
+        let bounded = !self.min.is_empty();
         for row in x.rows() {
             for (j, &c) in self.columns.iter().enumerate() {
-                z.push((row[c] - self.mean[j]) / self.scale[j]);
+                let v = if bounded {
+                    row[c].clamp(self.min[j], self.max[j])
+                } else {
+                    row[c]
+                };
+                z.push((v - self.mean[j]) / self.scale[j]);
             }
         }
         z
@@ -148,12 +173,20 @@ impl LinearSpec {
             && self.mean.iter().all(|m| m.is_finite())
             && self.scale.iter().all(|s| s.is_finite() && *s > 0.0)
             && self.penalty.is_finite()
-            && self.penalty > 0.0;
+            && self.penalty > 0.0
+            && (self.min.is_empty() && self.max.is_empty()
+                || self.min.len() == q
+                    && self.max.len() == q
+                    && self
+                        .min
+                        .iter()
+                        .zip(&self.max)
+                        .all(|(a, b)| a.is_finite() && b.is_finite() && a <= b));
         if ok {
             Ok(())
         } else {
             Err(Error::artifact(
-                "uplift forest: invalid local-linear correction (columns, mean, scale, penalty)",
+                "uplift forest: invalid local-linear correction (columns, mean, scale, penalty, range)",
             ))
         }
     }
@@ -391,6 +424,8 @@ mod tests {
             mean: vec![0.0; q],
             scale: vec![1.0; q],
             penalty,
+            min: Vec::new(),
+            max: Vec::new(),
         }
     }
 

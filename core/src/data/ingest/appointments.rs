@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{read_csv, ColumnSpec, FromRow, IngestOptions, Ingested, Row};
-use crate::data::appointment::{Appointment, MAX_AGE, MAX_DAYS_SINCE_PURCHASE};
+use crate::data::appointment::{Appointment, MAX_AGE, MAX_AMOUNT, MAX_DAYS_SINCE_PURCHASE};
 use crate::error::Result;
 
 const PATIENT_ID: usize = 0;
@@ -34,7 +34,7 @@ const AMOUNT: usize = 10;
 /// | `vdu_user` | `vdu`, `screen_user`, `dse_user` | Y/N flag |
 /// | `varifocal` | `varifocals`, `varifocal_need`, `needs_varifocal` | Y/N flag |
 /// | `high_prescription` | `high_rx`, `high_script`, `high_power` | Y/N flag |
-/// | `amount` (optional) | `sales`, `spend`, `actual_sales`, `amount_spent`, `sale_amount`, `amount_gbp` | number >= 0 in GBP; empty = unknown (upcoming) |
+/// | `amount` (optional) | `sales`, `spend`, `actual_sales`, `amount_spent`, `sale_amount`, `amount_gbp` | number in GBP, 0 to 1e9 ([`MAX_AMOUNT`](crate::data::appointment::MAX_AMOUNT)); empty = unknown (upcoming) |
 pub const APPOINTMENT_COLUMNS: &[ColumnSpec] = &[
     ColumnSpec::required(
         "patient_id",
@@ -100,7 +100,7 @@ impl FromRow for Appointment {
             vdu_user: row.flag(VDU)?,
             varifocal: row.flag(VARIFOCAL)?,
             high_prescription: row.flag(HIGH_RX)?,
-            amount: row.opt_number(AMOUNT, 0.0, f64::INFINITY)?,
+            amount: row.opt_number(AMOUNT, 0.0, MAX_AMOUNT)?,
         })
     }
 }
@@ -152,5 +152,5 @@ pub fn read_appointments_path(
 ) -> Result<Ingested<Appointment>> {
     let path = path.as_ref();
     let file = std::fs::File::open(path).map_err(|e| crate::Error::io_at(path, e))?;
-    read_appointments(file, options)
+    read_appointments(file, options).map_err(|e| e.at_path(path))
 }

@@ -12,7 +12,9 @@ use super::{
     read_csv, read_csv_with, ColumnSpec, FromRow, Hook, IngestMode, IngestOptions, Ingested,
     Rejection, Row, Table,
 };
-use crate::data::campaign::{Campaign, CampaignData, Doctor, RxRecord, Targeting};
+use crate::data::campaign::{
+    Campaign, CampaignData, Doctor, RxRecord, Targeting, MAX_RX, MAX_TENURE_YEARS,
+};
 use crate::error::{Error, Result};
 
 const DOCTOR_ID_ALIASES: &[&str] = &[
@@ -136,8 +138,8 @@ impl FromRow for Doctor {
             doctor_id: row.id(0)?,
             specialty: row.text(1)?,
             province: row.text(2)?,
-            tenure_years: row.number(3, 0.0, f64::INFINITY)?,
-            baseline_rx: row.number(4, 0.0, f64::INFINITY)?,
+            tenure_years: row.number(3, 0.0, MAX_TENURE_YEARS)?,
+            baseline_rx: row.number(4, 0.0, MAX_RX)?,
         })
     }
 }
@@ -191,7 +193,7 @@ impl FromRow for RxRecord {
             doctor_id: row.id(0)?,
             product: row.text(1)?,
             period: row.date(2)?,
-            count: row.number(3, 0.0, f64::INFINITY)?,
+            count: row.number(3, 0.0, MAX_RX)?,
         })
     }
 }
@@ -381,7 +383,7 @@ impl Tables for Folder<'_> {
             std::io::ErrorKind::NotFound => Error::not_found("file", path.display()),
             _ => Error::io_at(&path, e),
         })?;
-        read_csv_with(file, options, hook)
+        read_csv_with(file, options, hook).map_err(|e| e.at_path(&path))
     }
 }
 
@@ -454,14 +456,14 @@ impl Tables for InMemory<'_> {
 /// assert_eq!((got.data.doctors.len(), got.data.targeting.len(), got.data.rx.len()), (1, 1, 1));
 /// let report: Vec<String> = got.rejected.iter().map(|r| format!("{}: {r}", r.table)).collect();
 /// assert_eq!(report, [
-///     "doctors: row 1, column `tenure_years`: invalid value \"-3\": must be >= 0",
+///     "doctors: row 1, column `tenure_years`: invalid value \"-3\": must be between 0 and 100",
 ///     "targeting: row 1, column `doctor_id`: invalid value \"2\": doctor 2 was rejected",
 ///     "rx: row 1, column `doctor_id`: invalid value \"2\": doctor 2 was rejected",
 /// ]);
 ///
 /// let err = read_campaign_tables(&doctors, &campaigns, &targeting, &rx, &IngestOptions::strict())
 ///     .unwrap_err();
-/// assert_eq!(err.to_string(), "row 1, column `tenure_years`: invalid value \"-3\": must be >= 0");
+/// assert_eq!(err.to_string(), "row 1, column `tenure_years`: invalid value \"-3\": must be between 0 and 100");
 /// # Ok::<(), optocom_core::Error>(())
 /// ```
 ///

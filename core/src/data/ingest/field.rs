@@ -13,8 +13,12 @@ pub const DATE_REASON: &str = "expected a date as YYYY-MM-DD (ISO 8601) or DD/MM
 pub const NUMBER_REASON: &str = "not a number";
 /// Reason given for NaN or infinity.
 pub const FINITE_REASON: &str = "must be finite (NaN and infinity are not allowed)";
-/// Reason given for a value that is not a non-negative integer id.
-pub const ID_REASON: &str = "expected a non-negative whole number";
+/// Largest accepted id: 2^53, up to which a double (a JavaScript number, a JSON number in
+/// most parsers) counts exactly, so that every id survives every runtime and JSON round
+/// trip unchanged.
+pub const MAX_ID: u64 = 1 << 53;
+/// Reason given for a value that is not an id (a whole number in `0..=MAX_ID`).
+pub const ID_REASON: &str = "expected a whole number from 0 to 9007199254740992 (2^53)";
 
 /// Trims ASCII whitespace from both ends.
 #[inline]

@@ -66,7 +66,7 @@ pub use campaign::{read_campaign_workbook, read_campaign_workbook_bytes};
 pub use columns::{normalize_header, ColumnSpec, HeaderMap};
 pub use field::{
     excel_serial_to_date, parse_date, parse_f64, parse_flag, parse_u64, trim_bytes, DATE_REASON,
-    FINITE_REASON, FLAG_REASON, ID_REASON, NUMBER_REASON,
+    FINITE_REASON, FLAG_REASON, ID_REASON, MAX_ID, NUMBER_REASON,
 };
 pub use records::{Record, RecordValue};
 pub use row::{FromRow, Row};

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::columns::{ColumnSpec, HeaderMap};
 use super::field::{
     excel_serial_to_date, parse_date, parse_f64, parse_flag, parse_u64, trim_bytes, DATE_REASON,
-    FINITE_REASON, FLAG_REASON, ID_REASON, NUMBER_REASON,
+    FINITE_REASON, FLAG_REASON, ID_REASON, MAX_ID, NUMBER_REASON,
 };
 use crate::error::{Error, Location, Result};
 
@@ -369,7 +369,9 @@ impl<'a> Row<'a> {
     #[inline]
     pub fn id(&self, col: usize) -> Result<u64> {
         if let Some(v) = self.csv_field(col).and_then(parse_u64) {
-            return Ok(v);
+            if v <= MAX_ID {
+                return Ok(v);
+            }
         }
         self.id_slow(col)
     }
@@ -382,10 +384,13 @@ impl<'a> Row<'a> {
             Cell::Bytes(b) => parse_u64(b),
             Cell::Text(s) => parse_u64(s.as_bytes()),
             Cell::Int(i) => u64::try_from(*i).ok(),
-            Cell::Float(f) if *f >= 0.0 && f.fract() == 0.0 && *f < 9.0e15 => Some(*f as u64),
+            Cell::Float(f) if *f >= 0.0 && f.fract() == 0.0 && *f <= MAX_ID as f64 => {
+                Some(*f as u64)
+            }
             _ => None,
         };
-        v.ok_or_else(|| self.invalid(col, c.display(), ID_REASON))
+        v.filter(|&v| v <= MAX_ID)
+            .ok_or_else(|| self.invalid(col, c.display(), ID_REASON))
     }
 
     /// A date (see [`super::parse_date`]); workbook date cells are accepted.
