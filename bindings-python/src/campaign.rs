@@ -17,7 +17,8 @@ use optocom_core::data::{CampaignData, Doctor, DoctorFilter, PageRequest};
 use optocom_core::export::ExportOptions;
 use optocom_core::{Error, Persist};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyTuple};
+use serde::{Deserialize, Serialize};
 
 use crate::conversion::{from_json, json, table};
 use crate::error::{detached, IntoPyResult};
@@ -40,6 +41,31 @@ pub struct CampaignModel {
     /// same. The data and both models are immutable, so a reused recommender answers as a
     /// fresh one would.
     recommender: Mutex<Option<CachedRecommender>>,
+}
+
+/// What a pickled [`CampaignModel`] holds: the data and the outcome rule, from which the
+/// analytics are rebuilt (and checked) as when they were first built.
+#[derive(Serialize)]
+struct StateRef<'a> {
+    data: &'a CampaignData,
+    outcome: &'a OutcomeParams,
+}
+
+/// See [`StateRef`].
+#[derive(Deserialize)]
+struct State {
+    data: CampaignData,
+    outcome: OutcomeParams,
+}
+
+/// `(cls.from_json, (artifact,))`: pickling (and `copy.deepcopy`) of a model through its
+/// artifact, the one serialised form (`__reduce__` of the frozen classes below).
+pub(crate) fn reduce_to_json<'py>(
+    slf: &Bound<'py, PyAny>,
+    text: String,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let load = slf.get_type().getattr("from_json")?;
+    PyTuple::new(slf.py(), [load, PyTuple::new(slf.py(), [text])?.into_any()])
 }
 
 /// See [`CampaignModel::recommender`].
@@ -123,6 +149,39 @@ impl CampaignModel {
     fn sample(py: Python<'_>, seed: u64) -> PyResult<Self> {
         let inner = detached(py, move || CampaignAnalytics::sample(seed))?;
         Ok(CampaignModel::new(inner))
+    }
+
+    /// The data and outcome rule as JSON (what pickling stores; see [`State`]).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        json(
+            py,
+            &StateRef {
+                data: self.inner.data(),
+                outcome: self.inner.outcome(),
+            },
+        )
+    }
+
+    /// Analytics rebuilt from [`CampaignModel::to_json`]'s text (checked as when first
+    /// built).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+        let state: State = serde_json::from_str(text).map_err(|e| {
+            crate::error::to_py(
+                py,
+                Error::artifact(format!("malformed campaign analytics state: {e}")),
+            )
+        })?;
+        let inner = detached(py, move || {
+            CampaignAnalytics::with_outcome(state.data, state.outcome)
+        })?;
+        Ok(CampaignModel::new(inner))
+    }
+
+    /// Pickling and `copy.deepcopy` (through [`CampaignModel::to_json`]).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let text = slf.get().to_json(slf.py())?;
+        reduce_to_json(slf.as_any(), text)
     }
 
     /// The four tables as JSON lists of records (doctors, campaigns, targeting, rx).
@@ -411,6 +470,12 @@ impl SegmentationModel {
         Ok(SegmentationModel { inner })
     }
 
+    /// Pickling and `copy.deepcopy` (through the artifact).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let text = slf.get().inner.to_json().py_err(slf.py())?;
+        reduce_to_json(slf.as_any(), text)
+    }
+
     /// Writes the model artifact to `path`.
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         detached(py, || self.inner.save(&path))
@@ -467,6 +532,12 @@ impl RecommenderModel {
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
         let inner = DoctorRecommender::from_json(text).py_err(py)?;
         Ok(RecommenderModel { inner })
+    }
+
+    /// Pickling and `copy.deepcopy` (through the artifact).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let text = slf.get().inner.to_json().py_err(slf.py())?;
+        reduce_to_json(slf.as_any(), text)
     }
 
     /// Writes the model artifact to `path`.

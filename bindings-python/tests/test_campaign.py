@@ -762,3 +762,135 @@ def test_recommend_reuses_its_recommender_without_changing_answers():
     pd.testing.assert_frame_equal(with_5, fresh(products[0], 5))
     # The segments change the answer, so a stale recommender would be caught above.
     assert not with_5.equals(fresh(products[0], 3))
+
+
+# -- empty results, int arguments, pickling, loading ------------------------------------------
+
+
+def _same_columns(empty: pd.DataFrame, full: pd.DataFrame) -> None:
+    assert len(empty) == 0 and len(full) > 0
+    assert list(empty.columns) == list(full.columns)
+    assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+
+
+def test_empty_results_keep_their_columns_and_dtypes(ca):
+    from optocom import campaign
+
+    product = ca.campaigns().data["product"].iloc[0]
+    cases = [
+        (ca.top_responders(1, page=999).data, ca.top_responders(1).data, campaign.RESPONDER_RECORD),
+        (ca.top_responders(1, specialty="Nope").data, ca.top_responders(1).data, None),
+        (ca.campaigns(page=99).data, ca.campaigns().data, campaign.CAMPAIGN_RECORD),
+        (ca.rx_trend(1, specialty="Nope"), ca.rx_trend(1), campaign.RX_TREND_RECORD),
+        (ca.recommend(product, specialty="Nope"), ca.recommend(product),
+         campaign.RECOMMENDATION_RECORD),
+        (ca.recommender().recommend(product, specialty="Nope"), ca.recommend(product), None),
+        (ca.segments(1).silhouettes, ca.segments(k_range=(2, 3)).silhouettes,
+         campaign.SILHOUETTE_RECORD),
+    ]
+    for empty, full, record in cases:
+        _same_columns(empty, full)
+        if record is not None:
+            assert list(record) == list(full.columns)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda ca: ca.campaigns(page=-1), "page"),
+    (lambda ca: ca.campaigns(per_page=-5), "per_page"),
+    (lambda ca: ca.campaigns(page=1.5), "page"),
+    (lambda ca: ca.campaigns(page=2**64), "page"),
+    (lambda ca: ca.campaigns(page=True), "page"),
+    (lambda ca: ca.metrics(-1), "campaign_id"),
+    (lambda ca: ca.rx_trend(-1), "campaign_id"),
+    (lambda ca: ca.top_responders(-1), "campaign_id"),
+    (lambda ca: ca.top_responders(1, page=-2), "page"),
+    (lambda ca: ca.top_responders(1, per_page="10"), "per_page"),
+    (lambda ca: ca.uplift_table(-1), "campaign_id"),
+    (lambda ca: ca.uplift(-1), "campaign_id"),
+    (lambda ca: ca.recommend("Cardiovex", -1), "n"),
+    (lambda ca: ca.recommend("Cardiovex", exclude=[3, -1]), "exclude"),
+    (lambda ca: ca.recommend("Cardiovex", exclude=[1.9]), "exclude"),
+    (lambda ca: ca.recommender().recommend("Cardiovex", -1), "n"),
+    (lambda ca: ca.export_csv("unused.csv", "responders", campaign_id=-1), "campaign_id"),
+    (lambda ca: ca.segments(-1), "k"),
+    (lambda ca: ca.segments(n_init=-1), "n_init"),
+    (lambda ca: ca.segments(random_state=-1), "random_state"),
+    (lambda ca: ca.segments(k_range=(-1, 3)), "k_range"),
+    (lambda ca: optocom.CampaignAnalytics(seed=-1), "seed"),
+])
+def test_bad_int_arguments_are_named(ca, call, name):
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        call(ca)
+    assert info.value.parameter == name, str(info.value)
+
+
+def test_whole_number_arguments_may_be_numpy_ints_or_whole_floats(ca):
+    a = ca.campaigns(page=np.int64(2), per_page=np.uint8(2))
+    b = ca.campaigns(page=2.0, per_page=2)
+    pd.testing.assert_frame_equal(a.data, b.data)
+    assert (a.page, a.per_page) == (2, 2)
+
+
+def test_rank_by_refuses_fractional_and_repeated_doctor_ids(ca):
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        ca.top_responders(1, rank_by={1.9: 1.0, 2: 0.5})
+    assert info.value.parameter == "rank_by" and "1.9" in str(info.value)
+    twice = pd.DataFrame({"doctor_id": [1, 2, 1], "effect": [1.0, 0.5, 0.0]})
+    with pytest.raises(optocom.InvalidParameterError, match="doctor 1 has two scores"):
+        ca.top_responders(1, rank_by=twice)
+    with pytest.raises(optocom.InvalidParameterError, match="not a number"):
+        ca.top_responders(1, rank_by={1: "high"})
+    whole_floats = ca.top_responders(1, rank_by={1.0: 1.0, 2.0: 0.5}).data
+    ints = ca.top_responders(1, rank_by={1: 1.0, 2: 0.5}).data
+    pd.testing.assert_frame_equal(whole_floats, ints)
+
+
+def test_segments_load_errors_and_optocom_load_give_segments(ca, tmp_path):
+    seg = ca.segments(k=3, random_state=2)
+    path = tmp_path / "seg.json"
+    seg.save(path)
+    for loaded in (optocom.load(path), optocom.Segments.load(path),
+                   optocom.Segments.from_json(seg.to_json()), optocom.from_json(seg.to_json())):
+        assert type(loaded) is optocom.Segments and loaded.k == 3
+        pd.testing.assert_frame_equal(loaded.profiles, seg.profiles)
+        pd.testing.assert_frame_equal(loaded.assign(ca.doctors), seg.assignments)
+    with pytest.raises(optocom.OptocomIOError) as info:
+        optocom.Segments.load(tmp_path / "missing.json")
+    assert info.value.filename == str(tmp_path / "missing.json")
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(optocom.InvalidArtifactError):
+        optocom.Segments.load(binary)
+
+
+def test_segment_assignments_keep_the_doctors_index(ca):
+    seg = ca.segments(k=3, random_state=2)
+    doctors = ca.doctors.sample(frac=1.0, random_state=1)
+    doctors.index = doctors.index + 1000
+    got = seg.assign(doctors)
+    assert got.index.equals(doctors.index)
+    assert (got["doctor_id"] == doctors["doctor_id"]).all()
+
+
+def test_analytics_segments_and_recommenders_pickle_and_deep_copy(demo):
+    import copy
+    import pickle
+
+    ca = optocom.CampaignAnalytics(demo)
+    seg = ca.segments(k=3, random_state=2)
+    product = ca.campaigns().data["product"].iloc[0]
+    rec = ca.recommender()
+    for clone in (copy.deepcopy, lambda o: pickle.loads(pickle.dumps(o))):
+        ca2 = clone(ca)
+        assert ca2.metrics(1) == ca.metrics(1)
+        pd.testing.assert_frame_equal(ca2.top_responders(1).data, ca.top_responders(1).data)
+        pd.testing.assert_frame_equal(ca2.uplift_table(2), ca.uplift_table(2))
+        # the copy keeps the segments, so its recommendations use them too
+        pd.testing.assert_frame_equal(ca2.recommend(product), ca.recommend(product))
+        seg2 = clone(seg)
+        pd.testing.assert_frame_equal(seg2.assignments, seg.assignments)
+        pd.testing.assert_frame_equal(seg2.assign(ca.doctors), seg.assign(ca.doctors))
+        assert seg2.to_json() == seg.to_json()
+        rec2 = clone(rec)
+        assert rec2.to_json() == rec.to_json()
+        pd.testing.assert_frame_equal(rec2.recommend(product, 30), rec.recommend(product, 30))

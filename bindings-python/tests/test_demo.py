@@ -226,3 +226,19 @@ def test_campaign_demo_bad_parameters():
         optocom.demo.campaigns(n_doctors=100, target_share=1.5)
     with pytest.raises(optocom.InvalidParameterError):
         optocom.demo.campaigns(n_doctors=100, n_campaigns=0)
+
+
+@pytest.mark.parametrize("bad", ["x", "2025-13-45", object()])
+def test_a_start_date_that_is_not_a_date_is_named(bad):
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        optocom.demo.appointments(n_past=10, n_upcoming=2, start_date=bad)
+    assert info.value.parameter == "start_date"
+
+
+def test_bad_generator_arguments_are_named_by_their_keyword():
+    for call, name in ((lambda: optocom.demo.appointments(n_past=-1), "n_past"),
+                       (lambda: optocom.demo.appointments(seed=-1), "seed"),
+                       (lambda: optocom.demo.campaigns(n_doctors=-1), "n_doctors")):
+        with pytest.raises(optocom.InvalidParameterError) as info:
+            call()
+        assert info.value.parameter == name, str(info.value)

@@ -557,3 +557,66 @@ def test_label_encoding_equals_np_unique(y):
     assert classes.dtype == want_classes.dtype
     assert np.array_equal(classes, want_classes)
     assert np.array_equal(codes, want_codes.ravel())
+
+
+# -- parameters named by their keyword, the out-of-bag score, numeric labels -----------------
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("name, value", [
+    ("min_samples_leaf", -1), ("max_features", -1), ("min_samples_leaf", float("nan")),
+    ("max_features", float("nan")), ("max_samples", float("nan")),
+    ("max_features", float("inf")), ("min_samples_leaf", 0),
+])
+def test_bad_leaf_feature_and_sample_sizes_are_named(cls, name, value):
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        cls(n_estimators=3, **{name: value}).fit(X, y)
+    assert (info.value.parameter, info.value.value) == (name, repr(value))
+    assert "{" not in str(info.value)  # the parameter, not the whole params document
+
+
+def test_oob_score_says_why_it_is_missing():
+    X = np.random.default_rng(0).normal(size=(80, 3))
+    reg = optocom.RandomForestRegressor(n_estimators=5, oob_score=True, random_state=0)
+    reg.fit(X, np.ones(80))
+    with pytest.raises(AttributeError, match="constant") as info:
+        reg.oob_score_
+    assert "only available when fitted with oob_score=True" not in str(info.value)
+    assert not hasattr(reg, "oob_score_")
+    plain = optocom.RandomForestRegressor(n_estimators=5, random_state=0).fit(X, X[:, 0])
+    with pytest.raises(AttributeError, match="only available when fitted with oob_score=True"):
+        plain.oob_score_
+    assert 0.0 < optocom.RandomForestRegressor(n_estimators=20, oob_score=True, random_state=0).fit(
+        X, X[:, 0]).oob_score_ <= 1.0
+
+
+def test_numeric_labels_beyond_64_bits_are_refused_clearly():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = np.where(X[:, 0] > 0, 1e20, 0.0)
+    with pytest.raises(optocom.InvalidValueError) as info:
+        optocom.RandomForestClassifier(n_estimators=3).fit(X, y)
+    row = int(np.flatnonzero(y == 1e20)[0])
+    assert (info.value.row, info.value.column, info.value.value) == (row, "y", "1e+20")
+    assert "enum" not in str(info.value)
+    big = np.where(X[:, 0] > 0, np.uint64(2**63), np.uint64(0))
+    with pytest.raises(optocom.InvalidValueError):
+        optocom.RandomForestClassifier(n_estimators=3).fit(X, big)
+    # within the range numeric labels are kept, and text labels have no range
+    clf = optocom.RandomForestClassifier(n_estimators=3, random_state=0).fit(X, np.where(y > 0, 10**18, -5))
+    assert clf.classes_.tolist() == [-5, 10**18]
+    assert optocom.RandomForestClassifier(n_estimators=3).fit(X, y.astype(str)).n_classes_ == 2
+
+
+def test_progress_bars_follow_optocom_config(monkeypatch):
+    from optocom import _progress
+
+    assert optocom.config is _progress.config
+    monkeypatch.setattr(optocom.config, "progress", False)
+    with _progress.bar(10, "test") as cb:
+        assert cb is None
+    monkeypatch.setattr(optocom.config, "progress", True)
+    with _progress.bar(10, "test") as cb:
+        assert callable(cb)  # tqdm is installed in the test environment
+    assert "optocom.config.progress = False" in _progress.__doc__

@@ -6,6 +6,7 @@ back as pandas, or polars when the input was polars."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from pathlib import Path
 
 import numpy as np
@@ -314,3 +315,116 @@ def test_nullable_columns_report_the_gap(past_csv):
     with pytest.raises(optocom.InvalidValueError, match="missing value") as info:
         optocom.read_appointments(flags)
     assert (info.value.row, info.value.column) == (5, "employed")
+
+
+# -- columns that are not numeric, duplicate labels, non-numeric targets ----------------------
+
+NUMBERS = [1.5, 2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series(NUMBERS, dtype=object),
+        pd.Series(pd.Categorical(NUMBERS)),
+        pd.Series([str(v) for v in NUMBERS]),
+        pd.Series([str(v) for v in NUMBERS], dtype="string"),
+        pd.Series([decimal.Decimal(str(v)) for v in NUMBERS]),
+        pl.Series([str(v) for v in NUMBERS]),
+        pl.Series([str(v) for v in NUMBERS]).cast(pl.Categorical),
+        pa.array([str(v) for v in NUMBERS]),
+        pa.array([str(v) for v in NUMBERS]).dictionary_encode(),
+        pa.array([decimal.Decimal(str(v)) for v in NUMBERS]),
+    ],
+    ids=["object", "categorical", "text", "string dtype", "decimal", "polars text",
+         "polars categorical", "arrow text", "arrow dictionary", "arrow decimal"],
+)
+def test_columns_that_hold_numbers_are_converted(column):
+    # Every cell converts, so X is the float matrix of those numbers: the same fit.
+    a = [10.0, 20.0, 15.0, 30.0]
+    y = [1.0, 3.0, 2.0, 5.0]
+    if isinstance(column, pl.Series):
+        X = pl.DataFrame({"a": a, "b": column})
+    elif isinstance(column, (pa.Array, pa.ChunkedArray)):
+        X = pa.table({"a": a, "b": column})
+    else:
+        X = pd.DataFrame({"a": a, "b": column})
+    got = optocom.LinearRegression().fit(X, y)
+    ref = optocom.LinearRegression().fit(pd.DataFrame({"a": a, "b": NUMBERS}), y)
+    assert got.coef_.tobytes() == ref.coef_.tobytes()
+    assert list(got.feature_names_in_) == ["a", "b"]
+
+
+def test_a_missing_cell_of_an_object_column_is_reported_where_it_is():
+    X = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": pd.Series([1, None, 3, 4], dtype=object)})
+    with pytest.raises(optocom.InvalidValueError) as info:
+        optocom.LinearRegression().fit(X, [1.0, 2, 3, 4])
+    assert (info.value.row, info.value.column) == (1, "b")
+    cat = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": pd.Categorical([1, 2, None, 4])})
+    with pytest.raises(optocom.InvalidValueError) as info:
+        optocom.LinearRegression().fit(cat, [1.0, 2, 3, 4])
+    assert (info.value.row, info.value.column) == (2, "b")
+
+
+def test_the_first_cell_that_is_not_a_number_is_named():
+    X = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": ["1", "2.5", "", "x"]})
+    with pytest.raises(optocom.InvalidValueError) as info:
+        optocom.LinearRegression().fit(X, [1.0, 2, 3, 4])
+    assert (info.value.row, info.value.column, info.value.value) == (2, "b", "")
+    assert info.value.reason == "not a number"
+    arr = np.array([[1.0, "2"], [3.0, "three"]], dtype=object)
+    with pytest.raises(optocom.InvalidValueError) as info:
+        optocom.LinearRegression().fit(arr, [1.0, 2.0])
+    assert (info.value.row, info.value.column, info.value.value) == (1, "x1", "three")
+
+
+def test_a_column_label_used_twice_is_a_duplicate_column():
+    X = pd.DataFrame([[1.0, 2], [3, 5], [4, 4]], columns=["a", "a"])
+    with pytest.raises(optocom.DuplicateColumnError) as info:
+        optocom.LinearRegression().fit(X, [1.0, 2, 3])
+    assert info.value.column == "a" and "(position 0) and \"a\" (position 1)" in str(info.value)
+    table = pa.Table.from_arrays([pa.array([1.0, 2.0]), pa.array([3.0, 4.0])], names=["x", "x"])
+    with pytest.raises(optocom.DuplicateColumnError):
+        optocom.LinearRegression().fit(table, [1.0, 2.0])
+
+
+def test_a_table_column_used_twice_is_a_duplicate_column(past_csv):
+    past = optocom.read_appointments(past_csv)
+    doubled = pd.concat([past, past[["age"]]], axis=1)
+    for call in (lambda: optocom.read_appointments(doubled),
+                 lambda: optocom.PurchaseForecaster(n_estimators=5).fit(doubled)):
+        with pytest.raises(optocom.DuplicateColumnError) as info:
+            call()
+        assert info.value.column == "age" and f"(position {len(past.columns)})" in str(info.value)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: optocom.RandomForestRegressor(n_estimators=3, random_state=0),
+    lambda: optocom.LinearRegression(),
+])
+def test_a_target_that_is_not_numeric_names_the_row(make):
+    X = np.arange(8.0).reshape(4, 2)
+    with pytest.raises(optocom.InvalidValueError) as info:
+        make().fit(X, [1.0, 2.0, "a", 3.0])
+    assert (info.value.row, info.value.column, info.value.value) == (2, "y", "a")
+    # text holding numbers and decimals are numbers, as in X
+    got = make().fit(X, ["1", 2.0, decimal.Decimal(3), 4]).predict(X)
+    ref = make().fit(X, [1.0, 2.0, 3.0, 4.0]).predict(X)
+    assert got.tobytes() == ref.tobytes()
+    with pytest.raises(optocom.InvalidValueError) as info:
+        make().fit(X, pd.Series([1.0, None, 3.0, 4.0], dtype=object))
+    assert (info.value.row, info.value.column) == (1, "y")
+
+
+def test_read_appointments_keeps_the_index(past_csv):
+    raw = pd.read_csv(past_csv)
+    shuffled = raw.sample(frac=1.0, random_state=0)
+    shuffled.index = shuffled.index * 10 + 7
+    got = optocom.read_appointments(shuffled)
+    assert got.index.equals(shuffled.index)
+    assert (got["patient_id"] == shuffled["patient_id"].astype(str)).all()
+    bad = shuffled.astype({"age": object})
+    bad.loc[bad.index[4], "age"] = "unknown"
+    lenient = optocom.read_appointments(bad, lenient=True)
+    assert lenient.index.equals(bad.index.delete(4))
+    assert (lenient["age"] == bad.drop(index=bad.index[4])["age"].astype(float)).all()

@@ -638,3 +638,93 @@ def test_no_appointments_score_and_forecast_to_empty_frames(demo, model):
         assert len(c) == 0 and tuple(c.columns) == COMPARE_COLUMNS
     with pytest.raises(optocom.EmptyInputError):
         optocom.PurchaseForecaster().fit(past.iloc[:0])
+
+
+# -- empty results, row alignment, loaded parameters, single patients ------------------------
+
+
+def test_an_empty_prediction_has_the_dtypes_of_a_full_one(model, scored, demo):
+    up = demo[1][[c for c in demo[1].columns if not c.startswith("true_") and c != "actual_amount"]]
+    empty = model.predict(up.iloc[:0])
+    assert len(empty) == 0
+    assert empty.dtypes.to_dict() == scored.dtypes.to_dict()
+    from optocom.purchase import COMPARE_RECORD, FORECAST_RECORD
+
+    for empty, full, record in ((model.forecast(up.iloc[:0]), model.forecast(up), FORECAST_RECORD),
+                                (model.compare(demo[0].iloc[:0]), model.compare(demo[0]), COMPARE_RECORD)):
+        assert len(empty) == 0 and list(empty.columns) == list(full.columns) == list(record)
+        assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+
+
+def test_predictions_keep_the_index_of_the_input(model, demo):
+    up = demo[1]
+    shuffled = up.sample(frac=1.0, random_state=4)
+    got = model.predict(shuffled)
+    assert got.index.equals(shuffled.index)
+    frame = shuffled.copy()
+    frame["p"] = model.predict(frame)["probability"]  # aligned by index, as pandas does
+    by_row = model.predict(up)["probability"]
+    assert (frame["p"] == by_row.loc[frame.index]).all()
+    filtered = up[up["age"] > 50]
+    assert model.predict(filtered).index.equals(filtered.index)
+    # a lenient read drops the bad rows from the index too
+    bad = shuffled.astype({"age": object})
+    bad.loc[bad.index[7], "age"] = "unknown"
+    lenient = optocom.PurchaseForecaster(random_state=0, lenient=True).fit(demo[0])
+    got = lenient.predict(bad)
+    assert got.index.equals(bad.index.delete(7))
+    assert lenient.rejected_["row"].tolist() == [7]
+    ref = lenient.predict(shuffled.drop(index=bad.index[7]))
+    assert got["probability"].tolist() == ref["probability"].tolist()
+
+
+def test_a_loaded_forecaster_has_the_arguments_it_was_fitted_with(demo, tmp_path):
+    past, up = demo
+    for kwargs in (dict(min_samples_leaf=30, n_estimators=20, random_state=0),
+                   dict(min_samples_leaf=0.05, threshold=120.0, high=0.6, medium=0.3,
+                        band_basis="probability", holdout_fraction=0.3, refit_on_all=False,
+                        n_estimators=20, random_state=1, n_jobs=2)):
+        m = optocom.PurchaseForecaster(**kwargs).fit(past)
+        m.save(tmp_path / "m.json")
+        for back in (optocom.load(tmp_path / "m.json"), optocom.PurchaseForecaster.from_json(m.to_json())):
+            assert back.get_params() == m.get_params()
+            refit = optocom.PurchaseForecaster(**back.get_params()).fit(past)
+            pd.testing.assert_frame_equal(refit.predict(up), m.predict(up))
+
+
+def test_set_params_follows_get_params(demo):
+    m = optocom.PurchaseForecaster()
+    assert m.set_params(n_estimators=20, random_state=3) is m
+    assert (m.get_params()["n_estimators"], m.get_params()["random_state"]) == (20, 3)
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        m.set_params(n_trees=5)
+    assert info.value.parameter == "n_trees"
+    past, up = demo
+    a = m.fit(past).predict(up)
+    b = optocom.PurchaseForecaster(n_estimators=20, random_state=3).fit(past).predict(up)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_predict_patient_reads_flags_and_numbers_as_batch_scoring_does(model, demo):
+    import decimal
+
+    row = demo[1].iloc[3]
+    features = {k: row[k] for k in FEATURES}
+    expected = model.predict_patient(features)
+    as_ints = dict(features, **{k: int(features[k]) for k in FEATURES[2:]})
+    assert model.predict_patient(as_ints) == expected
+    as_numpy = dict(features, **{k: np.int64(features[k]) for k in FEATURES[2:]})
+    assert model.predict_patient(as_numpy) == expected
+    assert model.predict_patient(row) == expected  # a Series row as it is
+    ints_frame = demo[1].iloc[[3]].astype({k: int for k in FEATURES[2:]})
+    assert model.predict(ints_frame)["probability"].iloc[0] == expected["probability"]
+    assert model.predict_patient(dict(features, age=decimal.Decimal(str(features["age"])))) == expected
+    for bad, name in ((dict(features, age=pd.NA), "patient.age"),
+                      (dict(features, employed=2), "patient.employed"),
+                      (dict(features, age=object()), "patient.age")):
+        with pytest.raises(optocom.InvalidParameterError) as info:
+            model.predict_patient(bad)
+        assert info.value.parameter == name, str(info.value)
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        model.predict_patient(42)
+    assert info.value.parameter == "patient"

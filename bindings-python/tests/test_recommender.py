@@ -69,3 +69,14 @@ def test_derived_profile_follows_response_rates_not_headcounts():
     s = rec["score"].to_numpy()
     ids = rec["doctor_id"].to_numpy()
     assert all(s[i] > s[i + 1] or (s[i] == s[i + 1] and ids[i] < ids[i + 1]) for i in range(len(s) - 1))
+
+
+def test_recommendations_have_the_documented_columns():
+    ca = optocom.CampaignAnalytics()
+    rec = ca.recommender()
+    product = rec.products[0]
+    out = rec.recommend(product, 5)
+    assert list(out.columns) == ["doctor_id", "score", "matched"]
+    assert out["score"].is_monotonic_decreasing
+    for name in ("doctor_id", "score", "matched"):
+        assert f"``{name}``" in optocom.Recommender.recommend.__doc__

@@ -94,6 +94,18 @@ def test_alpha_outside_zero_one_is_rejected(uplift_data, alpha):
     with pytest.raises(optocom.InvalidParameterError, match="alpha") as info:
         m.predict(X, return_ci=True, alpha=alpha)
     assert info.value.parameter == "alpha"
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        m.average_effect(alpha=alpha)
+    assert (info.value.parameter, info.value.value) == ("alpha", repr(alpha)), str(info.value)
+
+
+def test_a_target_that_is_not_numeric_names_the_row(uplift_data):
+    X, t, y, _ = uplift_data
+    bad = y.astype(object)
+    bad[5] = "yes"
+    with pytest.raises(optocom.InvalidValueError) as info:
+        small().fit(X, t, bad)
+    assert (info.value.row, info.value.column, info.value.value) == (5, "y", "yes")
 
 
 def test_treatment_encodings_give_the_same_model(uplift_data):

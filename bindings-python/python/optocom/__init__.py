@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import _optocom, demo
 from ._display import style_bands
+from ._progress import config
 from .campaign import CampaignAnalytics, Page, Recommender, Segments
 from .cluster import KMeans
 from .ensemble import RandomForestClassifier, RandomForestRegressor
@@ -57,6 +58,7 @@ __all__ = [
     "model_status",
     "read_appointments",
     "style_bands",
+    "config",
     "OptocomError",
     "InvalidParameterError",
     "InvalidValueError",

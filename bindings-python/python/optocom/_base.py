@@ -4,13 +4,15 @@ translation of scikit-learn parameter names in error messages."""
 
 from __future__ import annotations
 
+import decimal
 import json
 import numbers
 import os
 import warnings
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import numpy as np
+import pandas as pd
 
 from . import _frames
 from ._compat import HAVE_SKLEARN, BaseEstimator
@@ -98,33 +100,73 @@ def renamed(e: InvalidParameterError,
                                  reason=getattr(e, "reason", None))
 
 
-def _plain(o: Any) -> Any:
-    """JSON for what json cannot encode itself: NumPy scalars (values taken from arrays and
-    DataFrames) and dates."""
+def whole(name: str, value: Any) -> int:
+    """An int argument bound for one of the core's unsigned ints (ids, counts, pages, seeds):
+    the one check every such argument passes through, so that a bad one is an
+    :class:`InvalidParameterError` naming it (never an ``OverflowError``, a ``TypeError`` or
+    a silent truncation). Python and NumPy ints and floats holding a whole number are
+    accepted; bools, fractions, NaN, text, negatives and values beyond 2^64 - 1 are not.
+    The core checks the range of each argument (``page`` from 1 ...) itself."""
+
+    def bad(reason: str) -> InvalidParameterError:
+        return InvalidParameterError(
+            f"invalid parameter `{name}` = {value!r}: {reason}",
+            parameter=name, value=repr(value), reason=reason,
+        )
+
+    if isinstance(value, (bool, np.bool_)):
+        raise bad("must be a whole number, not a bool")
+    if isinstance(value, numbers.Integral):
+        v = int(value)
+    elif isinstance(value, numbers.Real) and float(value).is_integer():
+        v = int(value)
+    else:
+        raise bad("must be a whole number")
+    if v < 0:
+        raise bad("must not be negative")
+    if v >= 2**64:
+        raise bad("must be below 2^64")
+    return v
+
+
+def _jsonable(o: Any, path: str) -> Any:
+    """``o`` with only JSON types: NumPy scalars and arrays (values taken from arrays and
+    DataFrames), decimals and dates are converted, missing values (None, NA, NaT) are null,
+    and NaN and infinities become the text ``"NaN"``, ``"Infinity"``, ``"-Infinity"``: JSON
+    has no such numbers, and the core then refuses the value by name (``params.threshold`` =
+    ``"NaN"``) instead of the whole text failing to parse. Any other object is refused here,
+    naming its path (``patient.age``)."""
+    if o is None or isinstance(o, (bool, str, int)):
+        return o
+    if isinstance(o, float):
+        if np.isfinite(o):
+            return o
+        return "NaN" if o != o else ("Infinity" if o > 0 else "-Infinity")
+    if isinstance(o, dict):
+        return {k: _jsonable(v, f"{path}.{k}") for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_jsonable(v, f"{path}[{i}]") for i, v in enumerate(o)]
+    if isinstance(o, np.ndarray):
+        return _jsonable(o.tolist(), path)
     if isinstance(o, np.generic):
-        return o.item()
+        return _jsonable(o.item(), path)
+    if isinstance(o, decimal.Decimal):
+        return _jsonable(float(o), path)
+    if o is pd.NA or o is pd.NaT:
+        return None
     if hasattr(o, "isoformat"):
         return o.isoformat()
-    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+    raise InvalidParameterError(
+        f"invalid parameter `{path}` = {o!r}: a value of type {type(o).__name__} cannot be "
+        "sent to optocom (expected a number, text, bool, date or list)",
+        parameter=path, value=repr(o), reason=f"unsupported type {type(o).__name__}",
+    )
 
 
-def _finite_or_text(o: Any) -> Any:
-    """NaN and infinities as the text ``"NaN"``, ``"Infinity"``, ``"-Infinity"``: JSON has no
-    such numbers, and the core then refuses the value by name (``params.threshold`` =
-    ``"NaN"``) instead of the whole text failing to parse."""
-    if isinstance(o, dict):
-        return {k: _finite_or_text(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_finite_or_text(v) for v in o]
-    if isinstance(o, (float, np.floating)) and not np.isfinite(o):
-        return "NaN" if o != o else ("Infinity" if o > 0 else "-Infinity")
-    return o
-
-
-def dumps(obj: Any) -> str:
-    """``json.dumps`` for the params, filters and records sent to the core: NumPy scalars and
-    dates are taken, non-finite floats are sent as text (refused by name)."""
-    return json.dumps(_finite_or_text(obj), default=_plain, allow_nan=False)
+def dumps(obj: Any, what: str = "params") -> str:
+    """``json.dumps`` for the params, filters and records sent to the core (see
+    :func:`_jsonable`; ``what`` names the top level in errors)."""
+    return json.dumps(_jsonable(obj, what), allow_nan=False)
 
 
 class OptocomEstimator(BaseEstimator):

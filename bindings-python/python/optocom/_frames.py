@@ -9,7 +9,9 @@ copy, whatever their layout), DataFrames and nested lists.
 
 from __future__ import annotations
 
+import decimal
 import json
+import numbers
 import os
 import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -17,7 +19,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
-from .exceptions import InvalidValueError, ShapeMismatchError
+from .exceptions import DuplicateColumnError, InternalError, InvalidValueError, ShapeMismatchError
 
 _NAT = np.iinfo(np.int64).min
 
@@ -79,10 +81,9 @@ def _polars_series(s: Any) -> Any:
 def columns(data: Any) -> List[Tuple[str, str, Any]]:
     """A table as ``[(name, kind, values)]`` for the core (see ``conversion.rs``)."""
     df = to_pandas(data)
-    out: List[Tuple[str, str, Any]] = []
-    for name in df.columns:
-        out.append(_column(str(name), df[name]))
-    return out
+    # By position: a label used twice is two columns here, and the core names the duplicate
+    # (DuplicateColumnError with both positions), as it does for aliases of one field.
+    return [_column(str(name), df.iloc[:, j]) for j, name in enumerate(df.columns)]
 
 
 def _column(name: str, s: pd.Series) -> Tuple[str, str, Any]:
@@ -145,6 +146,13 @@ def matrix(X: Any) -> Tuple[np.ndarray, Optional[List[str]]]:
     values and reports the row and column of any NaN or infinity. Column names are returned
     only when every column name is a string (scikit-learn's rule for ``feature_names_in_``).
     A list of dicts (records) or a dict of columns is read as a DataFrame.
+
+    Columns that are not numeric (object, categorical, string, decimal or dictionary
+    columns) are converted cell by cell: numbers, decimals, booleans and text holding a
+    number (``"1.5"``) become floats, missing values (None, NaN, NA) become NaN (which the
+    core reports with its row and column); the first other cell raises
+    :class:`InvalidValueError` naming its row, column and value. A column label used twice
+    raises :class:`DuplicateColumnError`.
     """
     names: Optional[List[str]] = None
     if _is_sparse(X):
@@ -156,21 +164,23 @@ def matrix(X: Any) -> Tuple[np.ndarray, Optional[List[str]]]:
         isinstance(X, (list, tuple)) and len(X) > 0 and isinstance(X[0], dict)
     ):
         X = to_pandas(X)
+    if _is_polars(X) or _is_arrow(X):
+        labels = list(X.columns if _is_polars(X) else X.column_names)
+        _check_unique(labels)
+        numeric = (all(_polars_numeric(t) for t in X.dtypes) if _is_polars(X)
+                   else all(_arrow_numeric(f.type) for f in X.schema))
+        if not numeric:  # converted cell by cell, as a pandas frame
+            X = to_pandas(X)
+        elif _is_polars(X):
+            return X.to_numpy().astype(np.float64, copy=False), labels
+        else:
+            arr = np.column_stack([np.asarray(c.to_numpy(), dtype=np.float64) for c in X.columns])
+            return arr, labels
     if isinstance(X, pd.DataFrame):
+        _check_unique(list(X.columns))
         if all(isinstance(c, str) for c in X.columns):
             names = list(X.columns)
-        _check_numeric_frame(X)
-        arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
-    elif _is_polars(X):
-        names = list(X.columns)
-        if not all(_polars_numeric(t) for t in X.dtypes):
-            _check_numeric_frame(to_pandas(X))
-        arr = X.to_numpy().astype(np.float64, copy=False)
-    elif _is_arrow(X):
-        names = list(X.column_names)
-        if not all(_arrow_numeric(f.type) for f in X.schema):
-            _check_numeric_frame(X.to_pandas())
-        arr = np.column_stack([np.asarray(c.to_numpy(), dtype=np.float64) for c in X.columns])
+        arr = _numeric_frame(X)
     else:
         try:
             arr = np.asarray(X)
@@ -180,14 +190,17 @@ def matrix(X: Any) -> Tuple[np.ndarray, Optional[List[str]]]:
             raise InvalidValueError(
                 "Complex data not supported: X must be real-valued", reason="complex values"
             )
-        try:
-            arr = arr.astype(np.float64, copy=False)
-        except TypeError as e:
-            raise TypeError(f"X must be numeric: {e}") from None
-        except ValueError as e:
-            raise InvalidValueError(
-                f"X must be numeric: {e}", reason=str(e), column=None
-            ) from None
+        if arr.dtype.kind not in "biuf" and arr.ndim == 2:
+            arr = np.column_stack(
+                [_numeric_column(f"x{j}", arr[:, j]) for j in range(arr.shape[1])]
+            ) if arr.shape[1] else arr.astype(np.float64)
+        else:
+            try:
+                arr = arr.astype(np.float64, copy=False)
+            except (TypeError, ValueError) as e:
+                raise InvalidValueError(
+                    f"X must be numeric: {e}", reason=str(e), column=None
+                ) from None
     if arr.ndim == 1:
         raise ShapeMismatchError(
             "Expected a 2-D array, got a 1-D array instead. Reshape your data either using "
@@ -197,6 +210,85 @@ def matrix(X: Any) -> Tuple[np.ndarray, Optional[List[str]]]:
     if arr.ndim != 2:
         raise ShapeMismatchError(f"Expected a 2-D array, got {arr.ndim} dimensions")
     return arr, names
+
+
+def _check_unique(labels: List[Any]) -> None:
+    """:class:`DuplicateColumnError` (the core's message and ``column`` attribute) for a
+    column label used twice."""
+    seen: Dict[Any, int] = {}
+    for j, label in enumerate(labels):
+        try:
+            first = seen.setdefault(label, j)
+        except TypeError:  # an unhashable label cannot be compared; it is not a duplicate
+            continue
+        if first != j:
+            name = str(label)
+            header = json.dumps(name)  # quoted as the core quotes headers
+            raise DuplicateColumnError(
+                f"duplicate column `{name}`: headers {header} (position {first}) and "
+                f"{header} (position {j}) both map to it",
+                column=name,
+            )
+
+
+def _numeric_frame(df: pd.DataFrame) -> np.ndarray:
+    """A DataFrame as float64: numeric columns as they are (one block is not copied), others
+    converted cell by cell (see :func:`matrix`)."""
+    if all(getattr(t, "kind", "O") in "biuf" for t in df.dtypes):
+        return df.to_numpy(dtype=np.float64, na_value=np.nan)
+    out = np.empty(df.shape, dtype=np.float64, order="F")
+    for j, name in enumerate(df.columns):
+        s = df.iloc[:, j]
+        if getattr(s.dtype, "kind", "O") in "biuf":
+            out[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            out[:, j] = _numeric_column(str(name), s.to_numpy(dtype=object))
+    return out
+
+
+class _CellTypeError(InvalidValueError, TypeError):
+    """An :class:`InvalidValueError` for a cell of a type that is neither text nor a number
+    (a dict, a date ...): also the ``TypeError`` NumPy raises for it, which scikit-learn's
+    estimator checks expect."""
+
+
+def _numeric_column(name: str, values: Any) -> np.ndarray:
+    """One column of any cells as float64 (see :func:`matrix`); the first cell that is not a
+    number raises :class:`InvalidValueError` with its row, column and value."""
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(values), dtype=np.float64)
+    for row, v in enumerate(values):
+        x = _number(v)
+        if x is None:
+            if isinstance(v, (str, bytes, numbers.Number, decimal.Decimal)):
+                cls, reason = InvalidValueError, "not a number"
+            else:
+                cls = _CellTypeError
+                reason = (f"not a number (argument must be a string or a real number, not "
+                          f"{type(v).__name__!r})")
+            raise cls(
+                f"row {row}, column `{name}`: invalid value {str(v)!r}: {reason}",
+                row=row, column=name, value=str(v), reason=reason,
+            )
+        out[row] = x
+    return out
+
+
+def _number(v: Any) -> Optional[float]:
+    """A cell as a float (NaN for a missing value), or None when it is not a number."""
+    if _isna(v):
+        return float("nan")
+    if isinstance(v, (bool, np.bool_, numbers.Real, decimal.Decimal)):
+        try:
+            return float(v)
+        except (OverflowError, ValueError):
+            return None
+    if isinstance(v, (str, bytes)):
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
 
 
 def _polars_numeric(dtype: Any) -> bool:
@@ -219,24 +311,7 @@ def _is_sparse(X: Any) -> bool:
     return mod.startswith("scipy.sparse") and hasattr(X, "toarray")
 
 
-def _check_numeric_frame(df: pd.DataFrame) -> None:
-    for j, name in enumerate(df.columns):
-        s = df[name]
-        if getattr(s.dtype, "kind", "O") not in "biuf":
-            bad = pd.to_numeric(s, errors="coerce")
-            rows = np.flatnonzero(bad.isna().to_numpy() & ~s.isna().to_numpy())
-            row = int(rows[0]) if len(rows) else 0
-            value = s.iloc[row] if len(s) else None
-            raise InvalidValueError(
-                f"row {row}, column `{name}`: invalid value {str(value)!r}: not a number",
-                row=row,
-                column=str(name),
-                value=str(value),
-                reason="not a number",
-            )
-
-
-def vector(y: Any, name: str = "y") -> np.ndarray:
+def vector(y: Any, name: str = "y", stacklevel: int = 3) -> np.ndarray:
     """A 1-D array (a column vector is accepted with scikit-learn's DataConversionWarning)."""
     if y is None:
         raise InvalidValueError(
@@ -252,12 +327,28 @@ def vector(y: Any, name: str = "y") -> np.ndarray:
             f"A column-vector {name} was passed when a 1d array was expected. Please change "
             f"the shape of {name} to (n_samples,), for example using ravel().",
             _data_conversion_warning(),
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         arr = arr[:, 0]
     if arr.ndim != 1:
         raise ShapeMismatchError(f"{name} must be 1-D, got shape {arr.shape}")
     return arr
+
+
+def target(y: Any, name: str = "y") -> np.ndarray:
+    """A numeric target as a contiguous float64 vector (see :func:`vector`). Cells of an
+    object, text or decimal target are converted as :func:`matrix` converts such columns: a
+    missing value becomes NaN (the core then names its row), and the first cell that is not
+    a number raises :class:`InvalidValueError` naming its row, ``name`` and the value."""
+    arr = vector(y, name, stacklevel=4)
+    if arr.dtype.kind in "biuf":
+        return np.ascontiguousarray(arr, dtype=np.float64)
+    if arr.dtype.kind == "c":
+        raise InvalidValueError(
+            f"Complex data not supported: {name} must be real-valued", column=name,
+            reason="complex values",
+        )
+    return _numeric_column(name, arr)
 
 
 def missing_mask(a: np.ndarray) -> np.ndarray:
@@ -282,12 +373,53 @@ def _data_conversion_warning() -> type:
 
 
 def records_frame(
-    text: str, *, dates: Sequence[str] = (), polars: bool = False, columns: Optional[Sequence[str]] = None
+    text: Any, *, dates: Sequence[str] = (), polars: bool = False,
+    prototype: Optional[Dict[str, Any]] = None,
 ) -> Any:
-    """A DataFrame from the JSON list of records the core serialised."""
-    rows = json.loads(text)
-    df = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
-    return finish(df, dates=dates, polars=polars)
+    """A DataFrame from the JSON list of records the core serialised (or the parsed list).
+
+    ``prototype`` is one representative record of the result (its fields in the core's
+    order, each with a value of its JSON type): a result without rows is that record's
+    frame with no rows, so it keeps its columns and the dtypes the same rows would get."""
+    rows = json.loads(text) if isinstance(text, str) else text
+    if rows or prototype is None:
+        return finish(pd.DataFrame.from_records(rows), dates=dates, polars=polars)
+    one = finish(pd.DataFrame.from_records([prototype]), dates=dates, polars=polars)
+    return one[:0]
+
+
+# The dtype pandas gives a column of text (``str`` from pandas 3, ``object`` before).
+TEXT_DTYPE = pd.Series(["text"]).dtype
+
+
+def appointment_frame(cols: Dict[str, Any], index: Any = None) -> pd.DataFrame:
+    """Appointment-shaped typed columns from the core as a DataFrame: dates from days since
+    1970-01-01, text columns with pandas' text dtype even when there are no rows (so an
+    empty result has the dtypes of a full one), on ``index`` when given."""
+    df = pd.DataFrame(cols, index=index)
+    for c in df.columns:
+        if c == "appointment_date":
+            df[c] = pd.to_datetime(df[c], unit="D")
+        elif isinstance(cols[c], list):
+            df[c] = df[c].astype(TEXT_DTYPE)
+    return df
+
+
+def kept_index(source: Any, rejected: pd.DataFrame, n_out: int) -> Any:
+    """The index of a row-wise result of a pandas frame ``source``: its own index, minus the
+    rows rejected by a lenient read (``rejected.row``), so that results align with the input
+    (``df["p"] = model.predict(df)["probability"]`` on a shuffled or filtered frame). None
+    when ``source`` is not a pandas frame (the result gets a fresh range index)."""
+    if not isinstance(source, pd.DataFrame):
+        return None
+    keep = np.ones(len(source), dtype=bool)
+    rows = [int(r) for r in rejected["row"].dropna()] if len(rejected) else []
+    keep[[r for r in rows if 0 <= r < len(source)]] = False
+    index = source.index[keep]
+    if len(index) != n_out:  # pragma: no cover - the core keeps every row it does not reject
+        raise InternalError(f"internal error in optocom (please report it): {n_out} result "
+                            f"rows for {len(index)} kept input rows")
+    return index
 
 
 def finish(df: pd.DataFrame, *, dates: Sequence[str] = (), polars: bool = False) -> Any:
@@ -297,13 +429,16 @@ def finish(df: pd.DataFrame, *, dates: Sequence[str] = (), polars: bool = False)
     if polars:
         import polars as pl
 
-        return pl.from_dict({c: _to_polars_values(df[c]) for c in df.columns})
+        return pl.DataFrame([_to_polars_series(str(c), df[c]) for c in df.columns])
     return df
 
 
-def _to_polars_values(s: pd.Series) -> Any:
+def _to_polars_series(name: str, s: pd.Series) -> Any:
+    import polars as pl
+
     if s.dtype.kind == "M":
-        return s.dt.date.tolist()
+        return pl.Series(name, s.dt.date.tolist(), dtype=pl.Date)
     if s.dtype.kind in "biuf":
-        return s.to_numpy()
-    return s.tolist()
+        return pl.Series(name, s.to_numpy())
+    # Without rows polars cannot infer text: say it (a full column infers the same).
+    return pl.Series(name, s.tolist(), dtype=pl.Utf8 if len(s) == 0 else None)

@@ -233,7 +233,8 @@ class PurchaseModel:
     def save(self, path: _Path) -> None: ...
 
 class CampaignModel:
-    """Campaign data and its analytics."""
+    """Campaign data and its analytics. ``CampaignModel``, ``SegmentationModel`` and
+    ``RecommenderModel`` pickle (and deep-copy) through their JSON (``__reduce__``)."""
 
     @staticmethod
     def from_tables(
@@ -250,6 +251,11 @@ class CampaignModel:
     ) -> Tuple["CampaignModel", str]: ...
     @staticmethod
     def sample(seed: int) -> "CampaignModel": ...
+    def to_json(self) -> str:
+        """The data and outcome rule as JSON (what pickling stores)."""
+    @staticmethod
+    def from_json(text: str) -> "CampaignModel":
+        """Analytics rebuilt from :meth:`to_json`'s text."""
     def tables(self) -> Tuple[str, str, str, str]: ...
     def campaigns(self, filter: str, page: int, per_page: int) -> str: ...
     def metrics(self, campaign_id: int, filter: str, confidence: float) -> str: ...

@@ -14,13 +14,14 @@ import json
 import numbers
 import os
 from dataclasses import dataclass
+from collections.abc import Iterable as _Iterable
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import _frames, _optocom, _progress
-from ._base import dumps, renamed
+from ._base import dumps, renamed, whole
 from .exceptions import InvalidParameterError
 from .purchase import _rejected
 from .uplift import UpliftForest
@@ -28,6 +29,24 @@ from .uplift import UpliftForest
 __all__ = ["CampaignAnalytics", "Page", "Recommender", "Segments"]
 
 _DATES = ("start_date", "end_date", "period", "period_start", "period_end")
+
+# One representative record of each listing: the core's fields in its order, each with a
+# value of its JSON type, so that a listing without rows keeps its columns and dtypes (see
+# ``_frames.records_frame``); tests check them against non-empty results.
+_DAY = "1970-01-01"
+CAMPAIGN_RECORD = dict(campaign_id=0, name="", product="", start_date=_DAY, end_date=_DAY,
+                       targeted_doctors=0, control_doctors=0)
+RESPONDER_RECORD = dict(rank=0, doctor_id=0, specialty="", province="", tenure_years=0.0,
+                        baseline_rx=0.0, targeted=False, rx_pre=0.0, rx_post=0.0,
+                        rx_change=0.0, responded=False, score=0.0)
+RX_TREND_RECORD = dict(period=_DAY, phase="", targeted_doctors=0, control_doctors=0,
+                       targeted_mean_rx=0.0, control_mean_rx=0.0, targeted_total_rx=0.0,
+                       control_total_rx=0.0)
+RECOMMENDATION_RECORD = dict(doctor_id=0, score=0.0, matched=[])
+SILHOUETTE_RECORD = dict(k=0, score=0.0)
+PROFILE_RECORD = dict(segment=0, size=0, share=0.0, mean_tenure_years=0.0, mean_baseline_rx=0.0,
+                      extra_means=[], dominant_specialty="", dominant_province="",
+                      specialty_shares=[], province_shares=[])
 
 
 def _filter(
@@ -78,7 +97,8 @@ def _filter(
             provinces=many(province),
             campaign_target=campaign_target,
             **bounds,
-        )
+        ),
+        "filter",
     )
 
 
@@ -93,7 +113,7 @@ def _rank(rank_by: Any) -> str:
                 "frame (doctor_id, effect) or a mapping doctor_id -> score",
                 parameter="rank_by", value=rank_by,
             )
-        return dumps(rank_by)
+        return dumps(rank_by, "rank_by")
     if isinstance(rank_by, pd.DataFrame) or _frames._is_polars(rank_by):
         df = _frames.to_pandas(rank_by)
         missing = [c for c in ("doctor_id", "effect") if c not in df.columns]
@@ -102,10 +122,43 @@ def _rank(rank_by: Any) -> str:
                 f"invalid parameter `rank_by`: the frame has no {', '.join(missing)} column",
                 parameter="rank_by",
             )
-        pairs = zip(df["doctor_id"], df["effect"])
+        pairs = list(zip(df["doctor_id"].tolist(), df["effect"].tolist()))
     else:
-        pairs = dict(rank_by).items()
-    return dumps({"uplift": {str(int(k)): float(v) for k, v in pairs}})
+        try:
+            pairs = list(dict(rank_by).items())
+        except (TypeError, ValueError):
+            raise InvalidParameterError(
+                f"invalid parameter `rank_by` = {rank_by!r}: must be 'rx_increase', an uplift "
+                "frame (doctor_id, effect) or a mapping doctor_id -> score",
+                parameter="rank_by", value=repr(rank_by),
+            ) from None
+    scores: Dict[str, Any] = {}
+    for k, v in pairs:
+        # Doctor ids are whole numbers (1.9 is not doctor 1) and each is scored once.
+        key = str(whole("rank_by", k))
+        if key in scores:
+            raise InvalidParameterError(
+                f"invalid parameter `rank_by`: doctor {key} has two scores (each doctor_id "
+                "must appear once)",
+                parameter="rank_by", value=key, reason="duplicate doctor_id",
+            )
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise InvalidParameterError(
+                f"invalid parameter `rank_by`: the score of doctor {key} is {v!r}, not a number",
+                parameter="rank_by", value=repr(v), reason="must be a number",
+            )
+        scores[key] = float(v)
+    return dumps({"uplift": scores}, "rank_by")
+
+
+def _ids(exclude: Iterable[Any]) -> List[int]:
+    """Doctor ids to skip, each a whole number (see ``whole``)."""
+    if isinstance(exclude, (str, bytes)) or not isinstance(exclude, _Iterable):
+        raise InvalidParameterError(
+            f"invalid parameter `exclude` = {exclude!r}: must be a list of doctor ids",
+            parameter="exclude", value=repr(exclude),
+        )
+    return [whole("exclude", i) for i in exclude]
 
 
 @dataclass
@@ -131,10 +184,16 @@ class Page:
         return len(self.data)
 
 
+def _assignments(ids: Any = (), seg: Any = (), index: Any = None) -> pd.DataFrame:
+    return pd.DataFrame(dict(doctor_id=np.asarray(ids, dtype=np.int64),
+                             segment=np.asarray(seg, dtype=np.int64)), index=index)
+
+
 @dataclass
 class Segments:
     """A k-means segmentation of the doctors: ``assignments`` (doctor_id, segment),
-    ``profiles`` per segment, ``silhouettes`` per candidate k, and the fitted ``model``."""
+    ``profiles`` per segment, ``silhouettes`` per candidate k, and the fitted ``model``.
+    Pickles (and deep-copies) through its model artifact."""
 
     k: int
     assignments: pd.DataFrame
@@ -142,32 +201,47 @@ class Segments:
     silhouettes: pd.DataFrame
     model: Any
 
+    @classmethod
+    def _from_model(cls, model: Any, assignments: Optional[pd.DataFrame] = None) -> "Segments":
+        return cls(
+            k=model.k,
+            assignments=_assignments() if assignments is None else assignments,
+            profiles=_frames.records_frame(model.profiles(), prototype=PROFILE_RECORD),
+            silhouettes=_frames.records_frame(model.silhouettes(), prototype=SILHOUETTE_RECORD),
+            model=model,
+        )
+
     def save(self, path: "os.PathLike[str] | str") -> None:
         """Writes the segmentation model artifact (kind ``doctor_segmentation``)."""
         self.model.save(os.fspath(path))
 
+    def to_json(self) -> str:
+        """The segmentation model artifact (kind ``doctor_segmentation``)."""
+        return self.model.to_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> "Segments":
+        """A segmentation from its artifact text (see :meth:`load`)."""
+        return cls._from_model(_optocom.SegmentationModel.from_json(text))
+
     @classmethod
     def load(cls, path: "os.PathLike[str] | str") -> "Segments":
-        """A saved segmentation (from any runtime). ``assignments`` is empty until
-        :meth:`assign` is called with doctors."""
-        with open(os.fspath(path), encoding="utf-8") as f:
-            model = _optocom.SegmentationModel.from_json(f.read())
-        return cls(
-            k=model.k,
-            assignments=pd.DataFrame({"doctor_id": pd.Series(dtype=np.int64),
-                                      "segment": pd.Series(dtype=np.int64)}),
-            profiles=_frames.records_frame(model.profiles()),
-            silhouettes=_frames.records_frame(model.silhouettes()),
-            model=model,
-        )
+        """A saved segmentation (from any runtime; ``optocom.load`` returns the same).
+        ``assignments`` is empty until :meth:`assign` is called with doctors. A file that
+        cannot be read raises :class:`OptocomIOError`, one that is not an artifact
+        :class:`InvalidArtifactError`."""
+        from .io import read_model_text
+
+        return cls.from_json(read_model_text(path))
 
     def assign(self, doctors: Any) -> pd.DataFrame:
         """The segment of each doctor (``doctor_id``, ``segment``) of a DataFrame-like with
         the doctor columns (``doctor_id``, ``specialty``, ``province``, ``tenure_years``,
-        ``baseline_rx``; the usual aliases work). New doctors get their nearest centroid."""
+        ``baseline_rx``; the usual aliases work), on the index of a pandas ``doctors``. New
+        doctors get their nearest centroid."""
         ids, seg = self.model.assign(_frames.columns(doctors))
-        self.assignments = pd.DataFrame(dict(doctor_id=np.asarray(ids, dtype=np.int64),
-                                             segment=np.asarray(seg, dtype=np.int64)))
+        index = doctors.index if isinstance(doctors, pd.DataFrame) else None
+        self.assignments = _assignments(ids, seg, index)
         return self.assignments
 
 
@@ -185,14 +259,19 @@ class CampaignAnalytics:
     Bad values raise :class:`InvalidValueError` naming the row, column and value; with
     ``lenient=True`` bad rows are skipped instead and listed in ``rejected_`` (with their
     ``table``), and so are the targeting and Rx rows of a skipped (or unknown) doctor or
-    campaign, with a ``reason`` such as ``doctor 3 was rejected``.
+    campaign, with a ``reason`` such as ``doctor 3 was rejected``. Ids, pages and counts are
+    whole numbers; a bad one raises :class:`InvalidParameterError` naming the argument.
+    Listings without rows keep their columns and dtypes.
+
+    An instance pickles and deep-copies (its data and outcome rule as JSON, and the last
+    :meth:`segments`), so joblib and Dask can ship it to workers.
     """
 
     def __init__(self, data: Any = None, *, seed: int = _optocom.SAMPLE_SEED,
                  lenient: bool = False) -> None:
         self.rejected_ = _rejected("[]")
         if data is None:
-            self._model = _optocom.CampaignModel.sample(seed)
+            self._model = _optocom.CampaignModel.sample(whole("seed", seed))
         elif isinstance(data, _optocom.CampaignModel):
             self._model = data
         elif hasattr(data, "_analytics"):
@@ -227,17 +306,21 @@ class CampaignAnalytics:
     # -- analytics ----------------------------------------------------------------------
     def campaigns(self, *, page: int = 1, per_page: int = 50, **filters: Any) -> Page:
         """Campaign summaries (targeted/control counts, dates, product), paginated."""
-        return self._page(self._model.campaigns(_filter(**filters), page, per_page))
+        text = self._model.campaigns(_filter(**filters), whole("page", page),
+                                     whole("per_page", per_page))
+        return self._page(text, CAMPAIGN_RECORD)
 
     def metrics(self, campaign_id: int, *, confidence: float = _optocom.DEFAULT_CONFIDENCE,
                 **filters: Any) -> Dict[str, Any]:
         """Metrics of one campaign: group means before and after, difference-in-differences
         lift and response-rate difference with confidence intervals."""
-        return json.loads(self._model.metrics(campaign_id, _filter(**filters), confidence))
+        return json.loads(self._model.metrics(whole("campaign_id", campaign_id), _filter(**filters),
+                                              confidence))
 
     def rx_trend(self, campaign_id: int, **filters: Any) -> pd.DataFrame:
         """Monthly mean Rx of targeted and control doctors around the campaign."""
-        return _frames.records_frame(self._model.rx_trend(campaign_id, _filter(**filters)), dates=_DATES)
+        text = self._model.rx_trend(whole("campaign_id", campaign_id), _filter(**filters))
+        return _frames.records_frame(text, dates=_DATES, prototype=RX_TREND_RECORD)
 
     def top_responders(
         self,
@@ -251,12 +334,14 @@ class CampaignAnalytics:
         """Doctors ranked by Rx increase (``rank_by="rx_increase"``) or by an uplift score
         (``rank_by`` a mapping doctor_id -> score, e.g. from :meth:`uplift`), paginated."""
         rank = _rank(rank_by)
-        return self._page(self._model.top_responders(campaign_id, _filter(**filters), rank, page, per_page))
+        text = self._model.top_responders(whole("campaign_id", campaign_id), _filter(**filters), rank,
+                                          whole("page", page), whole("per_page", per_page))
+        return self._page(text, RESPONDER_RECORD)
 
     def uplift_table(self, campaign_id: int) -> pd.DataFrame:
         """The campaign's modelling table: doctor_id, features (tenure, baseline Rx, pre-period
         Rx of the product, one-hot specialty/province), treatment, responded, rx_change."""
-        ids, names, X, t, resp, change = self._model.uplift_table(campaign_id)
+        ids, names, X, t, resp, change = self._model.uplift_table(whole("campaign_id", campaign_id))
         df = pd.DataFrame(X, columns=names)
         df.insert(0, "doctor_id", np.asarray(ids, dtype=np.int64))
         df["treatment"] = np.asarray(t, dtype=np.int64)
@@ -299,6 +384,7 @@ class CampaignAnalytics:
                 f"invalid parameter `alpha` = {alpha!r}: must be in (0, 1)", parameter="alpha"
             )
         level = 1.0 - float(alpha)
+        campaign_id = whole("campaign_id", campaign_id)
         if model is not None:
             if not isinstance(model, UpliftForest):
                 raise InvalidParameterError(
@@ -349,22 +435,24 @@ class CampaignAnalytics:
         """k-means segmentation of the doctors (tenure, Rx volume, specialty, province).
         ``k=None`` picks k in ``k_range`` by silhouette."""
         p = json.loads(_optocom.default_params("doctor_segmentation"))
-        p["k"] = k
-        p["k_range"] = [int(k_range[0]), int(k_range[1])]
+        p["k"] = None if k is None else whole("k", k)
+        try:
+            lo, hi = k_range
+        except (TypeError, ValueError):
+            raise InvalidParameterError(
+                f"invalid parameter `k_range` = {k_range!r}: must be a pair (smallest k, "
+                "largest k)", parameter="k_range", value=repr(k_range),
+            ) from None
+        p["k_range"] = [whole("k_range", lo), whole("k_range", hi)]
         if n_init is not None:
-            p["n_init"] = n_init
-        p["seed"] = random_state
-        model = self._model.segment(dumps(p))
-        doctors = self.doctors
-        ids, seg = model.assign(_frames.columns(doctors))
-        self._segments = Segments(
-            k=model.k,
-            assignments=pd.DataFrame(dict(doctor_id=np.asarray(ids, dtype=np.int64),
-                                          segment=np.asarray(seg, dtype=np.int64))),
-            profiles=_frames.records_frame(model.profiles()),
-            silhouettes=_frames.records_frame(model.silhouettes()),
-            model=model,
-        )
+            p["n_init"] = whole("n_init", n_init)
+        p["seed"] = whole("random_state", random_state)
+        try:
+            model = self._model.segment(dumps(p))
+        except InvalidParameterError as e:
+            raise renamed(e, {"k": "k", "seed": "random_state"}) from None
+        ids, seg = model.assign(_frames.columns(self.doctors))
+        self._segments = Segments._from_model(model, _assignments(ids, seg))
         return self._segments
 
     def recommend(
@@ -385,8 +473,9 @@ class CampaignAnalytics:
         :meth:`segments`), so later calls skip the pass over the doctors."""
         params = _optocom.default_params("doctor_recommender")
         seg = self._segments.model if (use_segments and self._segments is not None) else None
-        text = self._model.recommend(product, n, _filter(**filters), [int(i) for i in exclude], params, seg)
-        return _frames.records_frame(text)
+        text = self._model.recommend(product, whole("n", n), _filter(**filters), _ids(exclude),
+                                     params, seg)
+        return _frames.records_frame(text, prototype=RECOMMENDATION_RECORD)
 
     def recommender(self, products: Optional[Iterable[str]] = None, *,
                     use_segments: bool = True) -> "Recommender":
@@ -421,16 +510,16 @@ class CampaignAnalytics:
         by :meth:`top_responders`) to a CSV file without building a DataFrame; cells that a
         spreadsheet would run as formulas are guarded. Returns ``{rows, bytes,
         guarded_cells}``."""
-        text = self._model.export_csv(os.fspath(path), what, _filter(**filters), campaign_id,
+        cid = None if campaign_id is None else whole("campaign_id", campaign_id)
+        text = self._model.export_csv(os.fspath(path), what, _filter(**filters), cid,
                                       _rank(rank_by), formula_guard)
         return json.loads(text)
 
     # -- helpers ------------------------------------------------------------------------
     @staticmethod
-    def _page(text: str) -> Page:
+    def _page(text: str, prototype: Dict[str, Any]) -> Page:
         p = json.loads(text)
-        df = pd.DataFrame.from_records(p["data"]) if p["data"] else pd.DataFrame()
-        df = _frames.finish(df, dates=_DATES)
+        df = _frames.records_frame(p["data"], dates=_DATES, prototype=prototype)
         return Page(data=df, page=p["page"], per_page=p["per_page"], total=p["total"])
 
     def __repr__(self) -> str:
@@ -442,7 +531,7 @@ class CampaignAnalytics:
 class Recommender:
     """A content-based doctor recommender that serves without the campaign data: built by
     :meth:`CampaignAnalytics.recommender`, or loaded with :func:`optocom.load` from the
-    artifact any optocom runtime saves."""
+    artifact any optocom runtime saves. Pickles and deep-copies through that artifact."""
 
     def __init__(self, model: Any) -> None:
         self._model = model
@@ -461,9 +550,11 @@ class Recommender:
 
     def recommend(self, product: str, n: int = _optocom.DEFAULT_RECOMMENDATIONS, *, exclude: Iterable[int] = (),
                   **filters: Any) -> pd.DataFrame:
-        """The ``n`` best doctors for ``product`` (rank, doctor_id, score, matched ...)."""
-        text = self._model.recommend(product, n, _filter(**filters), [int(i) for i in exclude])
-        return _frames.records_frame(text)
+        """The ``n`` best doctors for ``product``, best first: ``doctor_id``, ``score`` and
+        ``matched`` (the profile levels the doctor shares with the product, e.g.
+        ``specialty=Cardiology``); the same columns as :meth:`CampaignAnalytics.recommend`."""
+        text = self._model.recommend(product, whole("n", n), _filter(**filters), _ids(exclude))
+        return _frames.records_frame(text, prototype=RECOMMENDATION_RECORD)
 
     def to_json(self) -> str:
         return self._model.to_json()

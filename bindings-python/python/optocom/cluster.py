@@ -5,7 +5,7 @@ so a saved model assigns exactly as the fitted one)."""
 from __future__ import annotations
 
 import numbers
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import numpy as np
 

@@ -15,7 +15,7 @@ from typing import Any, Optional, Tuple
 import pandas as pd
 
 from . import _frames, _optocom
-from ._base import dumps
+from ._base import dumps, renamed
 from .exceptions import InvalidParameterError
 
 __all__ = ["appointments", "campaigns", "CampaignDemo"]
@@ -31,9 +31,25 @@ def _params(kind: str, **overrides: Any) -> str:
     return dumps(p)
 
 
+def _day(name: str, value: Any) -> str:
+    """A date argument (a date, a timestamp or an ISO string) as ISO text for the core."""
+    try:
+        day = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError) as e:  # pandas' DateParseError is a ValueError
+        raise InvalidParameterError(
+            f"invalid parameter `{name}` = {value!r}: not a date ({e})",
+            parameter=name, value=repr(value), reason="not a date",
+        ) from None
+    if day is pd.NaT:
+        raise InvalidParameterError(
+            f"invalid parameter `{name}` = {value!r}: not a date", parameter=name,
+            value=repr(value), reason="not a date",
+        )
+    return day.date().isoformat()
+
+
 def _appointment_frame(cols: dict, polars: bool, upcoming: bool = False) -> Any:
-    df = pd.DataFrame(cols)
-    df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
+    df = _frames.appointment_frame(cols)
     if upcoming and "amount" in df.columns and df["amount"].isna().all():
         # Upcoming visits have no amount yet (the truth's ``actual_amount`` is separate).
         df = df.drop(columns=["amount"])
@@ -62,11 +78,14 @@ def appointments(
             parameter="output",
         )
     if start_date is not None:
-        start_date = pd.Timestamp(start_date).date().isoformat()
+        start_date = _day("start_date", start_date)
     text = _params("demo_appointments", n_past=n_past, n_upcoming=n_upcoming, seed=seed,
                    threshold=threshold, start_date=start_date, past_days=past_days,
                    upcoming_days=upcoming_days)
-    past, upcoming = _optocom.demo_appointments(text, truth)
+    try:
+        past, upcoming = _optocom.demo_appointments(text, truth)
+    except InvalidParameterError as e:
+        raise renamed(e, {"seed": "seed"}) from None
     polars = output == "polars"
     return _appointment_frame(past, polars), _appointment_frame(upcoming, polars, upcoming=True)
 
@@ -101,5 +120,8 @@ def campaigns(
     core generator's."""
     text = _params("demo_campaigns", n_doctors=n_doctors, n_campaigns=n_campaigns, seed=seed,
                    target_share=target_share, effect_scale=effect_scale)
-    analytics, truth = _optocom.demo_campaigns(text)
+    try:
+        analytics, truth = _optocom.demo_campaigns(text)
+    except InvalidParameterError as e:
+        raise renamed(e, {"seed": "seed"}) from None
     return CampaignDemo(analytics, truth)

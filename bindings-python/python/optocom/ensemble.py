@@ -33,26 +33,42 @@ def _bad(name: str, value: Any, reason: str) -> InvalidParameterError:
     )
 
 
-def _min_leaf(v: Any) -> Any:
-    if v == "auto":
-        return "auto"
-    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+def _count_or_fraction(name: str, v: Any) -> Any:
+    """``{"count": n}`` or ``{"fraction": f}`` of the core's count-or-fraction params, or None
+    when ``v`` is not a number. A count the core cannot hold (negative) and a fraction JSON
+    cannot carry (NaN, infinities) are refused here, naming the parameter: the core would
+    only see a malformed params document. Ranges are the core's to check."""
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, numbers.Integral):
+        if v < 1:
+            raise _bad(name, v, "must be at least 1")
         return {"count": int(v)}
-    if isinstance(v, numbers.Real) and not isinstance(v, bool):
+    if isinstance(v, numbers.Real):
+        if not np.isfinite(float(v)):
+            raise _bad(name, v, "must be finite")
         return {"fraction": float(v)}
-    raise _bad("min_samples_leaf", v, "must be 'auto', an int >= 1 or a fraction in (0, 1)")
+    return None
+
+
+def _min_leaf(v: Any) -> Any:
+    if isinstance(v, str) and v == "auto":
+        return "auto"
+    out = _count_or_fraction("min_samples_leaf", v)
+    if out is None:
+        raise _bad("min_samples_leaf", v, "must be 'auto', an int >= 1 or a fraction in (0, 1)")
+    return out
 
 
 def _max_features(v: Any) -> Any:
-    if v == "sqrt":
+    if isinstance(v, str) and v == "sqrt":
         return "sqrt"
     if v is None or (isinstance(v, float) and v == 1.0):
         return "all"
-    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
-        return {"count": int(v)}
-    if isinstance(v, numbers.Real) and not isinstance(v, bool):
-        return {"fraction": float(v)}
-    raise _bad("max_features", v, "must be 'sqrt', None (all), an int or a fraction in (0, 1]")
+    out = _count_or_fraction("max_features", v)
+    if out is None:
+        raise _bad("max_features", v, "must be 'sqrt', None (all), an int or a fraction in (0, 1]")
+    return out
 
 
 def _sampling(bootstrap: Any, max_samples: Any) -> Any:
@@ -67,7 +83,9 @@ def _sampling(bootstrap: Any, max_samples: Any) -> Any:
         return "bootstrap"
     if max_samples is None:
         return {"subsample": 1.0}
-    if isinstance(max_samples, numbers.Real) and not isinstance(max_samples, bool):
+    if isinstance(max_samples, numbers.Real) and not isinstance(max_samples, (bool, np.bool_)):
+        if not np.isfinite(float(max_samples)):
+            raise _bad("max_samples", max_samples, "must be finite")
         return {"subsample": float(max_samples)}
     raise _bad("max_samples", max_samples, "must be a fraction in (0, 1] or None")
 
@@ -145,10 +163,14 @@ class _Forest(OptocomEstimator):
 
     @property
     def oob_score_(self) -> float:
-        """Out-of-bag score (accuracy or R^2), when fitted with ``oob_score=True``."""
-        score = self._check_fitted().oob_score
+        """Out-of-bag score (accuracy or R^2), when fitted with ``oob_score=True``. An
+        ``AttributeError`` (as scikit-learn's, so ``hasattr`` works) says why it is absent."""
+        model = self._check_fitted()
+        score = model.oob_score
         if score is None:
-            raise AttributeError("oob_score_ is only available when fitted with oob_score=True")
+            if not json.loads(model.params).get("oob"):
+                raise AttributeError("oob_score_ is only available when fitted with oob_score=True")
+            raise AttributeError(f"oob_score_ is not available: {self._no_oob_reason}")
         return score
 
     @classmethod
@@ -171,6 +193,9 @@ class RandomForestClassifier(ClassifierMixin, _Forest):
     """
 
     _compiled = _optocom.ForestClassifier
+    _no_oob_reason = ("fitted with oob_score=True, but no training row was left out of any "
+                      "tree, so there is no out-of-bag prediction to score (use fewer rows "
+                      "per tree: max_samples < 1 or bootstrap=True)")
 
     def __init__(
         self,
@@ -227,7 +252,7 @@ class RandomForestClassifier(ClassifierMixin, _Forest):
                 reason="continuous target",
             )
         classes, codes = _encode_labels(y)
-        labels = _labels_json(classes)
+        labels = _labels_json(classes, y)
         params = self._core_params(self.criterion)
         try:
             with _progress.bar(self.n_estimators, "RandomForestClassifier") as cb:
@@ -272,15 +297,28 @@ class RandomForestClassifier(ClassifierMixin, _Forest):
         self.n_classes_ = model.n_classes
 
 
-def _labels_json(classes: np.ndarray) -> Optional[str]:
+# The core keeps numeric class labels as 64-bit ints.
+_LABEL_RANGE = (-(2**63), 2**63 - 1)
+
+
+def _labels_json(classes: np.ndarray, y: np.ndarray) -> Optional[str]:
     if classes.dtype.kind == "b":
         return json.dumps([bool(c) for c in classes])
-    if classes.dtype.kind in "iu":
-        if np.array_equal(classes, np.arange(len(classes))):
+    if classes.dtype.kind in "iuf":
+        if classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes))):
             return None
-        return json.dumps([int(c) for c in classes])
-    if classes.dtype.kind == "f" and np.all(np.mod(classes, 1) == 0):
-        return json.dumps([int(c) for c in classes])
+        ints = [int(c) for c in classes]
+        bad = next((c for c, i in zip(classes, ints)
+                    if not _LABEL_RANGE[0] <= i <= _LABEL_RANGE[1]), None)
+        if bad is not None:
+            row = int(np.flatnonzero(y == bad)[0])
+            reason = ("a numeric class label must be a whole number from -2^63 to 2^63 - 1; "
+                      "use text labels (y.astype(str)) for larger ones")
+            raise InvalidValueError(
+                f"row {row}, column `y`: invalid value {str(bad)!r}: {reason}",
+                row=row, column="y", value=str(bad), reason=reason,
+            )
+        return json.dumps(ints)
     return json.dumps([str(c) for c in classes])
 
 
@@ -289,6 +327,9 @@ class RandomForestRegressor(RegressorMixin, _Forest):
     :class:`RandomForestClassifier`, squared-error splits."""
 
     _compiled = _optocom.ForestRegressor
+    _no_oob_reason = ("fitted with oob_score=True, but the out-of-bag R^2 is undefined: the "
+                      "targets of the rows left out of the trees are constant (R^2 divides by "
+                      "their variance), or fewer than two rows were left out of any tree")
 
     def __init__(
         self,
@@ -322,7 +363,7 @@ class RandomForestRegressor(RegressorMixin, _Forest):
         if sample_weight is not None:
             raise _bad("sample_weight", "...", "sample weights are not supported")
         arr, names = _frames.matrix(X)
-        y = np.ascontiguousarray(_frames.vector(y), dtype=np.float64)
+        y = _frames.target(y)
         params = self._core_params(None)
         try:
             with _progress.bar(self.n_estimators, "RandomForestRegressor") as cb:

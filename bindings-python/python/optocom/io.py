@@ -6,7 +6,6 @@ import json
 import os
 from typing import Any, Dict
 
-import pandas as pd
 
 from . import _frames, _optocom
 from .exceptions import InvalidArtifactError, OptocomIOError
@@ -15,7 +14,7 @@ __all__ = ["load", "from_json", "model_status", "read_appointments"]
 
 
 def _wrap(model: Any) -> Any:
-    from .campaign import Recommender
+    from .campaign import Recommender, Segments
     from .cluster import KMeans
     from .ensemble import RandomForestClassifier, RandomForestRegressor
     from .linear import LinearRegression
@@ -28,6 +27,7 @@ def _wrap(model: Any) -> Any:
         _optocom.KMeansModel: KMeans,
         _optocom.LinearModel: LinearRegression,
         _optocom.RecommenderModel: Recommender,
+        _optocom.SegmentationModel: Segments,
         _optocom.UpliftModel: UpliftForest,
         _optocom.PurchaseModel: PurchaseForecaster,
     }
@@ -41,7 +41,15 @@ def from_json(text: str) -> Any:
 
 
 def load(path: "os.PathLike[str] | str") -> Any:
-    """Any optocom model saved by ``save`` in any runtime (Python, Rust, Node, browser)."""
+    """Any optocom model saved by ``save`` in any runtime (Python, Rust, Node, browser), as
+    its public class (``RandomForestClassifier``, ``Segments``, ``Recommender`` ...). A file
+    that cannot be read raises :class:`OptocomIOError`, one that is not an artifact
+    :class:`InvalidArtifactError`."""
+    return from_json(read_model_text(path))
+
+
+def read_model_text(path: "os.PathLike[str] | str") -> str:
+    """The text of a model file, with optocom's errors (shared by every ``load``)."""
     path = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as f:
@@ -58,7 +66,7 @@ def load(path: "os.PathLike[str] | str") -> Any:
             f"invalid artifact: {path!r} is not UTF-8 text ({e.reason}); expected an "
             "optocom model file"
         ) from None
-    return from_json(text)
+    return text
 
 
 def model_status(path: "os.PathLike[str] | str") -> Dict[str, Any]:
@@ -70,10 +78,13 @@ def model_status(path: "os.PathLike[str] | str") -> Dict[str, Any]:
 def read_appointments(source: Any, *, lenient: bool = False) -> Any:
     """Appointments from a CSV/XLSX path or any DataFrame-like, checked and normalised by the
     core (column aliases, Y/N flags, UK dates). Strict by default: the first bad value raises
-    :class:`optocom.InvalidValueError` naming its row, column and value. Returns pandas, or
-    polars when ``source`` is a polars DataFrame."""
+    :class:`optocom.InvalidValueError` naming its row, column and value. Returns pandas (on
+    the index of a pandas ``source``, without the rows ``lenient`` skipped), or polars when
+    ``source`` is a polars DataFrame."""
+    from .purchase import _rejected
+
     src = os.fspath(source) if _frames.is_path(source) else _frames.columns(source)
-    cols, _rejected = _optocom.read_appointments(src, lenient)
-    df = pd.DataFrame(cols)
-    df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
+    cols, rejected = _optocom.read_appointments(src, lenient)
+    index = _frames.kept_index(source, _rejected(rejected), len(cols["age"]))
+    df = _frames.appointment_frame(cols, index)
     return _frames.finish(df, polars=_frames.wants_polars(source))

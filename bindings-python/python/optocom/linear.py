@@ -54,7 +54,7 @@ class LinearRegression(RegressorMixin, OptocomEstimator):
         if sample_weight is not None:
             raise _bad("sample_weight", "...", "sample weights are not supported")
         arr, names = _frames.matrix(X)
-        y = np.ascontiguousarray(_frames.vector(y), dtype=np.float64)
+        y = _frames.target(y)
         model = _optocom.LinearModel.fit(arr, y, names)
         self._restore(model)
         self._set_features(names, arr.shape[1])

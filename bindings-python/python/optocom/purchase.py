@@ -11,10 +11,13 @@ True
 
 from __future__ import annotations
 
+import decimal
 import json
+import numbers
 import os
 from typing import Any, Dict, Optional
 
+import numpy as np
 import pandas as pd
 
 from . import _frames, _optocom
@@ -55,13 +58,28 @@ def _rejected(text: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["table", "row", "line", "sheet", "column", "value", "reason"])
 
 
-# The columns of forecast and compare frames (the core's ForecastPoint and ComparisonPoint
-# fields, in order), so that no appointments give an empty frame with its columns; a test
-# checks them against a non-empty result.
-FORECAST_COLUMNS = ("period_start", "period_end", "appointments", "expected_purchases",
-                    "expected_revenue", "std_dev", "lower", "upper")
-COMPARE_COLUMNS = ("period_start", "period_end", "appointments", "actual", "predicted", "error",
-                   "lower", "upper", "within_interval")
+# One representative record of the forecast and compare frames (the core's ForecastPoint
+# and ComparisonPoint fields, in order, with values of their JSON types), so that no
+# appointments give an empty frame with its columns and dtypes; a test checks them against a
+# non-empty result.
+_DAY = "1970-01-01"
+FORECAST_RECORD = dict(period_start=_DAY, period_end=_DAY, appointments=0, expected_purchases=0.0,
+                       expected_revenue=0.0, std_dev=0.0, lower=0.0, upper=0.0)
+COMPARE_RECORD = dict(period_start=_DAY, period_end=_DAY, appointments=0, actual=0.0,
+                      predicted=0.0, error=0.0, lower=0.0, upper=0.0, within_interval=False)
+FORECAST_COLUMNS = tuple(FORECAST_RECORD)
+COMPARE_COLUMNS = tuple(COMPARE_RECORD)
+
+# The core's defaults: a loaded model's arguments equal to them come back as None (what
+# "the core's default" is spelled as in the signature), as they were before saving.
+_DEFAULTS: Dict[str, Any] = json.loads(_optocom.default_params("purchase_forecaster"))
+
+# The constructor's arguments, in order (get_params, set_params, repr).
+_PARAMS = ("threshold", "n_estimators", "min_samples_leaf", "high", "medium", "band_basis",
+           "holdout_fraction", "refit_on_all", "random_state", "n_jobs", "lenient")
+
+# The six yes/no features of a patient.
+_FLAGS = ("employed", "benefits", "driver", "vdu_user", "varifocal", "high_prescription")
 
 # The core's nested parameter names and the keyword arguments that set them.
 _NESTED = {"value_bands.high": "high", "value_bands.medium": "medium",
@@ -114,7 +132,9 @@ class PurchaseForecaster:
 
     Every argument left as ``None`` takes the core's default (``threshold`` 100, 100 trees,
     value bands on expected revenue: high >= 150, medium >= 75, 20% hold-out for the report,
-    then refit on all rows). ``random_state`` fixes the model bit for bit.
+    then refit on all rows). ``random_state`` fixes the model bit for bit. A loaded model's
+    ``get_params()`` are the arguments it was fitted with (the core's defaults as None,
+    ``random_state`` the seed used), so a refit from them gives the same model.
     """
 
     def __init__(
@@ -174,9 +194,23 @@ class PurchaseForecaster:
         return dumps(p)
 
     def get_params(self, deep: bool = True) -> Dict[str, Any]:
-        names = ("threshold", "n_estimators", "min_samples_leaf", "high", "medium", "band_basis",
-                 "holdout_fraction", "refit_on_all", "random_state", "n_jobs", "lenient")
-        return {k: getattr(self, k) for k in names}
+        """The constructor's arguments (scikit-learn's convention)."""
+        return {k: getattr(self, k) for k in _PARAMS}
+
+    def set_params(self, **params: Any) -> "PurchaseForecaster":
+        """Sets constructor arguments (scikit-learn's convention; checked at the next
+        :meth:`fit`); returns ``self``. An unknown name raises
+        :class:`InvalidParameterError`."""
+        for k in params:
+            if k not in _PARAMS:
+                raise InvalidParameterError(
+                    f"invalid parameter `{k}`: PurchaseForecaster has no such parameter "
+                    f"(valid: {', '.join(_PARAMS)})",
+                    parameter=k, reason="unknown parameter",
+                )
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
 
     def _check(self) -> Any:
         if self._model is None:
@@ -204,25 +238,42 @@ class PurchaseForecaster:
     def predict(self, upcoming: Any) -> Any:
         """Scores appointments: one row each with ``probability`` (of a qualifying purchase),
         ``expected_spend`` (if purchasing), ``expected_revenue``, ``revenue_sd`` and
-        ``value_band`` (high/medium/low). pandas out, or polars for polars in."""
+        ``value_band`` (high/medium/low). pandas out, on the index of a pandas
+        ``upcoming`` (without the rows ``lenient`` skipped), so the columns align with the
+        input (``df["p"] = model.predict(df)["probability"]``); polars for polars in."""
         model = self._check()
         cols, rejected = model.score(_source(upcoming), self.lenient)
-        df = pd.DataFrame(cols)
-        df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
+        self.rejected_ = _rejected(rejected)
+        index = _frames.kept_index(upcoming, self.rejected_, len(cols["probability"]))
+        df = _frames.appointment_frame(cols, index)
         if df["actual_amount"].isna().all():
             df = df.drop(columns=["actual_amount"])
-        self.rejected_ = _rejected(rejected)
         return _frames.finish(df, polars=_frames.wants_polars(upcoming))
 
     def predict_patient(self, patient: Optional[Dict[str, Any]] = None, **features: Any) -> Dict[str, Any]:
         """One patient's prediction from the eight features (a dict or keyword arguments):
         ``age``, ``days_since_last_purchase``, ``employed``, ``benefits``, ``driver``,
         ``vdu_user``, ``varifocal``, ``high_prescription``. A row of an appointments
-        DataFrame (``upcoming.iloc[0].to_dict()``) works as it is: its other columns are
-        ignored; NumPy scalars are accepted."""
+        DataFrame (``upcoming.iloc[0]`` or its ``to_dict()``) works as it is: its other
+        columns are ignored; NumPy scalars and decimals are accepted, and the yes/no features
+        may be bools or 0/1 numbers, as in batch scoring. A bad or missing feature raises
+        :class:`InvalidParameterError` naming it (``patient.age``)."""
         model = self._check()
-        data = dict(patient or {}, **features)
-        return json.loads(model.predict_patient(dumps(data)))
+        try:
+            data = dict({} if patient is None else patient, **features)
+        except (TypeError, ValueError):
+            raise InvalidParameterError(
+                f"invalid parameter `patient` = {patient!r}: must be a mapping of the features "
+                "(a dict, or a row of an appointments DataFrame)",
+                parameter="patient", value=repr(patient),
+            ) from None
+        for k in _FLAGS:
+            v = data.get(k)
+            # 0/1 numbers are flags, as batch scoring reads them (JSON would say 1 is no bool).
+            if (isinstance(v, (numbers.Real, decimal.Decimal))
+                    and not isinstance(v, (bool, np.bool_)) and v in (0, 1)):
+                data[k] = bool(v)
+        return json.loads(model.predict_patient(dumps(data, "patient")))
 
     def _rows(self, data: Any) -> Any:
         """The source of a forecast or comparison. Strict mode passes it on (the core raises
@@ -232,9 +283,7 @@ class PurchaseForecaster:
             return _source(data)
         cols, rejected = _optocom.read_appointments(_source(data), True, True)
         self.rejected_ = _rejected(rejected)
-        df = pd.DataFrame(cols)
-        df["appointment_date"] = pd.to_datetime(df["appointment_date"], unit="D")
-        return _frames.columns(df)
+        return _frames.columns(_frames.appointment_frame(cols))
 
     def forecast(self, upcoming: Any, freq: str = _optocom.DEFAULT_FORECAST_FREQ,
                  level: float = _optocom.DEFAULT_LEVEL) -> Any:
@@ -244,7 +293,7 @@ class PurchaseForecaster:
         text = model.forecast(self._rows(upcoming), freq, level)
         return _frames.records_frame(text, dates=("period_start", "period_end"),
                                      polars=_frames.wants_polars(upcoming),
-                                     columns=FORECAST_COLUMNS)
+                                     prototype=FORECAST_RECORD)
 
     def forecast_total(self, upcoming: Any,
                        level: float = _optocom.DEFAULT_LEVEL) -> Optional[Dict[str, Any]]:
@@ -265,7 +314,7 @@ class PurchaseForecaster:
         text = model.compare(self._rows(past), freq, level)
         return _frames.records_frame(text, dates=("period_start", "period_end"),
                                      polars=_frames.wants_polars(past),
-                                     columns=COMPARE_COLUMNS)
+                                     prototype=COMPARE_RECORD)
 
     def report(self) -> Report:
         """The training report (hold-out AUC, Brier, R^2, calibration, importances)."""
@@ -289,16 +338,29 @@ class PurchaseForecaster:
 
     @classmethod
     def _from_model(cls, model: Any) -> "PurchaseForecaster":
+        """The forecaster of a loaded model, with the arguments it was fitted with: each
+        argument from the saved params (None where the saved value is the core's default,
+        as an argument left unset reads), ``random_state`` the seed that was used."""
         p = json.loads(model.params)
+
+        def arg(*path: str) -> Any:
+            value, default = p, _DEFAULTS
+            for key in path:
+                value, default = value.get(key), default.get(key)
+            return None if value == default else value
+
+        leaf = arg("classifier", "min_samples_leaf")
         est = cls(
-            threshold=p["threshold"],
-            n_estimators=p["classifier"]["n_trees"],
-            high=p["value_bands"]["high"],
-            medium=p["value_bands"]["medium"],
-            band_basis=p["value_bands"]["basis"],
-            holdout_fraction=p["holdout_fraction"],
-            refit_on_all=p["refit_on_all"],
+            threshold=arg("threshold"),
+            n_estimators=arg("classifier", "n_trees"),
+            min_samples_leaf=leaf if not isinstance(leaf, dict) else next(iter(leaf.values())),
+            high=arg("value_bands", "high"),
+            medium=arg("value_bands", "medium"),
+            band_basis=arg("value_bands", "basis"),
+            holdout_fraction=arg("holdout_fraction"),
+            refit_on_all=arg("refit_on_all"),
             random_state=p["seed"],
+            n_jobs=p["classifier"].get("n_jobs"),
         )
         est._model = model
         return est

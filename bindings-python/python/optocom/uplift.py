@@ -16,7 +16,7 @@ import numpy as np
 from . import _frames, _optocom, _progress
 from ._base import OptocomEstimator, dumps, jobs_of, renamed, seed_of
 from .ensemble import _bad, _max_features
-from .exceptions import DegenerateTargetError, InvalidParameterError, InvalidValueError
+from .exceptions import InvalidParameterError, InvalidValueError
 
 __all__ = ["UpliftForest"]
 
@@ -26,6 +26,15 @@ _Names = Union[None, List[str], Callable[[], List[str]]]
 # The core's defaults, the single source: the signature below spells them out, as
 # scikit-learn's get_params and clone need.
 _CORE_DEFAULTS: Dict[str, Any] = json.loads(_optocom.default_params("uplift_forest"))
+
+
+def _alpha(alpha: Any) -> float:
+    """``alpha`` checked under its own name (the core's check would name the ``level`` it
+    becomes)."""
+    if (isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real)
+            or not 0.0 < alpha < 1.0):
+        raise _bad("alpha", alpha, "must be in (0, 1)")
+    return float(alpha)
 
 
 class UpliftForest(OptocomEstimator):
@@ -171,7 +180,7 @@ class UpliftForest(OptocomEstimator):
         """Fits the forest; returns ``self``."""
         arr, names = _frames.matrix(X)
         t = self._treatment(treatment, arr.shape[0])
-        y = np.ascontiguousarray(_frames.vector(y), dtype=np.float64)
+        y = _frames.target(y)
         if len(y) != arr.shape[0]:
             raise _frames.ShapeMismatchError(f"X has {arr.shape[0]} rows but y has {len(y)}")
         if self.outcome == "auto":
@@ -199,9 +208,7 @@ class UpliftForest(OptocomEstimator):
         arr = self._features(X)
         if not return_ci:
             return model.predict(arr)[0]
-        if not (0.0 < alpha < 1.0):
-            raise _bad("alpha", alpha, "must be in (0, 1)")
-        return model.predict_interval(arr, 1.0 - alpha)
+        return model.predict_interval(arr, 1.0 - _alpha(alpha))
 
     def predict_std(self, X: Any) -> np.ndarray:
         """Standard error of the estimated effect per row."""
@@ -211,7 +218,8 @@ class UpliftForest(OptocomEstimator):
     def average_effect(self, alpha: float = 0.05) -> Dict[str, float]:
         """Average effect over the training rows (difference in arm means) with its
         ``1 - alpha`` interval: ``{estimate, std_error, ci_low, ci_high}``."""
-        return json.loads(self._check_fitted().average_effect(1.0 - alpha))
+        model = self._check_fitted()
+        return json.loads(model.average_effect(1.0 - _alpha(alpha)))
 
     @property
     def feature_importances_(self) -> np.ndarray:
