@@ -8,33 +8,50 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use optocom_core::campaign::{
-    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, DoctorUplift, ExportRequest, Outcome,
-    OutcomeKind, RankBy, RecommenderParams, SegmentationParams, UpliftForest, UpliftParams,
-    DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
+    CampaignAnalytics, DoctorRecommender, DoctorSegmentation, DoctorUplift, ExportRequest,
+    ExportTable, Outcome, OutcomeKind, RankBy, RecommenderParams, SegmentationParams, UpliftForest,
+    UpliftParams, DEFAULT_CONFIDENCE, DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
-use optocom_core::data::ingest::{
-    read_campaign_dir, read_campaign_tables, IngestOptions, ReadOptions, Rejection,
-};
+use optocom_core::data::ingest::{read_campaign_dir, IngestOptions, ReadOptions, Rejection};
 use optocom_core::data::{DoctorFilter, PageRequest};
 use optocom_core::export::ExportSummary;
 use optocom_core::options::whole_number;
 use optocom_core::Persist;
 
-use crate::convert::{is_nullish, params, record_table, to_value, value};
+use crate::convert::{
+    campaign_tables, instance, is_nullish, number, opt_number, opt_text, opt_whole, params, text,
+    to_value, value, whole,
+};
 use crate::error::{guarded, IntoJsResult};
 use crate::task::CoreTask;
 
 /// The arguments of `uplift` / `fitUplift` (and their async forms), read on the main thread.
 fn uplift_args(
     env: &Env,
-    campaign_id: f64,
-    outcome: Option<String>,
+    campaign_id: Unknown<'_>,
+    outcome: Option<Unknown<'_>>,
     params_: Option<Unknown<'_>>,
 ) -> Result<(u64, UpliftParams, Outcome)> {
     let p: UpliftParams = params(env, "params", params_)?;
+    let outcome = opt_text(env, "outcome", outcome)?;
     let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js(env)?;
-    let id = whole_number("campaignId", campaign_id).js(env)?;
+    let id = whole(env, "campaignId", campaign_id)?;
     Ok((id, p, outcome))
+}
+
+/// The `level` (or `confidence`) argument of an interval, 0.95 when left out.
+fn confidence(env: &Env, name: &str, value: Option<Unknown<'_>>) -> Result<f64> {
+    Ok(opt_number(env, name, value)?.unwrap_or(DEFAULT_CONFIDENCE))
+}
+
+/// The uplift forest argument of `scoreUplift` / `scoreUpliftAsync`.
+fn forest_arg<'a>(env: &Env, forest: Unknown<'a>) -> Result<ClassInstance<'a, JsUpliftForest>> {
+    instance(
+        env,
+        "forest",
+        "an UpliftForest (from fitUplift or UpliftForest.fromJson)",
+        forest,
+    )
 }
 
 /// Campaign data (doctors, campaigns, targeting, Rx) and the analytics over it.
@@ -45,29 +62,17 @@ pub struct JsCampaignAnalytics {
     rejected: Vec<Rejection>,
 }
 
-/// The four tables of campaign data, each an array of records with the CSV column names.
-#[napi(object)]
-pub struct CampaignTables<'a> {
-    /// `doctor_id`, `specialty`, `province`, `tenure_years`, `baseline_rx`.
-    pub doctors: Unknown<'a>,
-    /// `campaign_id`, `name`, `product`, `start_date`, `end_date`, ...
-    pub campaigns: Unknown<'a>,
-    /// `campaign_id`, `doctor_id`, `targeted`.
-    pub targeting: Unknown<'a>,
-    /// `doctor_id`, `month`, `product`, `rx_count`.
-    pub rx: Unknown<'a>,
-}
-
 #[napi]
 impl JsCampaignAnalytics {
     /// The built-in sample data (seeded, default 42): four years of Rx for 2,000 doctors and
     /// their campaigns.
-    #[napi(factory, catch_unwind)]
-    pub fn sample(env: Env, seed: Option<f64>) -> Result<Self> {
-        let seed = match seed {
-            Some(s) => whole_number("seed", s).js(&env)?,
-            None => SAMPLE_SEED,
-        };
+    #[napi(
+        factory,
+        catch_unwind,
+        ts_args_type = "seed?: number | undefined | null"
+    )]
+    pub fn sample(env: Env, seed: Option<Unknown<'_>>) -> Result<Self> {
+        let seed = opt_whole(&env, "seed", seed)?.unwrap_or(SAMPLE_SEED);
         let inner = guarded(&env, || CampaignAnalytics::sample(seed))?;
         Ok(JsCampaignAnalytics {
             inner: Arc::new(inner),
@@ -84,15 +89,11 @@ impl JsCampaignAnalytics {
     )]
     pub fn from_tables(
         env: Env,
-        tables: CampaignTables<'_>,
+        tables: Unknown<'_>,
         options: Option<Unknown<'_>>,
     ) -> Result<Self> {
         let opts = IngestOptions::from(params::<ReadOptions>(&env, "options", options)?);
-        let d = record_table(&env, tables.doctors)?;
-        let c = record_table(&env, tables.campaigns)?;
-        let t = record_table(&env, tables.targeting)?;
-        let r = record_table(&env, tables.rx)?;
-        let got = guarded(&env, || read_campaign_tables(&d, &c, &t, &r, &opts))?;
+        let got = campaign_tables(&env, tables, &opts)?;
         let inner = guarded(&env, || CampaignAnalytics::new(got.data))?;
         Ok(JsCampaignAnalytics {
             inner: Arc::new(inner),
@@ -106,7 +107,8 @@ impl JsCampaignAnalytics {
         catch_unwind,
         ts_args_type = "dir: string, options?: { lenient?: boolean }"
     )]
-    pub fn from_dir(env: Env, dir: String, options: Option<Unknown<'_>>) -> Result<Self> {
+    pub fn from_dir(env: Env, dir: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Self> {
+        let dir = text(&env, "dir", dir)?;
         let opts = IngestOptions::from(params::<ReadOptions>(&env, "options", options)?);
         let got = guarded(&env, || read_campaign_dir(&dir, &opts))?;
         let inner = guarded(&env, || CampaignAnalytics::new(got.data))?;
@@ -153,16 +155,14 @@ impl JsCampaignAnalytics {
     pub fn metrics(
         &self,
         env: Env,
-        campaign_id: f64,
+        campaign_id: Unknown<'_>,
         filter: Option<Unknown<'_>>,
-        confidence: Option<f64>,
+        confidence_: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
         let f: DoctorFilter = params(&env, "filter", filter)?;
-        let id = whole_number("campaignId", campaign_id).js(&env)?;
-        let out = guarded(&env, || {
-            self.inner
-                .metrics(id, &f, confidence.unwrap_or(DEFAULT_CONFIDENCE))
-        })?;
+        let id = whole(&env, "campaignId", campaign_id)?;
+        let level = confidence(&env, "confidence", confidence_)?;
+        let out = guarded(&env, || self.inner.metrics(id, &f, level))?;
         to_value(&env, &out)
     }
 
@@ -175,11 +175,11 @@ impl JsCampaignAnalytics {
     pub fn rx_trend(
         &self,
         env: Env,
-        campaign_id: f64,
+        campaign_id: Unknown<'_>,
         filter: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
         let f: DoctorFilter = params(&env, "filter", filter)?;
-        let id = whole_number("campaignId", campaign_id).js(&env)?;
+        let id = whole(&env, "campaignId", campaign_id)?;
         let out = guarded(&env, || self.inner.rx_trend(id, &f))?;
         to_value(&env, &out)
     }
@@ -193,13 +193,13 @@ impl JsCampaignAnalytics {
     pub fn top_responders(
         &self,
         env: Env,
-        campaign_id: f64,
+        campaign_id: Unknown<'_>,
         filter: Option<Unknown<'_>>,
         page: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
         let f: DoctorFilter = params(&env, "filter", filter)?;
         let p: PageRequest = params(&env, "page", page)?;
-        let id = whole_number("campaignId", campaign_id).js(&env)?;
+        let id = whole(&env, "campaignId", campaign_id)?;
         let out = guarded(&env, || {
             self.inner.top_responders(id, &f, &RankBy::RxIncrease, &p)
         })?;
@@ -219,16 +219,14 @@ impl JsCampaignAnalytics {
     pub fn uplift(
         &self,
         env: Env,
-        campaign_id: f64,
-        outcome: Option<String>,
+        campaign_id: Unknown<'_>,
+        outcome: Option<Unknown<'_>>,
         params_: Option<Unknown<'_>>,
-        level: Option<f64>,
+        level: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
         let (id, p, outcome) = uplift_args(&env, campaign_id, outcome, params_)?;
-        let (_, rows) = guarded(&env, || {
-            self.inner
-                .uplift(id, &p, outcome, level.unwrap_or(DEFAULT_CONFIDENCE))
-        })?;
+        let level = confidence(&env, "level", level)?;
+        let (_, rows) = guarded(&env, || self.inner.uplift(id, &p, outcome, level))?;
         to_value(&env, &rows)
     }
 
@@ -243,8 +241,8 @@ impl JsCampaignAnalytics {
     pub fn fit_uplift(
         &self,
         env: Env,
-        campaign_id: f64,
-        outcome: Option<String>,
+        campaign_id: Unknown<'_>,
+        outcome: Option<Unknown<'_>>,
         params_: Option<Unknown<'_>>,
     ) -> Result<JsUpliftForest> {
         let (id, p, outcome) = uplift_args(&env, campaign_id, outcome, params_)?;
@@ -266,15 +264,14 @@ impl JsCampaignAnalytics {
     pub fn score_uplift(
         &self,
         env: Env,
-        forest: &JsUpliftForest,
-        campaign_id: f64,
-        level: Option<f64>,
+        forest: Unknown<'_>,
+        campaign_id: Unknown<'_>,
+        level: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
-        let id = whole_number("campaignId", campaign_id).js(&env)?;
-        let rows = guarded(&env, || {
-            self.inner
-                .score_uplift(&forest.inner, id, level.unwrap_or(DEFAULT_CONFIDENCE))
-        })?;
+        let forest = forest_arg(&env, forest)?;
+        let id = whole(&env, "campaignId", campaign_id)?;
+        let level = confidence(&env, "level", level)?;
+        let rows = guarded(&env, || self.inner.score_uplift(&forest.inner, id, level))?;
         to_value(&env, &rows)
     }
 
@@ -289,21 +286,16 @@ impl JsCampaignAnalytics {
     pub fn uplift_async(
         &self,
         env: Env,
-        campaign_id: f64,
-        outcome: Option<String>,
+        campaign_id: Unknown<'_>,
+        outcome: Option<Unknown<'_>>,
         params_: Option<Unknown<'_>>,
-        level: Option<f64>,
-    ) -> Result<AsyncTask<CoreTask<Vec<DoctorUplift>, Unknown<'static>>>> {
+        level: Option<Unknown<'_>>,
+    ) -> AsyncTask<CoreTask<Vec<DoctorUplift>, Unknown<'static>>> {
         let a = Arc::clone(&self.inner);
-        let work = uplift_args(&env, campaign_id, outcome, params_).map(|(id, p, outcome)| {
-            move || {
-                Ok(
-                    a.uplift(id, &p, outcome, level.unwrap_or(DEFAULT_CONFIDENCE))?
-                        .1,
-                )
-            }
-        });
-        Ok(CoreTask::new(work, |env, rows| to_value(env, &rows)))
+        let work = uplift_args(&env, campaign_id, outcome, params_)
+            .and_then(|args| Ok((args, confidence(&env, "level", level)?)))
+            .map(|((id, p, outcome), level)| move || Ok(a.uplift(id, &p, outcome, level)?.1));
+        CoreTask::new(work, |env, rows| to_value(env, &rows))
     }
 
     /// As `fitUplift`, on the libuv thread pool: a Promise of the forest, rejected (never
@@ -316,18 +308,18 @@ impl JsCampaignAnalytics {
     pub fn fit_uplift_async(
         &self,
         env: Env,
-        campaign_id: f64,
-        outcome: Option<String>,
+        campaign_id: Unknown<'_>,
+        outcome: Option<Unknown<'_>>,
         params_: Option<Unknown<'_>>,
-    ) -> Result<AsyncTask<CoreTask<UpliftForest, JsUpliftForest>>> {
+    ) -> AsyncTask<CoreTask<UpliftForest, JsUpliftForest>> {
         let a = Arc::clone(&self.inner);
         let work = uplift_args(&env, campaign_id, outcome, params_)
             .map(|(id, p, outcome)| move || a.fit_uplift(id, &p, outcome));
-        Ok(CoreTask::new(work, |_, forest| {
+        CoreTask::new(work, |_, forest| {
             Ok(JsUpliftForest {
                 inner: Arc::new(forest),
             })
-        }))
+        })
     }
 
     /// As `scoreUplift`, on the libuv thread pool: a Promise of the same rows, rejected
@@ -340,15 +332,19 @@ impl JsCampaignAnalytics {
     pub fn score_uplift_async(
         &self,
         env: Env,
-        forest: &JsUpliftForest,
-        campaign_id: f64,
-        level: Option<f64>,
-    ) -> Result<AsyncTask<CoreTask<Vec<DoctorUplift>, Unknown<'static>>>> {
-        let (a, f) = (Arc::clone(&self.inner), Arc::clone(&forest.inner));
-        let work = whole_number("campaignId", campaign_id)
-            .js(&env)
-            .map(|id| move || a.score_uplift(&f, id, level.unwrap_or(DEFAULT_CONFIDENCE)));
-        Ok(CoreTask::new(work, |env, rows| to_value(env, &rows)))
+        forest: Unknown<'_>,
+        campaign_id: Unknown<'_>,
+        level: Option<Unknown<'_>>,
+    ) -> AsyncTask<CoreTask<Vec<DoctorUplift>, Unknown<'static>>> {
+        let a = Arc::clone(&self.inner);
+        let work = forest_arg(&env, forest)
+            .and_then(|forest| {
+                let id = whole(&env, "campaignId", campaign_id)?;
+                let level = confidence(&env, "level", level)?;
+                Ok((Arc::clone(&forest.inner), id, level))
+            })
+            .map(|(f, id, level)| move || a.score_uplift(&f, id, level));
+        CoreTask::new(work, |env, rows| to_value(env, &rows))
     }
 
     /// Streams `what` (`"doctors"`, default, or a campaign's ranked `"responders"`) passing
@@ -363,14 +359,11 @@ impl JsCampaignAnalytics {
     pub fn export_csv(
         &self,
         env: Env,
-        path: String,
-        what: Option<String>,
+        path: Unknown<'_>,
+        what: Option<Unknown<'_>>,
         options: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
-        let request: ExportRequest = params(&env, "options", options)?;
-        let table = request
-            .table(what.as_deref().unwrap_or("doctors"))
-            .js(&env)?;
+        let (path, request, table) = export_args(&env, path, what, options)?;
         let summary = guarded(&env, || {
             self.inner
                 .export_csv_file(&table, &request.filter, &path, &request.options())
@@ -389,18 +382,15 @@ impl JsCampaignAnalytics {
     pub fn export_csv_async(
         &self,
         env: Env,
-        path: String,
-        what: Option<String>,
+        path: Unknown<'_>,
+        what: Option<Unknown<'_>>,
         options: Option<Unknown<'_>>,
-    ) -> Result<AsyncTask<CoreTask<ExportSummary, Unknown<'static>>>> {
+    ) -> AsyncTask<CoreTask<ExportSummary, Unknown<'static>>> {
         let a = Arc::clone(&self.inner);
-        let work = params(&env, "options", options).and_then(|request: ExportRequest| {
-            let table = request
-                .table(what.as_deref().unwrap_or("doctors"))
-                .js(&env)?;
-            Ok(move || a.export_csv_file(&table, &request.filter, &path, &request.options()))
+        let work = export_args(&env, path, what, options).map(|(path, request, table)| {
+            move || a.export_csv_file(&table, &request.filter, &path, &request.options())
         });
-        Ok(CoreTask::new(work, |env, summary| to_value(env, &summary)))
+        CoreTask::new(work, |env, summary| to_value(env, &summary))
     }
 
     /// k-means segmentation of the doctors (`params`: the snake_case fields of
@@ -424,13 +414,13 @@ impl JsCampaignAnalytics {
     pub fn recommend(
         &self,
         env: Env,
-        product: String,
-        n: Option<f64>,
+        product: Unknown<'_>,
+        n: Option<Unknown<'_>>,
         filter: Option<Unknown<'_>>,
         exclude: Option<Unknown<'_>>,
         params_: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
-        let (n, f, exclude) = recommend_args(&env, n, filter, exclude)?;
+        let (product, n, f, exclude) = recommend_args(&env, product, n, filter, exclude)?;
         let p: RecommenderParams = params(&env, "params", params_)?;
         let out = guarded(&env, || {
             let mut rec = self.inner.recommender(&p, None)?;
@@ -466,10 +456,16 @@ impl JsCampaignAnalytics {
     pub fn recommender_with_segments(
         &self,
         env: Env,
-        segmentation: &JsDoctorSegmentation,
+        segmentation: Unknown<'_>,
         products: Option<Unknown<'_>>,
         params_: Option<Unknown<'_>>,
     ) -> Result<JsRecommender> {
+        let segmentation: ClassInstance<'_, JsDoctorSegmentation> = instance(
+            &env,
+            "segmentation",
+            "a DoctorSegmentation (from segment or DoctorSegmentation.fromJson)",
+            segmentation,
+        )?;
         self.product_recommender(&env, products, params_, Some(&segmentation.inner))
     }
 }
@@ -494,23 +490,39 @@ impl JsCampaignAnalytics {
     }
 }
 
-/// `n` (default 10), the doctor filter and the excluded ids of a recommendation.
+/// The path, request and table of an export (`what` defaulting to `"doctors"`).
+fn export_args(
+    env: &Env,
+    path: Unknown<'_>,
+    what: Option<Unknown<'_>>,
+    options: Option<Unknown<'_>>,
+) -> Result<(String, ExportRequest, ExportTable)> {
+    let path = text(env, "path", path)?;
+    let what = opt_text(env, "what", what)?;
+    let request: ExportRequest = params(env, "options", options)?;
+    let table = request
+        .table(what.as_deref().unwrap_or("doctors"))
+        .js(env)?;
+    Ok((path, request, table))
+}
+
+/// The product, `n` (default 10), the doctor filter and the excluded ids of a
+/// recommendation.
 fn recommend_args(
     env: &Env,
-    n: Option<f64>,
+    product: Unknown<'_>,
+    n: Option<Unknown<'_>>,
     filter: Option<Unknown<'_>>,
     exclude: Option<Unknown<'_>>,
-) -> Result<(usize, DoctorFilter, HashSet<u64>)> {
+) -> Result<(String, usize, DoctorFilter, HashSet<u64>)> {
+    let product = text(env, "product", product)?;
     let f: DoctorFilter = params(env, "filter", filter)?;
-    let n = match n {
-        Some(n) => whole_number("n", n).js(env)? as usize,
-        None => DEFAULT_RECOMMENDATIONS,
-    };
+    let n = opt_whole(env, "n", n)?.map_or(DEFAULT_RECOMMENDATIONS, |n| n as usize);
     let exclude: HashSet<u64> = match exclude {
         Some(v) if !is_nullish(&v)? => value(env, "exclude", v)?,
         _ => HashSet::new(),
     };
-    Ok((n, f, exclude))
+    Ok((product, n, f, exclude))
 }
 
 /// A content-based doctor recommender that serves without the campaign data: from
@@ -532,12 +544,12 @@ impl JsRecommender {
     pub fn recommend(
         &self,
         env: Env,
-        product: String,
-        n: Option<f64>,
+        product: Unknown<'_>,
+        n: Option<Unknown<'_>>,
         filter: Option<Unknown<'_>>,
         exclude: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
-        let (n, f, exclude) = recommend_args(&env, n, filter, exclude)?;
+        let (product, n, f, exclude) = recommend_args(&env, product, n, filter, exclude)?;
         let out = guarded(&env, || {
             self.inner.recommend(&product, n, Some(&exclude), Some(&f))
         })?;
@@ -567,22 +579,22 @@ impl JsRecommender {
     }
 
     /// Reads a recommender artifact written by any runtime.
-    #[napi(factory, catch_unwind)]
-    pub fn from_json(env: Env, text: String) -> Result<Self> {
-        let inner = DoctorRecommender::from_json(&text).js(&env)?;
+    #[napi(factory, catch_unwind, ts_args_type = "text: string")]
+    pub fn from_json(env: Env, text_: Unknown<'_>) -> Result<Self> {
+        let inner = DoctorRecommender::from_json(&text(&env, "text", text_)?).js(&env)?;
         Ok(JsRecommender { inner })
     }
 
     /// Writes the model artifact to `path`.
-    #[napi(catch_unwind)]
-    pub fn save(&self, env: Env, path: String) -> Result<()> {
-        self.inner.save(&path).js(&env)
+    #[napi(catch_unwind, ts_args_type = "path: string")]
+    pub fn save(&self, env: Env, path: Unknown<'_>) -> Result<()> {
+        self.inner.save(text(&env, "path", path)?).js(&env)
     }
 
     /// Reads a model artifact from `path`.
-    #[napi(factory, catch_unwind)]
-    pub fn load(env: Env, path: String) -> Result<Self> {
-        let inner = DoctorRecommender::load(&path).js(&env)?;
+    #[napi(factory, catch_unwind, ts_args_type = "path: string")]
+    pub fn load(env: Env, path: Unknown<'_>) -> Result<Self> {
+        let inner = DoctorRecommender::load(text(&env, "path", path)?).js(&env)?;
         Ok(JsRecommender { inner })
     }
 }
@@ -614,10 +626,13 @@ impl JsDoctorSegmentation {
     }
 
     /// The segment of a training doctor (`null` for an unknown id).
-    #[napi]
-    pub fn segment_of(&self, doctor_id: f64) -> Option<u32> {
-        let id = whole_number("doctorId", doctor_id).ok()?;
-        self.inner.segment_of(id).map(|s| s as u32)
+    #[napi(catch_unwind, ts_args_type = "doctorId: number")]
+    pub fn segment_of(&self, env: Env, doctor_id: Unknown<'_>) -> Result<Option<u32>> {
+        let id = whole_number("doctorId", number(&env, "doctorId", doctor_id)?);
+        Ok(id
+            .ok()
+            .and_then(|id| self.inner.segment_of(id))
+            .map(|s| s as u32))
     }
 
     /// The model artifact (the JSON text every runtime reads).
@@ -627,9 +642,9 @@ impl JsDoctorSegmentation {
     }
 
     /// Reads a segmentation artifact written by any runtime.
-    #[napi(factory, catch_unwind)]
-    pub fn from_json(env: Env, text: String) -> Result<Self> {
-        let inner = DoctorSegmentation::from_json(&text).js(&env)?;
+    #[napi(factory, catch_unwind, ts_args_type = "text: string")]
+    pub fn from_json(env: Env, text_: Unknown<'_>) -> Result<Self> {
+        let inner = DoctorSegmentation::from_json(&text(&env, "text", text_)?).js(&env)?;
         Ok(JsDoctorSegmentation { inner })
     }
 }
@@ -680,24 +695,24 @@ impl JsUpliftForest {
     }
 
     /// Reads an uplift forest artifact written by any runtime.
-    #[napi(factory, catch_unwind)]
-    pub fn from_json(env: Env, text: String) -> Result<Self> {
-        let inner = UpliftForest::from_json(&text).js(&env)?;
+    #[napi(factory, catch_unwind, ts_args_type = "text: string")]
+    pub fn from_json(env: Env, text_: Unknown<'_>) -> Result<Self> {
+        let inner = UpliftForest::from_json(&text(&env, "text", text_)?).js(&env)?;
         Ok(JsUpliftForest {
             inner: Arc::new(inner),
         })
     }
 
     /// Writes the model artifact to `path`.
-    #[napi(catch_unwind)]
-    pub fn save(&self, env: Env, path: String) -> Result<()> {
-        self.inner.save(&path).js(&env)
+    #[napi(catch_unwind, ts_args_type = "path: string")]
+    pub fn save(&self, env: Env, path: Unknown<'_>) -> Result<()> {
+        self.inner.save(text(&env, "path", path)?).js(&env)
     }
 
     /// Reads a model artifact from `path`.
-    #[napi(factory, catch_unwind)]
-    pub fn load(env: Env, path: String) -> Result<Self> {
-        let inner = UpliftForest::load(&path).js(&env)?;
+    #[napi(factory, catch_unwind, ts_args_type = "path: string")]
+    pub fn load(env: Env, path: Unknown<'_>) -> Result<Self> {
+        let inner = UpliftForest::load(text(&env, "path", path)?).js(&env)?;
         Ok(JsUpliftForest {
             inner: Arc::new(inner),
         })

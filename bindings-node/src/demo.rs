@@ -6,7 +6,7 @@ use optocom_core::data::{generate_appointments, DemoParams};
 use optocom_core::purchase::PurchaseParams;
 use optocom_core::Error as CoreError;
 
-use crate::convert::{params, to_value};
+use crate::convert::{params, text, to_value};
 use crate::error::{guarded, to_js};
 
 /// Seeded demo appointments: `{ past, upcoming }`, arrays of records in the shape
@@ -26,9 +26,13 @@ pub fn demo_appointments(env: Env, options: Option<Unknown<'_>>) -> Result<Unkno
 
 /// The default params of a kind (`"purchase_forecaster"` or `"demo_appointments"`), every
 /// field spelled out: a template for the options objects.
-#[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
-pub fn default_params(env: Env, kind: String) -> Result<Unknown<'static>> {
-    match kind.as_str() {
+#[napi(
+    catch_unwind,
+    ts_args_type = "kind: string",
+    ts_return_type = "Record<string, unknown>"
+)]
+pub fn default_params(env: Env, kind: Unknown<'_>) -> Result<Unknown<'static>> {
+    match text(&env, "kind", kind)?.as_str() {
         "purchase_forecaster" => to_value(&env, &PurchaseParams::default()),
         "demo_appointments" => to_value(&env, &DemoParams::default()),
         other => Err(to_js(&env, &CoreError::not_found("parameter kind", other))),

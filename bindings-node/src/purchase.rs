@@ -4,11 +4,9 @@
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use optocom_core::data::ingest::{read_csv, IngestOptions, ReadOptions};
 use optocom_core::data::Appointment;
-use optocom_core::progress::{observe, Observer};
 use optocom_core::purchase::{
     ComparisonPoint, ForecastPoint, Freq, PatientFeatures, PurchaseForecaster, PurchaseParams,
     ScoredAppointment, DEFAULT_COMPARE_FREQ, DEFAULT_FORECAST_FREQ, DEFAULT_LEVEL,
@@ -16,9 +14,11 @@ use optocom_core::purchase::{
 use optocom_core::Persist;
 use serde::Serialize;
 
-use crate::convert::{params, records, to_value, to_value_via_json, value};
+use crate::convert::{
+    opt_function, opt_number, opt_text, params, records, text, to_value, to_value_via_json, value,
+};
 use crate::error::{guarded, IntoJsResult};
-use crate::task::CoreTask;
+use crate::task::{spawn, spawn_with_progress, CoreTask};
 
 /// A fitted purchase forecaster: a random forest for P(amount >= threshold) and a scaled
 /// linear regression for the spend, with the uncertainty of the revenue forecast.
@@ -39,55 +39,69 @@ fn to_score(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appointm
     Ok(records::<Appointment>(env, data, &IngestOptions::scoring())?.rows)
 }
 
-/// `onProgress` as a function any thread may queue calls to.
-type ProgressFn = ThreadsafeFunction<FnArgs<(u32, u32)>, (), FnArgs<(u32, u32)>, Status, false>;
-
-fn saturate(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// Appointments for a task on the pool: CSV text (parsed there) or records read now, on the
-/// main thread (they need V8).
+/// Appointments for a task on the pool, read with `opts`: CSV text (parsed there, by
+/// [`pool_rows`]) or records read now, on the main thread (they need V8).
 fn pool_input(
     env: &Env,
     data: Either<String, Unknown<'_>>,
-) -> Result<Either<String, Vec<Appointment>>> {
+    opts: IngestOptions,
+) -> Result<PoolInput> {
     Ok(match data {
-        Either::A(csv) => Either::A(csv),
-        Either::B(records) => Either::B(to_score(env, Either::B(records))?),
+        Either::A(csv) => PoolInput::Csv(csv, opts),
+        Either::B(value) => {
+            PoolInput::Rows(records::<Appointment>(env, Either::B(value), &opts)?.rows)
+        }
     })
 }
 
-/// The appointments of [`pool_input`], on the pool: CSV parsed as `to_score` would.
-fn pool_rows(input: Either<String, Vec<Appointment>>) -> optocom_core::Result<Vec<Appointment>> {
+/// The appointments of a task on the pool (see [`pool_input`]).
+enum PoolInput {
+    /// CSV text and how to read it.
+    Csv(String, IngestOptions),
+    /// Records already read.
+    Rows(Vec<Appointment>),
+}
+
+/// The appointments of [`pool_input`], on the pool.
+fn pool_rows(input: PoolInput) -> optocom_core::Result<Vec<Appointment>> {
     match input {
-        Either::A(csv) => {
-            Ok(read_csv::<Appointment, _>(csv.as_bytes(), &IngestOptions::scoring())?.rows)
-        }
-        Either::B(rows) => Ok(rows),
+        PoolInput::Csv(csv, opts) => Ok(read_csv::<Appointment, _>(csv.as_bytes(), &opts)?.rows),
+        PoolInput::Rows(rows) => Ok(rows),
     }
+}
+
+/// The `freq` and `level` arguments of a forecast or comparison (`freq` defaulting to
+/// `default`).
+fn period_args(
+    env: &Env,
+    freq: Option<Unknown<'_>>,
+    level: Option<Unknown<'_>>,
+    default: Freq,
+) -> Result<(Freq, f64)> {
+    let freq = opt_text(env, "freq", freq)?;
+    let freq = Freq::parse_or(freq.as_deref(), default).js(env)?;
+    let level = opt_number(env, "level", level)?.unwrap_or(DEFAULT_LEVEL);
+    Ok((freq, level))
 }
 
 /// `PurchaseForecaster::forecast` or `compare`.
 type PeriodsFn<T> =
     fn(&PurchaseForecaster, &[Appointment], Freq, f64) -> optocom_core::Result<Vec<T>>;
 
-/// Per-period results (`forecast`, `compare`) of `model` on the pool: the rows are read (or
-/// the CSV kept for the pool) and `freq` checked now, so a bad one rejects without running.
+/// Per-period results (`forecast`, `compare`) of `model` on the pool: `freq` and `level`
+/// are checked and the rows read (or the CSV kept for the pool) now, so a bad argument
+/// rejects without running.
 fn periods_task<T: Serialize + Send + 'static>(
     env: &Env,
     model: &Arc<PurchaseForecaster>,
     data: Either<String, Unknown<'_>>,
-    freq: optocom_core::Result<Freq>,
-    level: Option<f64>,
+    args: Result<(Freq, f64)>,
     run: PeriodsFn<T>,
 ) -> AsyncTask<CoreTask<Vec<T>, Unknown<'static>>> {
     let model = Arc::clone(model);
-    let level = level.unwrap_or(DEFAULT_LEVEL);
-    let work = freq
-        .js(env)
-        .and_then(|freq| Ok((freq, pool_input(env, data)?)))
-        .map(|(freq, input)| move || run(&model, &pool_rows(input)?, freq, level));
+    let work = args
+        .and_then(|args| Ok((args, pool_input(env, data, IngestOptions::scoring())?)))
+        .map(|((freq, level), input)| move || run(&model, &pool_rows(input)?, freq, level));
     CoreTask::new(work, |env, out| to_value(env, &out))
 }
 
@@ -117,11 +131,14 @@ impl JsPurchaseForecaster {
     }
 
     /// As `fit`, on a worker thread: returns a Promise of the fitted forecaster, rejected
-    /// (never thrown) with an `OptocomError` on bad data or params. The data are read on the
-    /// calling thread, the forest and the regression trained on libuv's pool. `onProgress`,
-    /// if given, is called on the main thread with `(done, total)` trees of each forest the
-    /// fit trains (the holdout fit, then the refit on every row); calls are queued, so the
-    /// last ones may arrive just after the Promise settles.
+    /// (never thrown) with an `OptocomError` on bad data, params or arguments. CSV text is
+    /// parsed on libuv's pool (an array of records is read on the calling thread first), and
+    /// the forest and the regression are trained there. `onProgress`, if given, is called on
+    /// the main thread with `(done, total)` trees of each forest the fit trains (the holdout
+    /// fit, then the refit on every row); the Promise settles after its last call. If it
+    /// throws (or returns a Promise that rejects), it is not called again and the Promise
+    /// rejects with that error once the fit has run to its end (a fit cannot be
+    /// interrupted).
     #[napi(
         catch_unwind,
         ts_args_type = "past: Data, params?: Record<string, unknown>, onProgress?: (done: number, total: number) => void",
@@ -131,38 +148,31 @@ impl JsPurchaseForecaster {
         env: Env,
         past: Either<String, Unknown<'_>>,
         params_: Option<Unknown<'_>>,
-        on_progress: Option<Function<'_, FnArgs<(u32, u32)>, ()>>,
-    ) -> Result<AsyncTask<CoreTask<PurchaseForecaster, JsPurchaseForecaster>>> {
-        let progress: Option<Arc<ProgressFn>> = match on_progress {
-            Some(f) => Some(Arc::new(
-                f.build_threadsafe_function::<FnArgs<(u32, u32)>>()
-                    .callee_handled::<false>()
-                    .build()?,
-            )),
-            None => None,
-        };
-        let work = params(&env, "params", params_).and_then(|p: PurchaseParams| {
-            let rows = appointments(&env, past)?;
-            Ok(move || {
-                let fit = || PurchaseForecaster::fit(&p, &rows);
-                match progress {
-                    // Observing never changes the result (optocom_core::progress).
-                    Some(f) => {
-                        let observer: Observer = Arc::new(move |done, total| {
-                            let args = FnArgs::from((saturate(done), saturate(total)));
-                            f.call(args, ThreadsafeFunctionCallMode::NonBlocking);
-                        });
-                        observe(observer, fit)
-                    }
-                    None => fit(),
-                }
-            })
-        });
-        Ok(CoreTask::new(work, |_, model| {
+        on_progress: Option<Unknown<'_>>,
+    ) -> Result<Unknown<'static>> {
+        fn finish(_: &Env, model: PurchaseForecaster) -> Result<JsPurchaseForecaster> {
             Ok(JsPurchaseForecaster {
                 inner: Arc::new(model),
             })
-        }))
+        }
+        let args = params(&env, "params", params_).and_then(|p: PurchaseParams| {
+            let on_progress = opt_function(&env, "onProgress", on_progress)?;
+            Ok((
+                p,
+                on_progress,
+                pool_input(&env, past, IngestOptions::strict())?,
+            ))
+        });
+        match args {
+            Ok((p, on_progress, input)) => {
+                let work = move || PurchaseForecaster::fit(&p, &pool_rows(input)?);
+                match on_progress {
+                    Some(f) => spawn_with_progress(&env, f, work, finish),
+                    None => spawn(&env, Ok(work), finish),
+                }
+            }
+            Err(e) => spawn(&env, Err::<fn() -> optocom_core::Result<_>, _>(e), finish),
+        }
     }
 
     /// Scores appointments: one object per appointment with `probability`,
@@ -199,8 +209,8 @@ impl JsPurchaseForecaster {
         appointments_: Either<String, Unknown<'_>>,
     ) -> Result<AsyncTask<CoreTask<Vec<ScoredAppointment>, Unknown<'static>>>> {
         let model = Arc::clone(&self.inner);
-        let work =
-            pool_input(&env, appointments_).map(|input| move || model.score(&pool_rows(input)?));
+        let work = pool_input(&env, appointments_, IngestOptions::scoring())
+            .map(|input| move || model.score(&pool_rows(input)?));
         Ok(CoreTask::new(work, |env, scored| {
             let finite = scored.iter().all(ScoredAppointment::is_finite);
             to_value_via_json(env, &scored, finite)
@@ -232,15 +242,12 @@ impl JsPurchaseForecaster {
         &self,
         env: Env,
         appointments_: Either<String, Unknown<'_>>,
-        freq: Option<String>,
-        level: Option<f64>,
+        freq: Option<Unknown<'_>>,
+        level: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
-        let freq = Freq::parse_or(freq.as_deref(), DEFAULT_FORECAST_FREQ).js(&env)?;
+        let (freq, level) = period_args(&env, freq, level, DEFAULT_FORECAST_FREQ)?;
         let rows = to_score(&env, appointments_)?;
-        let out = guarded(&env, || {
-            self.inner
-                .forecast(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
-        })?;
+        let out = guarded(&env, || self.inner.forecast(&rows, freq, level))?;
         to_value(&env, &out)
     }
 
@@ -255,19 +262,12 @@ impl JsPurchaseForecaster {
         &self,
         env: Env,
         appointments_: Either<String, Unknown<'_>>,
-        freq: Option<String>,
-        level: Option<f64>,
-    ) -> Result<AsyncTask<CoreTask<Vec<ForecastPoint>, Unknown<'static>>>> {
-        let freq = Freq::parse_or(freq.as_deref(), DEFAULT_FORECAST_FREQ);
+        freq: Option<Unknown<'_>>,
+        level: Option<Unknown<'_>>,
+    ) -> AsyncTask<CoreTask<Vec<ForecastPoint>, Unknown<'static>>> {
+        let args = period_args(&env, freq, level, DEFAULT_FORECAST_FREQ);
         let run = PurchaseForecaster::forecast;
-        Ok(periods_task(
-            &env,
-            &self.inner,
-            appointments_,
-            freq,
-            level,
-            run,
-        ))
+        periods_task(&env, &self.inner, appointments_, args, run)
     }
 
     /// Expected revenue of all the given appointments together, with its interval at
@@ -281,13 +281,11 @@ impl JsPurchaseForecaster {
         &self,
         env: Env,
         appointments_: Either<String, Unknown<'_>>,
-        level: Option<f64>,
+        level: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
+        let level = opt_number(&env, "level", level)?.unwrap_or(DEFAULT_LEVEL);
         let rows = to_score(&env, appointments_)?;
-        let out = guarded(&env, || {
-            self.inner
-                .forecast_total(&rows, level.unwrap_or(DEFAULT_LEVEL))
-        })?;
+        let out = guarded(&env, || self.inner.forecast_total(&rows, level))?;
         to_value(&env, &out)
     }
 
@@ -302,13 +300,16 @@ impl JsPurchaseForecaster {
         &self,
         env: Env,
         appointments_: Either<String, Unknown<'_>>,
-        level: Option<f64>,
-    ) -> Result<AsyncTask<CoreTask<Option<ForecastPoint>, Unknown<'static>>>> {
+        level: Option<Unknown<'_>>,
+    ) -> AsyncTask<CoreTask<Option<ForecastPoint>, Unknown<'static>>> {
         let model = Arc::clone(&self.inner);
-        let level = level.unwrap_or(DEFAULT_LEVEL);
-        let work = pool_input(&env, appointments_)
-            .map(|input| move || model.forecast_total(&pool_rows(input)?, level));
-        Ok(CoreTask::new(work, |env, out| to_value(env, &out)))
+        let work = opt_number(&env, "level", level)
+            .and_then(|level| {
+                let input = pool_input(&env, appointments_, IngestOptions::scoring())?;
+                Ok((level.unwrap_or(DEFAULT_LEVEL), input))
+            })
+            .map(|(level, input)| move || model.forecast_total(&pool_rows(input)?, level));
+        CoreTask::new(work, |env, out| to_value(env, &out))
     }
 
     /// Actual against predicted revenue per period on past appointments (with amounts).
@@ -321,15 +322,12 @@ impl JsPurchaseForecaster {
         &self,
         env: Env,
         past: Either<String, Unknown<'_>>,
-        freq: Option<String>,
-        level: Option<f64>,
+        freq: Option<Unknown<'_>>,
+        level: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
-        let freq = Freq::parse_or(freq.as_deref(), DEFAULT_COMPARE_FREQ).js(&env)?;
+        let (freq, level) = period_args(&env, freq, level, DEFAULT_COMPARE_FREQ)?;
         let rows = to_score(&env, past)?;
-        let out = guarded(&env, || {
-            self.inner
-                .compare(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
-        })?;
+        let out = guarded(&env, || self.inner.compare(&rows, freq, level))?;
         to_value(&env, &out)
     }
 
@@ -344,12 +342,12 @@ impl JsPurchaseForecaster {
         &self,
         env: Env,
         past: Either<String, Unknown<'_>>,
-        freq: Option<String>,
-        level: Option<f64>,
-    ) -> Result<AsyncTask<CoreTask<Vec<ComparisonPoint>, Unknown<'static>>>> {
-        let freq = Freq::parse_or(freq.as_deref(), DEFAULT_COMPARE_FREQ);
+        freq: Option<Unknown<'_>>,
+        level: Option<Unknown<'_>>,
+    ) -> AsyncTask<CoreTask<Vec<ComparisonPoint>, Unknown<'static>>> {
+        let args = period_args(&env, freq, level, DEFAULT_COMPARE_FREQ);
         let run = PurchaseForecaster::compare;
-        Ok(periods_task(&env, &self.inner, past, freq, level, run))
+        periods_task(&env, &self.inner, past, args, run)
     }
 
     /// The training report: holdout AUC, Brier score, R^2 of the spend model, calibration.
@@ -392,24 +390,24 @@ impl JsPurchaseForecaster {
     }
 
     /// Reads a model artifact written by any runtime.
-    #[napi(factory, catch_unwind)]
-    pub fn from_json(env: Env, text: String) -> Result<Self> {
-        let inner = PurchaseForecaster::from_json(&text).js(&env)?;
+    #[napi(factory, catch_unwind, ts_args_type = "text: string")]
+    pub fn from_json(env: Env, text_: Unknown<'_>) -> Result<Self> {
+        let inner = PurchaseForecaster::from_json(&text(&env, "text", text_)?).js(&env)?;
         Ok(JsPurchaseForecaster {
             inner: Arc::new(inner),
         })
     }
 
     /// Writes the model artifact to `path`.
-    #[napi(catch_unwind)]
-    pub fn save(&self, env: Env, path: String) -> Result<()> {
-        self.inner.save(&path).js(&env)
+    #[napi(catch_unwind, ts_args_type = "path: string")]
+    pub fn save(&self, env: Env, path: Unknown<'_>) -> Result<()> {
+        self.inner.save(text(&env, "path", path)?).js(&env)
     }
 
     /// Reads a model artifact from `path`.
-    #[napi(factory, catch_unwind)]
-    pub fn load(env: Env, path: String) -> Result<Self> {
-        let inner = PurchaseForecaster::load(&path).js(&env)?;
+    #[napi(factory, catch_unwind, ts_args_type = "path: string")]
+    pub fn load(env: Env, path: Unknown<'_>) -> Result<Self> {
+        let inner = PurchaseForecaster::load(text(&env, "path", path)?).js(&env)?;
         Ok(JsPurchaseForecaster {
             inner: Arc::new(inner),
         })
