@@ -50,8 +50,22 @@ WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/optocom_wasm.wasm"
 # 4. JavaScript glue and TypeScript types. The name section (function names for stack
 #    traces, 22% of the file) is dropped: a panic's message carries its Rust file and line.
 #    No wasm-opt: Debian's (binaryen 108) breaks the output of this wasm-bindgen.
+#    Then the trap guard (trap-guard.js; src/error.rs): the glue's `wasm` becomes the
+#    instance's exports wrapped so that a trap retires the instance. The line replaced is
+#    the one this wasm-bindgen version writes; a new version that writes another fails here.
 for target in nodejs web; do
   out="$HERE/pkg-${target/nodejs/node}"
   "$WASM_BINDGEN" --target "$target" --out-name optocom --remove-name-section --out-dir "$out" "$WASM"
+  case "$target" in
+    nodejs) line='let wasm = wasmInstance.exports;' guarded='let wasm = __optocomTrapGuard(wasmInstance.exports);' ;;
+    web) line='    wasm = instance.exports;' guarded='    wasm = __optocomTrapGuard(instance.exports);' ;;
+  esac
+  glue="$out/optocom.js"
+  if [[ "$(grep -cxF "$line" "$glue")" != 1 ]]; then
+    echo "build.sh: '$line' is not in $glue once: update the trap guard for this wasm-bindgen" >&2
+    exit 1
+  fi
+  LINE="$line" GUARDED="$guarded" perl -i -pe 'chomp; $_ = $ENV{GUARDED} if $_ eq $ENV{LINE}; $_ .= "\n"' "$glue"
+  cat "$HERE/trap-guard.js" >>"$glue"
 done
 echo "build.sh: $(du -b "$HERE/pkg-web/optocom_bg.wasm" | cut -f1) bytes of wasm in pkg-node/ and pkg-web/" >&2

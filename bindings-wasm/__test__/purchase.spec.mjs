@@ -8,13 +8,14 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import { execFileSync } from 'node:child_process'
-import { purchaseContract } from '../../bindings-node/__test__/contract/purchase.mjs'
+import { readFileSync } from 'node:fs'
+import { purchaseContract, expectOptocomError } from '../../bindings-node/__test__/contract/purchase.mjs'
 
 const require = createRequire(import.meta.url)
 const HERE = dirname(fileURLToPath(import.meta.url))
 const PKG = join(HERE, '..', 'pkg-node', 'optocom.js')
 const optocom = require(PKG)
-const { PurchaseForecaster } = optocom
+const { PurchaseForecaster, readAppointments } = optocom
 
 const { demo, model } = purchaseContract(optocom)
 
@@ -37,6 +38,80 @@ test('a panic throws an "internal" OptocomError (not a wasm trap) and retires th
   assert.match(first[3], /panic requested by a test/)
   assert.deepEqual(after.slice(0, 3), ['OptocomError', 'internal', true])
   assert.match(after[3], /reload/)
+})
+
+test('a trap (not a panic) throws an "internal" OptocomError and retires the instance too', () => {
+  // The trap guard of the glue (trap-guard.js, added by build.sh), in a child process.
+  const script = `
+    const o = require(${JSON.stringify(PKG)})
+    const out = []
+    for (const f of [() => o.__trapForTests(), () => o.demoAppointments({ n_past: 10 }), () => o.CampaignAnalytics.sample(1)]) {
+      try { f(); out.push('no error') } catch (e) { out.push([e.name, e.code, e instanceof Error, e.message, e.cause && e.cause.constructor.name]) }
+    }
+    console.log(JSON.stringify(out))`
+  const [trap, ...after] = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))
+  assert.deepEqual(trap.slice(0, 3), ['OptocomError', 'internal', true])
+  assert.match(trap[3], /WebAssembly trap \(unreachable/)
+  assert.equal(trap[4], 'RuntimeError')
+  for (const a of after) {
+    assert.deepEqual(a.slice(0, 3), ['OptocomError', 'internal', true])
+    assert.match(a[3], /reload/)
+  }
+})
+
+// A JS string may hold a lone surrogate, which Rust text cannot: it used to become U+FFFD.
+const LONE = 'not valid Unicode text: it holds a lone UTF-16 surrogate (shown as \\uXXXX)'
+
+test('a lone surrogate in a record is an invalid value naming its row and column, never U+FFFD', () => {
+  const rows = demo.upcoming.slice(0, 5)
+  rows[1] = { ...rows[1], patient_id: 'P\uD800x' }
+  const fields = { code: 'invalid_value', row: 1, column: 'patient_id', value: 'P\\ud800x', reason: LONE }
+  for (const f of [() => model.score(rows), () => model.forecast(rows), () => model.forecastTotal(rows), () => readAppointments(rows)]) {
+    expectOptocomError(f, fields)
+  }
+  expectOptocomError(() => PurchaseForecaster.fit([...demo.past.slice(0, 50), rows[1]]), { ...fields, row: 50 })
+  // Lenient: that row is rejected with the reason, the rest are read. A lone low surrogate
+  // in the optional `amount`, and a row with another bad value (the first in column order
+  // is the one reported), behave alike.
+  rows[2] = { ...rows[2], amount: '12\uDC00' }
+  rows[3] = { ...rows[3], age: 'old', patient_id: '\uDBFF' }
+  const got = readAppointments(rows, { lenient: true })
+  assert.deepEqual(got.rows.map((r) => r.patient_id), [rows[0].patient_id, rows[4].patient_id])
+  assert.deepEqual(got.rejected, [
+    { table: 'appointments', location: { kind: 'row', row: 1 }, column: 'patient_id', value: 'P\\ud800x', reason: LONE },
+    { table: 'appointments', location: { kind: 'row', row: 2 }, column: 'amount', value: '12\\udc00', reason: LONE },
+    { table: 'appointments', location: { kind: 'row', row: 3 }, column: 'patient_id', value: '\\udbff', reason: LONE },
+  ])
+})
+
+test('text that is valid stays as it is; a lone surrogate in a column nobody reads is ignored', () => {
+  const rows = [
+    { ...demo.upcoming[0], patient_id: 'P\uFFFD \uD83D\uDE00' }, // a real U+FFFD and a pair
+    { ...demo.upcoming[1], notes: 'x\uD800' },
+  ]
+  assert.deepEqual(readAppointments(rows).rows.map((r) => r.patient_id), ['P\uFFFD \uD83D\uDE00', demo.upcoming[1].patient_id])
+})
+
+test('a lone surrogate in CSV text is the CSV reader\'s invalid text at its line', () => {
+  const csv = readFileSync(join(HERE, '..', '..', 'fixtures', 'appointments_upcoming.csv'), 'utf8')
+  const lines = csv.split('\n')
+  lines[2] = 'Q\uD800' + lines[2]
+  const bad = lines.join('\n')
+  expectOptocomError(() => model.score(bad), { code: 'invalid_value', line: 3, row: 1, column: 'patient_id', value: 'Q\uFFFD' + csv.split('\n')[2].split(',')[0] })
+  const got = readAppointments(bad, { lenient: true })
+  assert.deepEqual(got.rejected.map((r) => [r.location.line, r.column]), [[3, 'patient_id']])
+  assert.equal(got.rows.length, lines.filter((l) => l.trim()).length - 2)
+})
+
+test('a lone surrogate in an options value is an invalid parameter naming its path', () => {
+  expectOptocomError(() => model.predictPatient({ ...demo.upcoming[0], age: '5\uD800' }), {
+    code: 'invalid_parameter',
+    parameter: 'patient.age',
+    value: '"5\\ud800"',
+    reason: LONE,
+  })
+  expectOptocomError(() => model.forecast(demo.upcoming, 'week\uDC00'), { code: 'invalid_parameter', parameter: 'freq', value: '"week\\udc00"' })
+  expectOptocomError(() => PurchaseForecaster.fromJson(model.toJson().replace('"kind"', '"kind\uD800"')), { code: 'invalid_parameter', parameter: 'text' })
 })
 
 // The Node addon, when it has been built (bindings-node/: `npm run build`).

@@ -10,13 +10,13 @@ use optocom_core::campaign::{
     RankBy, RecommenderParams, SegmentationParams, UpliftForest, UpliftParams, DEFAULT_CONFIDENCE,
     DEFAULT_RECOMMENDATIONS, SAMPLE_SEED,
 };
-use optocom_core::data::ingest::{read_campaign_tables, IngestOptions, ReadOptions, Rejection};
+use optocom_core::data::ingest::{IngestOptions, ReadOptions, Rejection};
 use optocom_core::data::{DoctorFilter, PageRequest};
 use optocom_core::options::whole_number;
 use optocom_core::Persist;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{self, params, record_table, to_value};
+use crate::convert::{self, artifact, params, to_value};
 use crate::error::{guarded, internal, IntoJsResult, JsResult};
 
 /// Campaign data (doctors, campaigns, targeting, Rx) and the analytics over it.
@@ -26,19 +26,34 @@ pub struct WasmCampaignAnalytics {
     rejected: Vec<Rejection>,
 }
 
-fn campaign_id(id: f64) -> JsResult<u64> {
-    whole_number("campaignId", id).js()
+fn campaign_id(id: &JsValue) -> JsResult<u64> {
+    convert::whole("campaignId", id)
+}
+
+/// `outcome`: `"responded"` (default) or `"rx_change"`.
+fn outcome_of(outcome: Option<JsValue>) -> JsResult<Outcome> {
+    Outcome::parse(
+        convert::opt_string("outcome", outcome)?
+            .as_deref()
+            .unwrap_or("responded"),
+    )
+    .js()
+}
+
+/// A confidence level (`name`: `level` or `confidence`), default 0.95.
+fn level_of(name: &str, level: Option<JsValue>) -> JsResult<f64> {
+    Ok(convert::opt_number(name, level)?.unwrap_or(DEFAULT_CONFIDENCE))
 }
 
 #[wasm_bindgen(js_class = "CampaignAnalytics")]
 impl WasmCampaignAnalytics {
     /// The built-in sample data (seeded, default 42).
     pub fn sample(
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] seed: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] seed: Option<JsValue>,
     ) -> JsResult<WasmCampaignAnalytics> {
         guarded(|| {
-            let seed = match seed {
-                Some(s) => whole_number("seed", s).js()?,
+            let seed = match seed.filter(|s| !s.is_undefined() && !s.is_null()) {
+                Some(s) => convert::whole("seed", &s)?,
                 None => SAMPLE_SEED,
             };
             let inner = CampaignAnalytics::sample(seed).js()?;
@@ -64,18 +79,7 @@ impl WasmCampaignAnalytics {
     ) -> JsResult<WasmCampaignAnalytics> {
         guarded(|| {
             let opts = IngestOptions::from(params::<ReadOptions>("options", options)?);
-            let table = |name: &str| -> JsResult<_> {
-                let v = js_sys::Reflect::get(&tables, &JsValue::from_str(name))
-                    .unwrap_or(JsValue::UNDEFINED);
-                record_table(v)
-            };
-            let (d, c, t, r) = (
-                table("doctors")?,
-                table("campaigns")?,
-                table("targeting")?,
-                table("rx")?,
-            );
-            let got = read_campaign_tables(&d, &c, &t, &r, &opts).js()?;
+            let got = convert::campaign_tables(&tables, &opts)?;
             let inner = CampaignAnalytics::new(got.data).js()?;
             Ok(WasmCampaignAnalytics {
                 inner,
@@ -112,21 +116,17 @@ impl WasmCampaignAnalytics {
     #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
     pub fn metrics(
         &self,
-        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(js_name = "campaignId", unchecked_param_type = "number")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
             JsValue,
         >,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] confidence: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] confidence: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
             let f: DoctorFilter = params("filter", filter)?;
-            let id = campaign_id(id)?;
-            to_value(
-                &self
-                    .inner
-                    .metrics(id, &f, confidence.unwrap_or(DEFAULT_CONFIDENCE))
-                    .js()?,
-            )
+            let id = campaign_id(&id)?;
+            let confidence = level_of("confidence", confidence)?;
+            to_value(&self.inner.metrics(id, &f, confidence).js()?)
         })
     }
 
@@ -137,14 +137,14 @@ impl WasmCampaignAnalytics {
     )]
     pub fn rx_trend(
         &self,
-        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(js_name = "campaignId", unchecked_param_type = "number")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
             JsValue,
         >,
     ) -> JsResult<JsValue> {
         guarded(|| {
             let f: DoctorFilter = params("filter", filter)?;
-            let id = campaign_id(id)?;
+            let id = campaign_id(&id)?;
             to_value(&self.inner.rx_trend(id, &f).js()?)
         })
     }
@@ -157,7 +157,7 @@ impl WasmCampaignAnalytics {
     pub fn export_csv(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "'doctors' | 'responders'")] what: Option<
-            String,
+            JsValue,
         >,
         #[wasm_bindgen(
             unchecked_optional_param_type = "{ campaign_id?: number; filter?: Record<string, unknown>; formula_guard?: boolean }"
@@ -165,6 +165,7 @@ impl WasmCampaignAnalytics {
         options: Option<JsValue>,
     ) -> JsResult<String> {
         guarded(|| {
+            let what = convert::opt_string("what", what)?;
             let request: ExportRequest = params("options", options)?;
             let table = request.table(what.as_deref().unwrap_or("doctors")).js()?;
             let mut csv = Vec::new();
@@ -183,7 +184,7 @@ impl WasmCampaignAnalytics {
     )]
     pub fn top_responders(
         &self,
-        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(js_name = "campaignId", unchecked_param_type = "number")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
             JsValue,
         >,
@@ -193,7 +194,7 @@ impl WasmCampaignAnalytics {
         guarded(|| {
             let f: DoctorFilter = params("filter", filter)?;
             let p: PageRequest = params("page", page)?;
-            let id = campaign_id(id)?;
+            let id = campaign_id(&id)?;
             to_value(
                 &self
                     .inner
@@ -209,24 +210,22 @@ impl WasmCampaignAnalytics {
     #[wasm_bindgen(unchecked_return_type = "DoctorUplift[]")]
     pub fn uplift(
         &self,
-        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(js_name = "campaignId", unchecked_param_type = "number")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "'responded' | 'rx_change'")]
-        outcome: Option<String>,
+        outcome: Option<JsValue>,
         #[wasm_bindgen(
             js_name = "params",
             unchecked_optional_param_type = "Record<string, unknown>"
         )]
         params_: Option<JsValue>,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
             let p: UpliftParams = params("params", params_)?;
-            let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js()?;
-            let id = campaign_id(id)?;
-            let (_, rows) = self
-                .inner
-                .uplift(id, &p, outcome, level.unwrap_or(DEFAULT_CONFIDENCE))
-                .js()?;
+            let outcome = outcome_of(outcome)?;
+            let id = campaign_id(&id)?;
+            let level = level_of("level", level)?;
+            let (_, rows) = self.inner.uplift(id, &p, outcome, level).js()?;
             to_value(&rows)
         })
     }
@@ -236,9 +235,9 @@ impl WasmCampaignAnalytics {
     #[wasm_bindgen(js_name = "fitUplift")]
     pub fn fit_uplift(
         &self,
-        #[wasm_bindgen(js_name = "campaignId")] id: f64,
+        #[wasm_bindgen(js_name = "campaignId", unchecked_param_type = "number")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "'responded' | 'rx_change'")]
-        outcome: Option<String>,
+        outcome: Option<JsValue>,
         #[wasm_bindgen(
             js_name = "params",
             unchecked_optional_param_type = "Record<string, unknown>"
@@ -247,10 +246,13 @@ impl WasmCampaignAnalytics {
     ) -> JsResult<WasmUpliftForest> {
         guarded(|| {
             let p: UpliftParams = params("params", params_)?;
-            let outcome = Outcome::parse(outcome.as_deref().unwrap_or("responded")).js()?;
-            let id = campaign_id(id)?;
+            let outcome = outcome_of(outcome)?;
+            let id = campaign_id(&id)?;
             let inner = self.inner.fit_uplift(id, &p, outcome).js()?;
-            Ok(WasmUpliftForest { inner })
+            Ok(WasmUpliftForest {
+                inner,
+                trained_at: Some(convert::now()),
+            })
         })
     }
 
@@ -262,15 +264,13 @@ impl WasmCampaignAnalytics {
     pub fn score_uplift(
         &self,
         forest: &WasmUpliftForest,
-        #[wasm_bindgen(js_name = "campaignId")] id: f64,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<f64>,
+        #[wasm_bindgen(js_name = "campaignId", unchecked_param_type = "number")] id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let id = campaign_id(id)?;
-            let rows = self
-                .inner
-                .score_uplift(&forest.inner, id, level.unwrap_or(DEFAULT_CONFIDENCE))
-                .js()?;
+            let id = campaign_id(&id)?;
+            let level = level_of("level", level)?;
+            let rows = self.inner.score_uplift(&forest.inner, id, level).js()?;
             to_value(&rows)
         })
     }
@@ -287,7 +287,10 @@ impl WasmCampaignAnalytics {
         guarded(|| {
             let p: SegmentationParams = params("params", params_)?;
             let inner = DoctorSegmentation::fit(&p, &self.inner.data().doctors).js()?;
-            Ok(WasmDoctorSegmentation { inner })
+            Ok(WasmDoctorSegmentation {
+                inner,
+                trained_at: Some(convert::now()),
+            })
         })
     }
 
@@ -296,8 +299,8 @@ impl WasmCampaignAnalytics {
     #[wasm_bindgen(unchecked_return_type = "Array<Record<string, unknown>>")]
     pub fn recommend(
         &self,
-        product: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "string")] product: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
             JsValue,
         >,
@@ -309,11 +312,11 @@ impl WasmCampaignAnalytics {
         params_: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let (n, f, exclude) = recommend_args(n, filter, exclude)?;
+            let (product, n, f, exclude) = recommend_args(product, n, filter, exclude)?;
             let p: RecommenderParams = params("params", params_)?;
             let mut rec = self.inner.recommender(&p, None).js()?;
-            self.inner.add_product_to(&mut rec, product).js()?;
-            to_value(&rec.recommend(product, n, Some(&exclude), Some(&f)).js()?)
+            self.inner.add_product_to(&mut rec, &product).js()?;
+            to_value(&rec.recommend(&product, n, Some(&exclude), Some(&f)).js()?)
         })
     }
 
@@ -364,26 +367,32 @@ impl WasmCampaignAnalytics {
             .inner
             .product_recommender(&p, segmentation, &products)
             .js()?;
-        Ok(WasmRecommender { inner })
+        Ok(WasmRecommender {
+            inner,
+            trained_at: Some(convert::now()),
+        })
     }
 }
 
-/// `n` (default 10), the doctor filter and the excluded ids of a recommendation.
+/// The product, `n` (default 10), the doctor filter and the excluded ids of a
+/// recommendation.
 fn recommend_args(
-    n: Option<f64>,
+    product: JsValue,
+    n: Option<JsValue>,
     filter: Option<JsValue>,
     exclude: Option<JsValue>,
-) -> JsResult<(usize, DoctorFilter, HashSet<u64>)> {
+) -> JsResult<(String, usize, DoctorFilter, HashSet<u64>)> {
+    let product = convert::string("product", &product)?;
+    let n = match n.filter(|n| !n.is_undefined() && !n.is_null()) {
+        Some(n) => convert::count("n", &n)?,
+        None => DEFAULT_RECOMMENDATIONS,
+    };
     let f: DoctorFilter = params("filter", filter)?;
     let exclude: HashSet<u64> = match exclude {
         Some(v) if !v.is_undefined() && !v.is_null() => convert::value("exclude", v)?,
         _ => HashSet::new(),
     };
-    let n = match n {
-        Some(n) => whole_number("n", n).js()? as usize,
-        None => DEFAULT_RECOMMENDATIONS,
-    };
-    Ok((n, f, exclude))
+    Ok((product, n, f, exclude))
 }
 
 /// A content-based doctor recommender that serves without the campaign data: from
@@ -391,6 +400,8 @@ fn recommend_args(
 #[wasm_bindgen(js_name = "Recommender")]
 pub struct WasmRecommender {
     inner: DoctorRecommender,
+    /// When it was built here (the artifact's `info.trained_at`); `None` when loaded.
+    trained_at: Option<String>,
 }
 
 #[wasm_bindgen(js_class = "Recommender")]
@@ -400,19 +411,19 @@ impl WasmRecommender {
     #[wasm_bindgen(unchecked_return_type = "Array<Record<string, unknown>>")]
     pub fn recommend(
         &self,
-        product: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "string")] product: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] n: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] filter: Option<
             JsValue,
         >,
         #[wasm_bindgen(unchecked_optional_param_type = "number[]")] exclude: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let (n, f, exclude) = recommend_args(n, filter, exclude)?;
+            let (product, n, f, exclude) = recommend_args(product, n, filter, exclude)?;
             to_value(
                 &self
                     .inner
-                    .recommend(product, n, Some(&exclude), Some(&f))
+                    .recommend(&product, n, Some(&exclude), Some(&f))
                     .js()?,
             )
         })
@@ -420,32 +431,40 @@ impl WasmRecommender {
 
     /// The products it knows.
     #[wasm_bindgen(getter)]
-    pub fn products(&self) -> Vec<String> {
-        self.inner
-            .products()
-            .into_iter()
-            .map(str::to_string)
-            .collect()
+    pub fn products(&self) -> JsResult<Vec<String>> {
+        guarded(|| {
+            Ok(self
+                .inner
+                .products()
+                .into_iter()
+                .map(str::to_string)
+                .collect())
+        })
     }
 
     /// Number of doctors it recommends from.
     #[wasm_bindgen(getter, js_name = "nDoctors")]
-    pub fn n_doctors(&self) -> u32 {
-        self.inner.n_doctors() as u32
+    pub fn n_doctors(&self) -> JsResult<u32> {
+        guarded(|| Ok(self.inner.n_doctors() as u32))
     }
 
     /// The model artifact (the JSON text every runtime reads).
     #[wasm_bindgen(js_name = "toJson")]
     pub fn to_json(&self) -> JsResult<String> {
-        guarded(|| self.inner.to_json().js())
+        guarded(|| artifact(&self.inner, self.trained_at.as_deref()))
     }
 
     /// Reads a recommender artifact written by any runtime.
     #[wasm_bindgen(js_name = "fromJson")]
-    pub fn from_json(text: &str) -> JsResult<WasmRecommender> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> JsResult<WasmRecommender> {
         guarded(|| {
-            let inner = DoctorRecommender::from_json(text).js()?;
-            Ok(WasmRecommender { inner })
+            let inner = DoctorRecommender::from_json(&convert::string("text", &text)?).js()?;
+            Ok(WasmRecommender {
+                inner,
+                trained_at: None,
+            })
         })
     }
 }
@@ -454,14 +473,16 @@ impl WasmRecommender {
 #[wasm_bindgen(js_name = "DoctorSegmentation")]
 pub struct WasmDoctorSegmentation {
     inner: DoctorSegmentation,
+    /// When it was fitted here (the artifact's `info.trained_at`); `None` when loaded.
+    trained_at: Option<String>,
 }
 
 #[wasm_bindgen(js_class = "DoctorSegmentation")]
 impl WasmDoctorSegmentation {
     /// Number of segments.
     #[wasm_bindgen(getter)]
-    pub fn k(&self) -> u32 {
-        self.inner.k() as u32
+    pub fn k(&self) -> JsResult<u32> {
+        guarded(|| Ok(self.inner.k() as u32))
     }
 
     /// One profile per segment.
@@ -479,25 +500,39 @@ impl WasmDoctorSegmentation {
         guarded(|| to_value(&self.inner.silhouette_scores()))
     }
 
-    /// The segment of a training doctor (`undefined` for an unknown id).
+    /// The segment of a training doctor (`undefined` for an id that is not one, as in the
+    /// Node addon: unknown, fractional or negative).
     #[wasm_bindgen(js_name = "segmentOf")]
-    pub fn segment_of(&self, doctor_id: f64) -> Option<u32> {
-        let id = whole_number("doctorId", doctor_id).ok()?;
-        self.inner.segment_of(id).map(|s| s as u32)
+    pub fn segment_of(
+        &self,
+        #[wasm_bindgen(js_name = "doctorId", unchecked_param_type = "number")] doctor_id: JsValue,
+    ) -> JsResult<Option<u32>> {
+        guarded(|| {
+            let id = convert::number("doctorId", &doctor_id)?;
+            Ok(whole_number("doctorId", id)
+                .ok()
+                .and_then(|id| self.inner.segment_of(id))
+                .map(|s| s as u32))
+        })
     }
 
     /// The model artifact (the JSON text every runtime reads).
     #[wasm_bindgen(js_name = "toJson")]
     pub fn to_json(&self) -> JsResult<String> {
-        guarded(|| self.inner.to_json().js())
+        guarded(|| artifact(&self.inner, self.trained_at.as_deref()))
     }
 
     /// Reads a segmentation artifact written by any runtime.
     #[wasm_bindgen(js_name = "fromJson")]
-    pub fn from_json(text: &str) -> JsResult<WasmDoctorSegmentation> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> JsResult<WasmDoctorSegmentation> {
         guarded(|| {
-            let inner = DoctorSegmentation::from_json(text).js()?;
-            Ok(WasmDoctorSegmentation { inner })
+            let inner = DoctorSegmentation::from_json(&convert::string("text", &text)?).js()?;
+            Ok(WasmDoctorSegmentation {
+                inner,
+                trained_at: None,
+            })
         })
     }
 }
@@ -508,50 +543,59 @@ impl WasmDoctorSegmentation {
 #[wasm_bindgen(js_name = "UpliftForest")]
 pub struct WasmUpliftForest {
     inner: UpliftForest,
+    /// When it was fitted here (the artifact's `info.trained_at`); `None` when loaded.
+    trained_at: Option<String>,
 }
 
 #[wasm_bindgen(js_class = "UpliftForest")]
 impl WasmUpliftForest {
     /// `"responded"` or `"rx_change"`: the outcome the forest was fitted for.
     #[wasm_bindgen(getter, unchecked_return_type = "'responded' | 'rx_change'")]
-    pub fn outcome(&self) -> String {
-        match self.inner.outcome() {
-            OutcomeKind::Binary => "responded",
-            OutcomeKind::Continuous => "rx_change",
-        }
-        .to_string()
+    pub fn outcome(&self) -> JsResult<String> {
+        guarded(|| {
+            Ok(match self.inner.outcome() {
+                OutcomeKind::Binary => "responded",
+                OutcomeKind::Continuous => "rx_change",
+            }
+            .to_string())
+        })
     }
 
     /// The feature columns, in order.
     #[wasm_bindgen(getter, js_name = "featureNames")]
-    pub fn feature_names(&self) -> Vec<String> {
-        self.inner.schema().names()
+    pub fn feature_names(&self) -> JsResult<Vec<String>> {
+        guarded(|| Ok(self.inner.schema().names()))
     }
 
     /// Names of the columns of the local-linear correction (empty: none).
     #[wasm_bindgen(getter, js_name = "linearColumns")]
-    pub fn linear_columns(&self) -> Vec<String> {
-        self.inner.linear_column_names()
+    pub fn linear_columns(&self) -> JsResult<Vec<String>> {
+        guarded(|| Ok(self.inner.linear_column_names()))
     }
 
     /// Number of trees.
     #[wasm_bindgen(getter, js_name = "nTrees")]
-    pub fn n_trees(&self) -> u32 {
-        self.inner.trees().len() as u32
+    pub fn n_trees(&self) -> JsResult<u32> {
+        guarded(|| Ok(self.inner.trees().len() as u32))
     }
 
     /// The model artifact (the JSON text every runtime reads).
     #[wasm_bindgen(js_name = "toJson")]
     pub fn to_json(&self) -> JsResult<String> {
-        guarded(|| self.inner.to_json().js())
+        guarded(|| artifact(&self.inner, self.trained_at.as_deref()))
     }
 
     /// Reads an uplift forest artifact written by any runtime.
     #[wasm_bindgen(js_name = "fromJson")]
-    pub fn from_json(text: &str) -> JsResult<WasmUpliftForest> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> JsResult<WasmUpliftForest> {
         guarded(|| {
-            let inner = UpliftForest::from_json(text).js()?;
-            Ok(WasmUpliftForest { inner })
+            let inner = UpliftForest::from_json(&convert::string("text", &text)?).js()?;
+            Ok(WasmUpliftForest {
+                inner,
+                trained_at: None,
+            })
         })
     }
 }

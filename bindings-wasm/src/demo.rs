@@ -5,7 +5,7 @@ use optocom_core::purchase::PurchaseParams;
 use optocom_core::Error as CoreError;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{params, to_value};
+use crate::convert::{params, string, to_value};
 use crate::error::{guarded, to_js, IntoJsResult, JsResult};
 
 /// Seeded demo appointments: `{ past, upcoming }`, arrays of records in the shape
@@ -34,8 +34,10 @@ pub fn demo_appointments(
     js_name = "defaultParams",
     unchecked_return_type = "Record<string, unknown>"
 )]
-pub fn default_params(kind: &str) -> JsResult<JsValue> {
-    guarded(|| match kind {
+pub fn default_params(
+    #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
+) -> JsResult<JsValue> {
+    guarded(|| match string("kind", &kind)?.as_str() {
         "purchase_forecaster" => to_value(&PurchaseParams::default()),
         "demo_appointments" => to_value(&DemoParams::default()),
         other => Err(to_js(&CoreError::not_found("parameter kind", other))),

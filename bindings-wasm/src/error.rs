@@ -13,6 +13,13 @@
 //! Rust stack is abandoned without running destructors, so the instance is no longer
 //! trustworthy: every later call throws `"internal"` too, asking for a reload, instead of
 //! running on a half-updated heap.
+//!
+//! Traps: a WebAssembly trap (an abort that is not a panic, such as running out of memory)
+//! abandons the Rust stack the same way but never reaches the panic hook. `build.sh` wraps
+//! the raw exports of the instance in the JavaScript glue (`trap-guard.js`): a
+//! `WebAssembly.RuntimeError` retires the instance through [`retire`] and is thrown as an
+//! `OptocomError` with code `"internal"` (the trap as its `cause`), so later calls refuse as
+//! after a panic.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -79,14 +86,21 @@ impl<T> IntoJsResult<T> for optocom_core::Result<T> {
 /// Set by the panic hook; never cleared (the instance must be reloaded).
 static PANICKED: AtomicBool = AtomicBool::new(false);
 
-/// Runs the body of an exported function, unless an earlier call panicked.
+/// Runs the body of an exported function, unless an earlier call panicked or trapped.
 pub fn guarded<T>(f: impl FnOnce() -> JsResult<T>) -> JsResult<T> {
     if PANICKED.load(Ordering::Relaxed) {
         return Err(internal(
-            "an earlier call panicked, so this WebAssembly instance is unusable: reload the module",
+            "an earlier call panicked or trapped, so this WebAssembly instance is unusable: reload the module",
         ));
     }
     f()
+}
+
+/// Retires the instance after a trap: called by the glue's trap guard (`trap-guard.js`),
+/// not part of the API. Only stores a flag, so it is safe on a heap left half-updated.
+#[wasm_bindgen(js_name = "__optocomRetire", skip_typescript)]
+pub fn retire() {
+    PANICKED.store(true, Ordering::Relaxed);
 }
 
 /// Installs the panic hook; wasm-bindgen runs this once, when the module is instantiated.
@@ -114,4 +128,12 @@ fn start() {
 #[wasm_bindgen(js_name = "__panicForTests", skip_typescript)]
 pub fn panic_for_tests() {
     panic!("panic requested by a test");
+}
+
+/// Traps without panicking (the `unreachable` instruction), to test the trap guard (not part
+/// of the API).
+#[wasm_bindgen(js_name = "__trapForTests", skip_typescript)]
+pub fn trap_for_tests() {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
 }

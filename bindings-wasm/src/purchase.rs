@@ -39,14 +39,19 @@ fn to_score(data: JsValue) -> JsResult<Vec<Appointment>> {
 /// `wasm32-unknown-unknown`).
 fn stamped(mut model: PurchaseForecaster) -> optocom_core::Result<PurchaseForecaster> {
     if model.info().trained_at.is_none() {
-        // `toISOString()` is `YYYY-MM-DDTHH:MM:SS.sssZ`; the artifacts say whole seconds.
-        let iso = String::from(js_sys::Date::new_0().to_iso_string());
-        model.set_trained_at(match iso.get(..19) {
-            Some(secs) if iso.len() == 24 => format!("{secs}Z"),
-            _ => iso,
-        });
+        model.set_trained_at(convert::now());
     }
     Ok(model)
+}
+
+/// `level` (default 0.9): a number.
+fn level_of(level: Option<JsValue>) -> JsResult<f64> {
+    Ok(convert::opt_number("level", level)?.unwrap_or(DEFAULT_LEVEL))
+}
+
+/// `freq`: `"day"`, `"week"` or `"month"`, `default` when left out.
+fn freq_of(freq: Option<JsValue>, default: Freq) -> JsResult<Freq> {
+    Freq::parse_or(convert::opt_string("freq", freq)?.as_deref(), default).js()
 }
 
 #[wasm_bindgen(js_class = "PurchaseForecaster")]
@@ -107,18 +112,14 @@ impl WasmPurchaseForecaster {
     pub fn forecast(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Data")] appointments: JsValue,
-        freq: Option<String>,
-        level: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] freq: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let freq = Freq::parse_or(freq.as_deref(), DEFAULT_FORECAST_FREQ).js()?;
+            let freq = freq_of(freq, DEFAULT_FORECAST_FREQ)?;
+            let level = level_of(level)?;
             let rows = to_score(appointments)?;
-            to_value(
-                &self
-                    .inner
-                    .forecast(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
-                    .js()?,
-            )
+            to_value(&self.inner.forecast(&rows, freq, level).js()?)
         })
     }
 
@@ -131,16 +132,12 @@ impl WasmPurchaseForecaster {
     pub fn forecast_total(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Data")] appointments: JsValue,
-        level: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
+            let level = level_of(level)?;
             let rows = to_score(appointments)?;
-            to_value(
-                &self
-                    .inner
-                    .forecast_total(&rows, level.unwrap_or(DEFAULT_LEVEL))
-                    .js()?,
-            )
+            to_value(&self.inner.forecast_total(&rows, level).js()?)
         })
     }
 
@@ -150,18 +147,14 @@ impl WasmPurchaseForecaster {
     pub fn compare(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Data")] past: JsValue,
-        freq: Option<String>,
-        level: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] freq: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] level: Option<JsValue>,
     ) -> JsResult<JsValue> {
         guarded(|| {
-            let freq = Freq::parse_or(freq.as_deref(), DEFAULT_COMPARE_FREQ).js()?;
+            let freq = freq_of(freq, DEFAULT_COMPARE_FREQ)?;
+            let level = level_of(level)?;
             let rows = to_score(past)?;
-            to_value(
-                &self
-                    .inner
-                    .compare(&rows, freq, level.unwrap_or(DEFAULT_LEVEL))
-                    .js()?,
-            )
+            to_value(&self.inner.compare(&rows, freq, level).js()?)
         })
     }
 
@@ -207,9 +200,11 @@ impl WasmPurchaseForecaster {
 
     /// Reads a model artifact written by any runtime.
     #[wasm_bindgen(js_name = "fromJson")]
-    pub fn from_json(text: &str) -> JsResult<WasmPurchaseForecaster> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> JsResult<WasmPurchaseForecaster> {
         guarded(|| {
-            let inner = PurchaseForecaster::from_json(text).js()?;
+            let inner = PurchaseForecaster::from_json(&convert::string("text", &text)?).js()?;
             Ok(WasmPurchaseForecaster { inner })
         })
     }
