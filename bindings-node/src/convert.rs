@@ -21,11 +21,9 @@
 
 use napi::bindgen_prelude::*;
 use optocom_core::data::ingest::{
-    normalize_header, read_campaign_tables, read_csv, FromRow, IngestMode, IngestOptions, Ingested,
-    IngestedCampaign, Record, RecordValue, Rejection, Table,
+    read_campaign_tables, read_csv, FromRow, IngestOptions, Ingested, IngestedCampaign, Record,
+    RecordValue, Table, LONE_SURROGATE_REASON,
 };
-use optocom_core::data::{Campaign, Doctor, RxRecord, Targeting};
-use optocom_core::error::Location;
 use optocom_core::options::whole_number;
 use optocom_core::Error as CoreError;
 use serde::de::DeserializeOwned;
@@ -46,8 +44,8 @@ pub fn records<T: FromRow>(
     match data {
         Either::A(csv) => read_csv::<T, _>(csv.as_bytes(), opts).js(env),
         Either::B(value) => {
-            let (table, bad) = record_table::<T>(env, value)?;
-            bad.read(env, &table, opts)
+            let table = record_table(env, value)?;
+            guarded(env, || table.read::<T>(opts))
         }
     }
 }
@@ -71,29 +69,16 @@ pub fn campaign_tables(
         }
         Ok(value)
     };
-    let (d, bd) = record_table::<Doctor>(env, get("doctors")?)?;
-    let (c, bc) = record_table::<Campaign>(env, get("campaigns")?)?;
-    let (t, bt) = record_table::<Targeting>(env, get("targeting")?)?;
-    let (r, br) = record_table::<RxRecord>(env, get("rx")?)?;
-    let bad = [bd, bc, bt, br];
-    if opts.mode == IngestMode::Strict && bad.iter().any(|b| !b.cells.is_empty()) {
-        // A strict error names no table, and the same row and column may exist in several:
-        // read the tables one by one, in the core's order, to see whose value it is.
-        bad[0].read::<Doctor>(env, &d, opts)?;
-        bad[1].read::<Campaign>(env, &c, opts)?;
-        bad[2].read::<Targeting>(env, &t, opts)?;
-        bad[3].read::<RxRecord>(env, &r, opts)?;
-    }
-    let mut got = guarded(env, || read_campaign_tables(&d, &c, &t, &r, opts))?;
-    for b in &bad {
-        b.fix_rejections(&mut got.rejected);
-    }
-    Ok(got)
+    let d = record_table(env, get("doctors")?)?;
+    let c = record_table(env, get("campaigns")?)?;
+    let t = record_table(env, get("targeting")?)?;
+    let r = record_table(env, get("rx")?)?;
+    guarded(env, || read_campaign_tables(&d, &c, &t, &r, opts))
 }
 
-/// An array of objects as a core [`Table`] of `T`'s records, with the text cells that held
-/// a lone surrogate (see [`BadText`]).
-fn record_table<T: FromRow>(env: &Env, value: Unknown<'_>) -> Result<(Table, BadText)> {
+/// An array of objects as a core [`Table`]; a string holding a lone surrogate is an
+/// unreadable cell (`RecordValue::Unreadable`), which the core refuses where it is read.
+fn record_table(env: &Env, value: Unknown<'_>) -> Result<Table> {
     if !value.is_array()? {
         return Err(to_js(
             env,
@@ -138,126 +123,17 @@ fn record_table<T: FromRow>(env: &Env, value: Unknown<'_>) -> Result<(Table, Bad
             (serde_json::from_str(&text).map_err(unreadable)?, lone)
         }
     };
-    let bad = BadText::mark::<T>(lone, &mut rows);
-    Ok((Table::from_records(&rows).js(env)?, bad))
-}
-
-/// Why a string holding a lone surrogate is refused (the same words as the WASM module's).
-const LONE_SURROGATE: &str =
-    "not valid Unicode text: it holds a lone UTF-16 surrogate (shown as \\uXXXX)";
-
-/// The text cells of one table's records whose JavaScript string held a lone surrogate, as
-/// the WASM module reads them (`bindings-wasm/src/convert.rs`).
-///
-/// Each such cell in a column `T` reads is handed to the core as missing when the column is
-/// required (every text column is), so that the core refuses that row at that column, in its
-/// own order and with its lenient-mode rules (a rejected doctor's targeting and Rx rows go
-/// too); the error or rejection is then given the cell's true value and reason. A cell of an
-/// optional column keeps the U+FFFD replacement, which no optional column's getter accepts
-/// (they read numbers). Columns `T` does not read are ignored, as the core ignores them.
-struct BadText {
-    table: &'static str,
-    cells: Vec<BadCell>,
-}
-
-struct BadCell {
-    row: usize,
-    column: &'static str,
-    /// The string with each lone surrogate written as `\uXXXX`.
-    value: String,
-}
-
-impl BadText {
-    /// Marks the cells `lone` lists (`(row, key, value with \uXXXX)`) in `rows`.
-    fn mark<T: FromRow>(lone: Vec<(usize, String, String)>, rows: &mut [Record]) -> BadText {
-        let mut bad = BadText {
-            table: T::TABLE,
-            cells: Vec::new(),
-        };
-        for (row, key, value) in lone {
-            let key_norm = normalize_header(&key);
-            let Some(spec) = T::COLUMNS.iter().find(|s| s.matches(&key_norm)) else {
-                continue;
-            };
-            if spec.required {
-                if let Some(Record::Object(fields)) = rows.get_mut(row) {
-                    for (_, v) in fields.iter_mut().filter(|(k, _)| *k == key) {
-                        *v = RecordValue::Missing;
-                    }
-                }
-            }
-            bad.cells.push(BadCell {
-                row,
-                column: spec.name,
-                value,
-            });
-        }
-        bad
-    }
-
-    /// The marked cell at this position, if any.
-    fn at(&self, location: &Location, column: &str) -> Option<&BadCell> {
-        let Location::Row { row } = location else {
-            return None;
-        };
-        self.cells
-            .iter()
-            .find(|c| c.row == *row && c.column == column)
-    }
-
-    /// The core's error, naming the cell's true value and reason when it is a marked cell.
-    fn fix_error(&self, e: CoreError) -> CoreError {
-        if let CoreError::InvalidValue {
-            location, column, ..
-        } = &e
-        {
-            if let Some(cell) = self.at(location, column) {
-                return CoreError::invalid_value(
-                    location.clone(),
-                    column.clone(),
-                    cell.value.clone(),
-                    LONE_SURROGATE,
-                );
-            }
-        }
-        e
-    }
-
-    fn fix_rejections(&self, rejected: &mut [Rejection]) {
-        if self.cells.is_empty() {
-            return;
-        }
-        for r in rejected.iter_mut().filter(|r| r.table == self.table) {
-            if let Some(cell) = self.at(&r.location, &r.column) {
-                r.value = cell.value.clone();
-                r.reason = LONE_SURROGATE.to_string();
+    for (row, key, shown) in lone {
+        if let Some(Record::Object(fields)) = rows.get_mut(row) {
+            for (_, v) in fields.iter_mut().filter(|(k, _)| *k == key) {
+                *v = RecordValue::Unreadable {
+                    shown: shown.clone(),
+                    reason: LONE_SURROGATE_REASON.to_string(),
+                };
             }
         }
     }
-
-    /// Reads `table` as `T`s with the marked cells' errors and rejections fixed.
-    fn read<T: FromRow>(
-        &self,
-        env: &Env,
-        table: &Table,
-        opts: &IngestOptions,
-    ) -> Result<Ingested<T>> {
-        let mut got = guarded(env, || table.read::<T>(opts).map_err(|e| self.fix_error(e)))?;
-        if opts.mode == IngestMode::Strict {
-            // Cannot happen (see above), but never let a changed value through.
-            if let Some(cell) = self.cells.first() {
-                let e = CoreError::invalid_value(
-                    Location::Row { row: cell.row },
-                    cell.column,
-                    cell.value.clone(),
-                    LONE_SURROGATE,
-                );
-                return Err(to_js(env, &e));
-            }
-        }
-        self.fix_rejections(&mut got.rejected);
-        Ok(got)
-    }
+    Table::from_records(&rows).js(env)
 }
 
 /// Params of type `T` from an optional options object.
@@ -471,7 +347,7 @@ pub fn text(env: &Env, name: &str, value: Unknown<'_>) -> Result<String> {
             let shown = json_text(env, value)?.unwrap_or_default();
             return Err(to_js(
                 env,
-                &CoreError::invalid_param(name, shown, LONE_SURROGATE),
+                &CoreError::invalid_param(name, shown, LONE_SURROGATE_REASON),
             ));
         }
     }

@@ -25,12 +25,11 @@
 use js_sys::{Array, JsString, Reflect};
 use optocom_core::artifact::Persist;
 use optocom_core::data::ingest::{
-    normalize_header, read_campaign_tables, read_csv, FromRow, IngestMode, IngestOptions, Ingested,
-    IngestedCampaign, Record, RecordValue, Rejection, Table,
+    read_campaign_tables, read_csv, FromRow, IngestOptions, Ingested, IngestedCampaign, Record,
+    RecordValue, Table, LONE_SURROGATE_REASON,
 };
-use optocom_core::data::{Campaign, Doctor, RxRecord, Targeting};
 use optocom_core::options::whole_number;
-use optocom_core::{Error as CoreError, Location};
+use optocom_core::Error as CoreError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -42,36 +41,22 @@ pub fn records<T: FromRow>(data: JsValue, opts: &IngestOptions) -> JsResult<Inge
     if let Some(csv) = csv_bytes(&data) {
         return read_csv::<T, _>(csv.as_slice(), opts).js();
     }
-    let (table, bad) = record_table::<T>(data)?;
-    bad.read(&table, opts)
+    record_table(data)?.read::<T>(opts).js()
 }
 
 /// Campaign data from arrays of records (`{ doctors, campaigns, targeting, rx }`).
 pub fn campaign_tables(tables: &JsValue, opts: &IngestOptions) -> JsResult<IngestedCampaign> {
     let get = |name: &str| Reflect::get(tables, &JsValue::from_str(name)).unwrap_or_default();
-    let (d, bd) = record_table::<Doctor>(get("doctors"))?;
-    let (c, bc) = record_table::<Campaign>(get("campaigns"))?;
-    let (t, bt) = record_table::<Targeting>(get("targeting"))?;
-    let (r, br) = record_table::<RxRecord>(get("rx"))?;
-    let bad = [bd, bc, bt, br];
-    if opts.mode == IngestMode::Strict && bad.iter().any(|b| !b.cells.is_empty()) {
-        // A strict error names no table, and the same row and column may exist in several:
-        // read the tables one by one, in the core's order, to see whose value it is.
-        bad[0].read::<Doctor>(&d, opts)?;
-        bad[1].read::<Campaign>(&c, opts)?;
-        bad[2].read::<Targeting>(&t, opts)?;
-        bad[3].read::<RxRecord>(&r, opts)?;
-    }
-    let mut got = read_campaign_tables(&d, &c, &t, &r, opts).js()?;
-    for b in &bad {
-        b.fix_rejections(&mut got.rejected);
-    }
-    Ok(got)
+    let d = record_table(get("doctors"))?;
+    let c = record_table(get("campaigns"))?;
+    let t = record_table(get("targeting"))?;
+    let r = record_table(get("rx"))?;
+    read_campaign_tables(&d, &c, &t, &r, opts).js()
 }
 
-/// An array of objects as a core [`Table`] of `T`'s records, with the text cells that held
-/// a lone surrogate (see [`BadText`]).
-fn record_table<T: FromRow>(data: JsValue) -> JsResult<(Table, BadText)> {
+/// An array of objects as a core [`Table`]; a string holding a lone surrogate is an
+/// unreadable cell (`RecordValue::Unreadable`), which the core refuses where it is read.
+fn record_table(data: JsValue) -> JsResult<Table> {
     if !Array::is_array(&data) {
         return Err(to_js(&CoreError::invalid_param(
             "data",
@@ -86,134 +71,36 @@ fn record_table<T: FromRow>(data: JsValue) -> JsResult<(Table, BadText)> {
             format!("not understood: {e}"),
         ))
     })?;
-    let bad = BadText::mark::<T>(&data, &mut rows);
-    Ok((Table::from_records(&rows).js()?, bad))
+    mark_lone_surrogates(&data, &mut rows);
+    Table::from_records(&rows).js()
 }
 
-/// Why a string holding a lone surrogate is refused.
-const LONE_SURROGATE: &str =
-    "not valid Unicode text: it holds a lone UTF-16 surrogate (shown as \\uXXXX)";
-
-/// The text cells of one table's records whose JavaScript string held a lone surrogate.
-///
-/// Each such cell in a column `T` reads is handed to the core as missing when the column is
-/// required (every text column is), so that the core refuses that row at that column, in its
-/// own order and with its lenient-mode rules (a rejected doctor's targeting and Rx rows go
-/// too); the error or rejection is then given the cell's true value and reason. A cell of an
-/// optional column keeps the U+FFFD replacement, which no optional column's getter accepts
-/// (they read numbers). Columns `T` does not read are ignored, as the core ignores them.
-struct BadText {
-    table: &'static str,
-    cells: Vec<BadCell>,
-}
-
-struct BadCell {
-    row: usize,
-    column: &'static str,
-    /// The string with each lone surrogate written as `\uXXXX`.
-    value: String,
-}
-
-impl BadText {
-    fn mark<T: FromRow>(data: &JsValue, rows: &mut [Record]) -> BadText {
-        let mut bad = BadText {
-            table: T::TABLE,
-            cells: Vec::new(),
+/// Marks each text value of `rows` whose JavaScript string (in `data`) held a lone surrogate
+/// as unreadable, shown with each one written `\uXXXX` (serde-wasm-bindgen replaced them by
+/// U+FFFD, so only strings holding that character are looked at again).
+fn mark_lone_surrogates(data: &JsValue, rows: &mut [Record]) {
+    let array: &Array = data.unchecked_ref();
+    for (row, record) in rows.iter_mut().enumerate() {
+        let Record::Object(fields) = record else {
+            continue;
         };
-        let array: &Array = data.unchecked_ref();
-        for (row, record) in rows.iter_mut().enumerate() {
-            let Record::Object(fields) = record else {
+        for (key, value) in fields.iter_mut() {
+            let RecordValue::Text(text) = value else {
                 continue;
             };
-            for (key, value) in fields.iter_mut() {
-                let RecordValue::Text(text) = value else {
-                    continue;
+            if !text.contains(REPLACEMENT) {
+                continue;
+            }
+            let original =
+                Reflect::get(&array.get(row as u32), &JsValue::from_str(key)).unwrap_or_default();
+            let lone = lone_surrogates(text, &original);
+            if !lone.is_empty() {
+                *value = RecordValue::Unreadable {
+                    shown: escaped(text, &lone, false),
+                    reason: LONE_SURROGATE_REASON.to_string(),
                 };
-                // The replacement character is rare: only then is the original looked at.
-                if !text.contains(REPLACEMENT) {
-                    continue;
-                }
-                let key_norm = normalize_header(key);
-                let Some(spec) = T::COLUMNS.iter().find(|s| s.matches(&key_norm)) else {
-                    continue;
-                };
-                let original = Reflect::get(&array.get(row as u32), &JsValue::from_str(key))
-                    .unwrap_or_default();
-                let lone = lone_surrogates(text, &original);
-                if lone.is_empty() {
-                    continue;
-                }
-                bad.cells.push(BadCell {
-                    row,
-                    column: spec.name,
-                    value: escaped(text, &lone, false),
-                });
-                if spec.required {
-                    *value = RecordValue::Missing;
-                }
             }
         }
-        bad
-    }
-
-    /// The marked cell at this position, if any.
-    fn at(&self, location: &Location, column: &str) -> Option<&BadCell> {
-        let Location::Row { row } = location else {
-            return None;
-        };
-        self.cells
-            .iter()
-            .find(|c| c.row == *row && c.column == column)
-    }
-
-    /// The core's error, naming the cell's true value and reason when it is a marked cell.
-    fn fix_error(&self, e: CoreError) -> CoreError {
-        if let CoreError::InvalidValue {
-            location, column, ..
-        } = &e
-        {
-            if let Some(cell) = self.at(location, column) {
-                return CoreError::invalid_value(
-                    location.clone(),
-                    column.clone(),
-                    cell.value.clone(),
-                    LONE_SURROGATE,
-                );
-            }
-        }
-        e
-    }
-
-    fn fix_rejections(&self, rejected: &mut [Rejection]) {
-        if self.cells.is_empty() {
-            return;
-        }
-        for r in rejected.iter_mut().filter(|r| r.table == self.table) {
-            if let Some(cell) = self.at(&r.location, &r.column) {
-                r.value = cell.value.clone();
-                r.reason = LONE_SURROGATE.to_string();
-            }
-        }
-    }
-
-    /// Reads `table` as `T`s with the marked cells' errors and rejections fixed.
-    fn read<T: FromRow>(&self, table: &Table, opts: &IngestOptions) -> JsResult<Ingested<T>> {
-        let mut got = table
-            .read::<T>(opts)
-            .map_err(|e| to_js(&self.fix_error(e)))?;
-        if opts.mode == IngestMode::Strict {
-            // Cannot happen (see above), but never let a changed value through.
-            if let Some(cell) = self.cells.first() {
-                return Err(to_js(&CoreError::invalid_value(
-                    Location::Row { row: cell.row },
-                    cell.column,
-                    cell.value.clone(),
-                    LONE_SURROGATE,
-                )));
-            }
-        }
-        self.fix_rejections(&mut got.rejected);
-        Ok(got)
     }
 }
 
@@ -314,7 +201,11 @@ fn text(value: &JsValue) -> Option<Result<String, String>> {
 pub fn string(name: &str, value: &JsValue) -> JsResult<String> {
     match text(value) {
         Some(Ok(s)) => Ok(s),
-        Some(Err(json)) => Err(to_js(&CoreError::invalid_param(name, json, LONE_SURROGATE))),
+        Some(Err(json)) => Err(to_js(&CoreError::invalid_param(
+            name,
+            json,
+            LONE_SURROGATE_REASON,
+        ))),
         None => Err(wrong_type(name, value, "must be a string")),
     }
 }
@@ -470,7 +361,7 @@ fn json(what: &str, value: JsValue) -> JsResult<serde_json::Value> {
                 "not understood: nested too deeply (or cyclic)",
             ),
             Unplain::LoneSurrogate { path, json } => {
-                CoreError::invalid_param(format!("{what}{path}"), json, LONE_SURROGATE)
+                CoreError::invalid_param(format!("{what}{path}"), json, LONE_SURROGATE_REASON)
             }
         })
     })

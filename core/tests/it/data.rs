@@ -1263,3 +1263,57 @@ fn generators_give_the_same_bits_on_every_platform() {
         "{digests:x?}"
     );
 }
+
+/// A cell a host could not hand over (a JS string with a lone surrogate) is refused where
+/// it is read, with its own value and reason, like any bad value: strict names it, lenient
+/// rejects its row, and a column nobody reads is ignored.
+#[test]
+fn unreadable_record_cells_are_refused_where_read() {
+    use optocom_core::data::ingest::{Record, RecordValue as V, Table, LONE_SURROGATE_REASON};
+    use optocom_core::data::Doctor;
+    let bad = || V::Unreadable {
+        shown: "Card\\ud800".into(),
+        reason: LONE_SURROGATE_REASON.into(),
+    };
+    let doctor = |id: f64, specialty: V, note: V| {
+        Record::new([
+            ("doctor_id", V::Number(id)),
+            ("specialty", specialty),
+            ("province", V::Text("Ontario".into())),
+            ("tenure_years", V::Number(12.0)),
+            ("baseline_rx", V::Number(40.0)),
+            ("note", note),
+        ])
+    };
+    let ok = |id| doctor(id, V::Text("Cardiology".into()), V::Missing);
+    let t = Table::from_records(&[ok(1.0), doctor(2.0, bad(), V::Missing), ok(3.0)]).unwrap();
+    let e = t.read::<Doctor>(&IngestOptions::strict()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "row 1, column `specialty`: invalid value {:?}: {LONE_SURROGATE_REASON}",
+            "Card\\ud800"
+        )
+    );
+    let got = t.read::<Doctor>(&IngestOptions::lenient()).unwrap();
+    assert_eq!(
+        got.rows.iter().map(|d| d.doctor_id).collect::<Vec<_>>(),
+        [1, 3]
+    );
+    assert_eq!(
+        (
+            got.rejected[0].value.as_str(),
+            got.rejected[0].reason.as_str()
+        ),
+        ("Card\\ud800", LONE_SURROGATE_REASON)
+    );
+    // In a column no reader asks for, it is ignored.
+    let t = Table::from_records(&[ok(1.0), doctor(2.0, V::Text("GP".into()), bad())]).unwrap();
+    assert_eq!(
+        t.read::<Doctor>(&IngestOptions::strict())
+            .unwrap()
+            .rows
+            .len(),
+        2
+    );
+}

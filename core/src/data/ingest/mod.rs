@@ -68,7 +68,7 @@ pub use field::{
     excel_serial_to_date, parse_date, parse_f64, parse_flag, parse_u64, trim_bytes, DATE_REASON,
     FINITE_REASON, FLAG_REASON, ID_REASON, MAX_ID, NUMBER_REASON,
 };
-pub use records::{Record, RecordValue};
+pub use records::{Record, RecordValue, LONE_SURROGATE_REASON};
 pub use row::{FromRow, Row};
 pub use table::{read_table, Column, Table};
 #[cfg(feature = "xlsx")]

@@ -28,7 +28,22 @@ pub enum RecordValue {
     /// An array or an object, kept as a short description so that the typed getters reject
     /// it with its row and column.
     Nested(String),
+    /// A value the host holds but no Rust value can (e.g. a JavaScript string with a lone
+    /// UTF-16 surrogate, [`LONE_SURROGATE_REASON`]): `shown` is how to show it, and every
+    /// getter that reads the cell refuses it with `reason` at its row and column (lenient
+    /// mode rejects the row); a column nobody reads is ignored, like any other.
+    Unreadable {
+        /// The value as shown in the error.
+        shown: String,
+        /// Why it cannot be read.
+        reason: String,
+    },
 }
+
+/// Why a string holding a lone UTF-16 surrogate is refused (the JS bindings' reason for
+/// [`RecordValue::Unreadable`]).
+pub const LONE_SURROGATE_REASON: &str =
+    "not valid Unicode text: it holds a lone UTF-16 surrogate (shown as \\uXXXX)";
 
 /// One record: an object's keys and values in the host's order, or what was found instead of
 /// an object.
@@ -110,6 +125,12 @@ impl Table {
                     Record::NotAnObject(_) => &RecordValue::Missing,
                 })
                 .collect();
+            let col = table.n_columns();
+            for (row, v) in values.iter().enumerate() {
+                if let RecordValue::Unreadable { shown, reason } = v {
+                    table.mark_unreadable(col, row, shown, reason);
+                }
+            }
             table.push(name, column(&values))?;
         }
         Ok(table)
@@ -178,6 +199,7 @@ fn text_column(values: &[&RecordValue]) -> Column {
                 RecordValue::Bool(b) => Some(b.to_string()),
                 RecordValue::Text(s) => Some(s.clone()),
                 RecordValue::Nested(s) => Some(s.clone()),
+                RecordValue::Unreadable { .. } => None,
             })
             .collect(),
     )

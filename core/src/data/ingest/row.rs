@@ -84,9 +84,17 @@ pub(crate) enum Cell<'a> {
     Int(i64),
     Float(f64),
     Bool(bool),
-    Date { serial: f64, is_1904: bool },
+    Date {
+        serial: f64,
+        is_1904: bool,
+    },
     Day(NaiveDate),
     Error(String),
+    /// A value the host could not hand over (see `RecordValue::Unreadable`).
+    Unreadable {
+        shown: &'a str,
+        reason: &'a str,
+    },
 }
 
 impl Cell<'_> {
@@ -114,6 +122,7 @@ impl Cell<'_> {
                 None => format!("date serial {serial}"),
             },
             Cell::Error(e) => e.clone(),
+            Cell::Unreadable { shown, .. } => (*shown).to_string(),
         }
     }
 }
@@ -220,6 +229,7 @@ impl<'a> Row<'a> {
 
     fn required(&self, col: usize) -> Result<Cell<'a>> {
         match self.cell(col) {
+            Some(Cell::Unreadable { shown, reason }) => Err(self.invalid(col, shown, reason)),
             Some(c) if !c.is_empty() => Ok(c),
             _ => Err(self.missing(col)),
         }
@@ -357,6 +367,7 @@ impl<'a> Row<'a> {
     #[inline(never)]
     fn opt_number_slow(&self, col: usize, min: f64, max: f64) -> Result<Option<f64>> {
         match self.cell(col) {
+            Some(Cell::Unreadable { shown, reason }) => Err(self.invalid(col, shown, reason)),
             Some(c) if !c.is_empty() => {
                 let v = self.to_number(col, &c)?;
                 self.check_range(col, &c, v, min, max).map(Some)

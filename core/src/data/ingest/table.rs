@@ -96,6 +96,9 @@ impl Column {
 pub struct Table {
     names: Vec<String>,
     columns: Vec<Column>,
+    /// `(column, row) -> (shown, reason)` of the cells a host could not hand over
+    /// ([`RecordValue::Unreadable`](super::RecordValue::Unreadable)).
+    unreadable: std::collections::HashMap<(usize, usize), (String, String)>,
 }
 
 impl Table {
@@ -139,7 +142,19 @@ impl Table {
         self.columns.len()
     }
 
+    /// Marks the cell at `column` (by position), `row` as unreadable: every getter that reads
+    /// it refuses it with `reason`, showing `shown`.
+    pub(crate) fn mark_unreadable(&mut self, column: usize, row: usize, shown: &str, reason: &str) {
+        self.unreadable
+            .insert((column, row), (shown.to_string(), reason.to_string()));
+    }
+
     pub(crate) fn cell(&self, column: usize, row: usize) -> Cell<'_> {
+        if !self.unreadable.is_empty() {
+            if let Some((shown, reason)) = self.unreadable.get(&(column, row)) {
+                return Cell::Unreadable { shown, reason };
+            }
+        }
         self.columns
             .get(column)
             .map_or(Cell::Empty, |c| c.cell(row))
