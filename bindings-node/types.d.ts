@@ -19,6 +19,25 @@ export interface PatientFeatures {
   high_prescription: boolean
 }
 
+/** A yes/no value as every reader accepts it: a boolean, 0 or 1, or the text Y/N, Yes/No, True/False (any case). */
+export type Flag = boolean | number | string
+
+/**
+ * One patient's features as `predictPatient` reads them, like a row of a batch: numbers may
+ * be given as their text (a web form's `"52"`), flags as any {@link Flag}. An `Appointment`
+ * is one; its other fields are ignored.
+ */
+export interface PatientInput {
+  age: number | string
+  days_since_last_purchase: number | string
+  employed: Flag
+  benefits: Flag
+  driver: Flag
+  vdu_user: Flag
+  varifocal: Flag
+  high_prescription: Flag
+}
+
 /** One appointment: column names as in CSV headers (aliases accepted on input). */
 export interface Appointment extends PatientFeatures {
   patient_id: string

@@ -32,6 +32,10 @@ async function tour(): Promise<number> {
   const cmpAsync: ComparisonPoint[] = await model.compareAsync(past)
   const totalAsync: ForecastPoint | null = await model.forecastTotalAsync(upcoming)
   const one: PatientPrediction = model.predictPatient({ ...upcoming[0] })
+  const form: PatientPrediction = model.predictPatient({
+    age: '52', days_since_last_purchase: 400, employed: 'Y', benefits: 0, driver: true,
+    vdu_user: 'no', varifocal: 1, high_prescription: false,
+  })
   const read: { rows: Appointment[]; rejected: Rejection[] } = readAppointments(upcoming, { lenient: true })
   const names: string[] = model.featureNames
   const rows: number = model.info.n_rows

@@ -219,10 +219,11 @@ impl JsPurchaseForecaster {
 
     /// One patient's probability, expected spend and value band, from an object with the
     /// eight features (`age`, `days_since_last_purchase`, `employed`, `benefits`, `driver`,
-    /// `vdu_user`, `varifocal`, `high_prescription`).
+    /// `vdu_user`, `varifocal`, `high_prescription`), read as a batch row is: flags as
+    /// booleans, 0/1 or Y/N text, numbers as numbers or their text.
     #[napi(
         catch_unwind,
-        ts_args_type = "patient: PatientFeatures",
+        ts_args_type = "patient: PatientInput",
         ts_return_type = "PatientPrediction"
     )]
     pub fn predict_patient(&self, env: Env, patient: Unknown<'_>) -> Result<Unknown<'static>> {

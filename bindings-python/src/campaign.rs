@@ -293,7 +293,7 @@ impl CampaignModel {
                 self.inner.uplift(campaign_id, &p, outcome, level)
             })
         })?;
-        Ok((UpliftModel { inner }, json(py, &rows)?))
+        Ok((UpliftModel::new(inner), json(py, &rows)?))
     }
 
     /// Scores a campaign's doctors with a fitted uplift forest at confidence `level` (rows

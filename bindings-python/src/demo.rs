@@ -125,13 +125,9 @@ pub fn model_from_json(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
             },
         )?
         .into_any(),
-        k if k == UpliftForest::KIND => Py::new(
-            py,
-            UpliftModel {
-                inner: guarded(py, || UpliftForest::from_json(text))?,
-            },
-        )?
-        .into_any(),
+        k if k == UpliftForest::KIND => {
+            Py::new(py, guarded(py, || UpliftModel::read(text))?)?.into_any()
+        }
         k if k == PurchaseForecaster::KIND => Py::new(
             py,
             PurchaseModel {

@@ -13,6 +13,24 @@ use crate::forest::schema;
 #[pyclass(module = "optocom._optocom", frozen)]
 pub struct UpliftModel {
     pub(crate) inner: UpliftForest,
+    /// The Python wrapper's own metadata (`control_name`, `outcome`), kept in the artifact's
+    /// `host` object.
+    pub(crate) host: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UpliftModel {
+    pub(crate) fn new(inner: UpliftForest) -> Self {
+        UpliftModel {
+            inner,
+            host: serde_json::Map::new(),
+        }
+    }
+
+    /// A model from an artifact, with its `host` metadata.
+    pub(crate) fn read(text: &str) -> optocom_core::Result<Self> {
+        let (inner, host) = UpliftForest::from_json_with_host(text)?;
+        Ok(UpliftModel { inner, host })
+    }
 }
 
 type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
@@ -28,7 +46,8 @@ impl UpliftModel {
     /// Fits on features `x`, treatment indicators (0/1) and outcomes `y`; `outcome` is
     /// `"binary"` or `"continuous"`.
     #[staticmethod]
-    #[pyo3(signature = (x, treatment, y, outcome, params, feature_names=None, progress=None))]
+    #[pyo3(signature = (x, treatment, y, outcome, params, feature_names=None, progress=None, host=None))]
+    #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
         x: PyReadonlyArray2<'_, f64>,
@@ -38,9 +57,14 @@ impl UpliftModel {
         params: &str,
         feature_names: Option<Vec<String>>,
         progress: Option<Py<PyAny>>,
+        host: Option<&str>,
     ) -> PyResult<Self> {
         let observer = crate::progress::observer(progress);
         let params: UpliftParams = from_json(py, "params", params)?;
+        let host = match host {
+            Some(text) => from_json(py, "host", text)?,
+            None => serde_json::Map::new(),
+        };
         let kind: OutcomeKind = from_json(py, "outcome", &format!("{outcome:?}"))?;
         let x = x.as_array();
         let treatment = treatment.as_array();
@@ -53,7 +77,7 @@ impl UpliftModel {
                 UpliftForest::fit(&params, x, &t, &y, kind, Some(schema))
             })
         })?;
-        Ok(UpliftModel { inner })
+        Ok(UpliftModel { inner, host })
     }
 
     /// `(effect, std_error)` per row.
@@ -118,20 +142,25 @@ impl UpliftModel {
         json(py, self.inner.params())
     }
 
+    /// The wrapper's metadata kept in the artifact, as a JSON object.
+    #[getter]
+    fn host(&self, py: Python<'_>) -> PyResult<String> {
+        json(py, &self.host)
+    }
+
     /// The model artifact (JSON envelope).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.to_json().py_err(py)
+        self.inner.to_json_with_host(&self.host).py_err(py)
     }
 
     /// Reads a model artifact.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        let inner = UpliftForest::from_json(text).py_err(py)?;
-        Ok(UpliftModel { inner })
+        UpliftModel::read(text).py_err(py)
     }
 
     /// Writes the model artifact to `path`.
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        detached(py, || self.inner.save(&path))
+        detached(py, || self.inner.save_with_host(&path, &self.host))
     }
 }

@@ -92,6 +92,13 @@ def test_save_and_load(fitted, name, tmp_path):
     _same_model(est, loaded)
     assert optocom.load(str(path)).get_params() == loaded.get_params()
     assert path.read_text(encoding="utf-8") == est.to_json()
+    # the class's own load gives the same estimator, and refuses another kind
+    by_class = type(est).load(path)
+    _same_model(est, by_class)
+    assert by_class.get_params() == loaded.get_params()
+    other = optocom.LinearRegression if not isinstance(est, optocom.LinearRegression) else optocom.KMeans
+    with pytest.raises(optocom.InvalidArtifactError, match="expected a"):
+        other.load(path)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -485,6 +485,9 @@ def test_save_load_and_pickle_round_trips(model, demo, scored, tmp_path):
     assert isinstance(loaded, optocom.PurchaseForecaster)
     pd.testing.assert_frame_equal(loaded.predict(up), scored)
     assert loaded.to_json() == model.to_json()
+    assert optocom.PurchaseForecaster.load(path).to_json() == model.to_json()
+    with pytest.raises(optocom.InvalidArtifactError, match="expected a `doctor_recommender`"):
+        optocom.Recommender.load(path)
     from_text = optocom.PurchaseForecaster.from_json(model.to_json())
     pd.testing.assert_frame_equal(from_text.predict(up), scored)
     assert optocom.from_json(model.to_json()).to_json() == model.to_json()
@@ -719,8 +722,14 @@ def test_predict_patient_reads_flags_and_numbers_as_batch_scoring_does(model, de
     ints_frame = demo[1].iloc[[3]].astype({k: int for k in FEATURES[2:]})
     assert model.predict(ints_frame)["probability"].iloc[0] == expected["probability"]
     assert model.predict_patient(dict(features, age=decimal.Decimal(str(features["age"])))) == expected
+    # A form's text, as batch scoring reads a CSV: Y/N flags and numbers as text.
+    as_text = dict(features, age=str(features["age"]),
+                   days_since_last_purchase=str(features["days_since_last_purchase"]),
+                   **{k: ("Y" if features[k] else "no") for k in FEATURES[2:]})
+    assert model.predict_patient(as_text) == expected
     for bad, name in ((dict(features, age=pd.NA), "patient.age"),
                       (dict(features, employed=2), "patient.employed"),
+                      (dict(features, employed="maybe"), "patient.employed"),
                       (dict(features, age=object()), "patient.age")):
         with pytest.raises(optocom.InvalidParameterError) as info:
             model.predict_patient(bad)

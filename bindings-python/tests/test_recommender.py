@@ -27,6 +27,7 @@ def test_golden_recommender_reproduces_rust_outputs_exactly(tmp_path):
     rec.save(tmp_path / "rec.json")
     again = optocom.load(tmp_path / "rec.json").recommend("Cardiozen", len(expected))
     assert again.equals(got)
+    assert optocom.Recommender.load(tmp_path / "rec.json").recommend("Cardiozen", len(expected)).equals(got)
 
 
 def test_recommender_exclude_filters_and_unknown_product():

@@ -265,6 +265,31 @@ def test_local_linear_correction_uses_the_continuous_columns_and_cuts_the_error(
     assert back.predict(X).tobytes() == auto.predict(X).tobytes()
 
 
+def test_params_the_core_does_not_keep_survive_save_and_load(campaign, tmp_path):
+    X, tab, _ = campaign
+    labels = np.where(tab["treatment"] == 1, "mailed", "holdout")
+    kw = dict(control_name="holdout", outcome="binary", linear_correction=["baseline_rx"])
+    m = small(**kw).fit(X, labels, tab["responded"])
+    m.save(tmp_path / "u.json")
+    for back in (optocom.UpliftForest.load(tmp_path / "u.json"), optocom.load(tmp_path / "u.json"),
+                 optocom.UpliftForest.from_json(m.to_json()), optocom.from_json(m.to_json())):
+        assert type(back) is optocom.UpliftForest
+        assert back.get_params() == m.get_params()
+        assert back.predict(X).tobytes() == m.predict(X).tobytes()
+        # refitting the loaded forest's params on the same labels gives the same forest
+        again = clone(back).fit(X, labels, tab["responded"])
+        assert again.predict(X).tobytes() == m.predict(X).tobytes()
+    # a NumPy label comes back as the equal Python value; a date is not kept (it would come
+    # back as text and no longer match the treatment column), so the default shows
+    days = np.where(tab["treatment"] == 1, 2, 7)
+    m = small(control_name=np.int64(7)).fit(X, days, tab["responded"])
+    assert optocom.UpliftForest.from_json(m.to_json()).control_name == 7
+    m = small(outcome="continuous").fit(X, tab["treatment"], tab["responded"])
+    assert optocom.UpliftForest.from_json(m.to_json()).get_params() == m.get_params()
+    assert "host" not in json.loads(optocom.RandomForestRegressor(n_estimators=2).fit(
+        X, tab["responded"]).to_json())
+
+
 @pytest.mark.parametrize(
     "kw, match",
     [

@@ -30,6 +30,10 @@ function tour(): number {
   const total: ForecastPoint | null = model.forecastTotal(upcoming)
   const cmp: ComparisonPoint[] = model.compare(past, 'month')
   const one: PatientPrediction = model.predictPatient({ ...upcoming[0] })
+  const form: PatientPrediction = model.predictPatient({
+    age: '52', days_since_last_purchase: 400, employed: 'Y', benefits: 0, driver: true,
+    vdu_user: 'no', varifocal: 1, high_prescription: false,
+  })
   const read: { rows: Appointment[]; rejected: Rejection[] } = readAppointments(upcoming, { lenient: true })
   const strict: { rows: Appointment[]; rejected: Rejection[] } = readAppointments('patient_id\n')
   const names: string[] = model.featureNames

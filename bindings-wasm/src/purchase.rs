@@ -91,14 +91,15 @@ impl WasmPurchaseForecaster {
 
     /// One patient's probability, expected spend and value band, from an object with the
     /// eight features (`age`, `days_since_last_purchase`, `employed`, `benefits`, `driver`,
-    /// `vdu_user`, `varifocal`, `high_prescription`).
+    /// `vdu_user`, `varifocal`, `high_prescription`), read as a batch row is: flags as
+    /// booleans, 0/1 or Y/N text, numbers as numbers or their text.
     #[wasm_bindgen(
         js_name = "predictPatient",
         unchecked_return_type = "PatientPrediction"
     )]
     pub fn predict_patient(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PatientFeatures")] patient: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PatientInput")] patient: JsValue,
     ) -> JsResult<JsValue> {
         guarded(|| {
             let p: PatientFeatures = convert::value("patient", patient)?;

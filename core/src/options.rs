@@ -146,7 +146,9 @@ fn value_at_path<'a>(
     path.iter().try_fold(root, |v, segment| match segment {
         Segment::Map { key } => v.get(key.as_str()),
         Segment::Seq { index } => v.get(*index),
-        Segment::Enum { .. } | Segment::Unknown => None,
+        // An externally tagged variant (`{"count": -1}`): the value under its tag.
+        Segment::Enum { variant } => v.get(variant.as_str()),
+        Segment::Unknown => None,
     })
 }
 
@@ -232,6 +234,13 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "invalid parameter `params.n_trees` = \"many\": not understood: invalid type: string \"many\", expected usize"
+        );
+        // Inside an enum variant: the variant's value, under the variant's name.
+        let err = from_value::<UpliftParams>("params", json!({"max_features": {"count": -1}}))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `params.max_features.count` = -1: not understood: invalid value: integer `-1`, expected usize"
         );
         // Nested, and inside an array.
         let filter = json!({"filter": {"specialties": "Cardiology"}});

@@ -137,6 +137,16 @@ test('one patient scores as the same appointment in a batch', () => {
   for (const k of ['probability', 'expected_spend', 'expected_revenue', 'revenue_sd', 'value_band']) {
     assert.equal(one[k], batch[k], k)
   }
+  // A web form's values read as batch scoring reads them: flags as Y/N text or 0/1, numbers as text.
+  const yn = (b) => (b ? 'Y' : 'no')
+  const form = { ...features, age: String(features.age), days_since_last_purchase: String(features.days_since_last_purchase) }
+  for (const k of ['employed', 'benefits', 'driver', 'vdu_user', 'varifocal', 'high_prescription']) form[k] = yn(features[k])
+  assert.deepEqual(model.predictPatient(form), one)
+  const ints = { ...features }
+  for (const k of ['employed', 'benefits', 'driver', 'vdu_user', 'varifocal', 'high_prescription']) ints[k] = features[k] ? 1 : 0
+  assert.deepEqual(model.predictPatient(ints), one)
+  expectOptocomError(() => model.predictPatient({ ...features, employed: 'maybe' }), { code: 'invalid_parameter', parameter: 'patient.employed', value: '"maybe"' })
+  expectOptocomError(() => model.predictPatient({ ...features, employed: 2 }), { code: 'invalid_parameter', parameter: 'patient.employed', value: '2' })
   // A wrongly typed feature is named with its value; NaN and a Date are not read as null or {}.
   expectOptocomError(() => model.predictPatient({ ...features, age: 'old' }), { code: 'invalid_parameter', parameter: 'patient.age', value: '"old"' })
   expectOptocomError(() => model.predictPatient({ ...features, age: -3 }), { code: 'invalid_value', column: 'age' })

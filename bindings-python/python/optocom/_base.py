@@ -273,6 +273,15 @@ class OptocomEstimator(BaseEstimator):
         return cls._from_model(model)
 
     @classmethod
+    def load(cls, path: "os.PathLike[str] | str") -> Any:
+        """The estimator saved by ``save`` in any runtime (``optocom.load`` returns the same). A file
+        that cannot be read raises :class:`OptocomIOError`, one that is not an artifact of
+        this kind :class:`InvalidArtifactError`."""
+        from .io import read_model_text
+
+        return cls.from_json(read_model_text(path))
+
+    @classmethod
     def _from_model(cls, model: Any) -> Any:
         est = cls(**cls._params_from_core(json.loads(model.params)))
         est._restore(model)

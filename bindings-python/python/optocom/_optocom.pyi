@@ -178,8 +178,10 @@ class UpliftModel:
         params: str,
         feature_names: Optional[List[str]] = None,
         progress: Optional[_Progress] = None,
+        host: Optional[str] = None,
     ) -> "UpliftModel":
-        """``treatment`` is 0/1; ``outcome`` is ``"binary"`` or ``"continuous"``."""
+        """``treatment`` is 0/1; ``outcome`` is ``"binary"`` or ``"continuous"``; ``host``
+        is a JSON object kept in the artifact (the wrapper's ``control_name``...)."""
     def predict(self, x: _F64) -> Tuple[_F64, _F64]:
         """``(effect, std_error)`` per row."""
     def predict_interval(self, x: _F64, level: float) -> Tuple[_F64, _F64, _F64]:
@@ -198,6 +200,9 @@ class UpliftModel:
         """Column indices of the local-linear correction (empty: none)."""
     @property
     def params(self) -> str: ...
+    @property
+    def host(self) -> str:
+        """The artifact's ``host`` object, as JSON (``"{}"`` when none)."""
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(text: str) -> "UpliftModel": ...

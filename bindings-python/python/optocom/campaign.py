@@ -566,5 +566,14 @@ class Recommender:
     def from_json(cls, text: str) -> "Recommender":
         return cls(_optocom.RecommenderModel.from_json(text))
 
+    @classmethod
+    def load(cls, path: "os.PathLike[str] | str") -> "Recommender":
+        """The recommender saved by ``save`` in any runtime (``optocom.load`` returns the same). A file
+        that cannot be read raises :class:`OptocomIOError`, one that is not an artifact of
+        this kind :class:`InvalidArtifactError`."""
+        from .io import read_model_text
+
+        return cls.from_json(read_model_text(path))
+
     def __repr__(self) -> str:
         return f"Recommender({self.n_doctors} doctors, products={self.products})"

@@ -11,13 +11,10 @@ True
 
 from __future__ import annotations
 
-import decimal
 import json
-import numbers
 import os
 from typing import Any, Dict, Optional
 
-import numpy as np
 import pandas as pd
 
 from . import _frames, _optocom
@@ -77,9 +74,6 @@ _DEFAULTS: Dict[str, Any] = json.loads(_optocom.default_params("purchase_forecas
 # The constructor's arguments, in order (get_params, set_params, repr).
 _PARAMS = ("threshold", "n_estimators", "min_samples_leaf", "high", "medium", "band_basis",
            "holdout_fraction", "refit_on_all", "random_state", "n_jobs", "lenient")
-
-# The six yes/no features of a patient.
-_FLAGS = ("employed", "benefits", "driver", "vdu_user", "varifocal", "high_prescription")
 
 # The core's nested parameter names and the keyword arguments that set them.
 _NESTED = {"value_bands.high": "high", "value_bands.medium": "medium",
@@ -255,9 +249,11 @@ class PurchaseForecaster:
         ``age``, ``days_since_last_purchase``, ``employed``, ``benefits``, ``driver``,
         ``vdu_user``, ``varifocal``, ``high_prescription``. A row of an appointments
         DataFrame (``upcoming.iloc[0]`` or its ``to_dict()``) works as it is: its other
-        columns are ignored; NumPy scalars and decimals are accepted, and the yes/no features
-        may be bools or 0/1 numbers, as in batch scoring. A bad or missing feature raises
-        :class:`InvalidParameterError` naming it (``patient.age``)."""
+        columns are ignored; NumPy scalars and decimals are accepted, and the features read
+        as batch scoring reads them: the yes/no features may be bools, 0/1 numbers or text
+        (``"Y"``, ``"no"``, ``"True"``), and the numbers may be given as text (``"52"``). A
+        bad or missing feature raises :class:`InvalidParameterError` naming it
+        (``patient.age``)."""
         model = self._check()
         try:
             data = dict({} if patient is None else patient, **features)
@@ -267,12 +263,6 @@ class PurchaseForecaster:
                 "(a dict, or a row of an appointments DataFrame)",
                 parameter="patient", value=repr(patient),
             ) from None
-        for k in _FLAGS:
-            v = data.get(k)
-            # 0/1 numbers are flags, as batch scoring reads them (JSON would say 1 is no bool).
-            if (isinstance(v, (numbers.Real, decimal.Decimal))
-                    and not isinstance(v, (bool, np.bool_)) and v in (0, 1)):
-                data[k] = bool(v)
         return json.loads(model.predict_patient(dumps(data, "patient")))
 
     def _rows(self, data: Any) -> Any:
@@ -335,6 +325,15 @@ class PurchaseForecaster:
     @classmethod
     def from_json(cls, text: str) -> "PurchaseForecaster":
         return cls._from_model(_optocom.PurchaseModel.from_json(text))
+
+    @classmethod
+    def load(cls, path: "os.PathLike[str] | str") -> "PurchaseForecaster":
+        """The forecaster saved by ``save`` in any runtime (``optocom.load`` returns the same). A file
+        that cannot be read raises :class:`OptocomIOError`, one that is not an artifact of
+        this kind :class:`InvalidArtifactError`."""
+        from .io import read_model_text
+
+        return cls.from_json(read_model_text(path))
 
     @classmethod
     def _from_model(cls, model: Any) -> "PurchaseForecaster":

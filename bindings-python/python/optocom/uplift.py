@@ -46,6 +46,11 @@ class UpliftForest(OptocomEstimator):
     treats a 0/1 ``y`` as binary (effects are differences in probability) and anything else
     as continuous.
 
+    ``save``/``to_json`` keep ``control_name`` (a number, text or bool), ``outcome`` and a
+    ``linear_correction`` given as a list of columns in the artifact, so a loaded forest's
+    ``get_params()`` is the fitted one's (a forest loaded by Node or the browser and saved
+    again there loses them; its predictions do not change).
+
     Defaults are the core's (grf's): 300 trees, at least 5 treated and 5 control split rows
     per leaf, half the rows per tree (a little bag's whole half-sample), honest splitting,
     bootstrap of little bags in groups of 2, outcomes centred by the out-of-bag predictions
@@ -191,7 +196,9 @@ class UpliftForest(OptocomEstimator):
             raise _bad("outcome", self.outcome, "must be 'auto', 'binary' or 'continuous'")
         try:
             with _progress.bar(self.n_estimators, "UpliftForest") as cb:
-                model = _optocom.UpliftModel.fit(arr, t, y, kind, self._core_params(names), names, cb)
+                model = _optocom.UpliftModel.fit(
+                    arr, t, y, kind, self._core_params(names), names, cb, self._host()
+                )
         except InvalidParameterError as e:
             raise renamed(e) from None
         self._model = model
@@ -239,6 +246,30 @@ class UpliftForest(OptocomEstimator):
     def outcome_kind_(self) -> str:
         """``"binary"`` or ``"continuous"``: how ``y`` was treated."""
         return self._check_fitted().outcome
+
+    def _host(self) -> str:
+        """The params the core does not keep, for the artifact's ``host`` object: values
+        that come back equal from JSON only (a date ``control_name`` would come back as
+        text and no longer match the treatment column, so it is not kept)."""
+        host: Dict[str, Any] = {"outcome": self.outcome}
+        cn = self.control_name
+        if isinstance(cn, np.generic):
+            cn = cn.item()
+        if isinstance(cn, (str, bool, int, float)) and not (isinstance(cn, float) and cn != cn):
+            host["control_name"] = cn
+        lc = self.linear_correction
+        if not isinstance(lc, str):
+            host["linear_correction"] = [c if isinstance(c, str) else int(c) for c in lc]
+        return dumps(host, "host")
+
+    @classmethod
+    def _from_model(cls, model: Any) -> "UpliftForest":
+        est = super()._from_model(model)
+        host = json.loads(model.host)
+        for name in ("control_name", "outcome", "linear_correction"):
+            if name in host:
+                setattr(est, name, host[name])
+        return est
 
     @classmethod
     def _params_from_core(cls, p: Dict[str, Any]) -> Dict[str, Any]:

@@ -113,6 +113,14 @@ pub struct Envelope {
     pub feature_schema: Option<FeatureSchema>,
     /// Fitted state.
     pub state: Value,
+    /// What a binding keeps with the model that the core does not read (Python's
+    /// `UpliftForest` keeps its `control_name` here): written by
+    /// [`Persist::to_json_with_host`], returned by [`Persist::from_json_with_host`], absent
+    /// when empty (so an artifact without it is unchanged, and readers that do not know the
+    /// key ignore it). A runtime that loads a model with [`Persist::from_json`] and saves it
+    /// again drops it.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub host: serde_json::Map<String, Value>,
 }
 
 /// The model-specific parts of an envelope.
@@ -194,6 +202,7 @@ pub trait Persist: Sized {
             params: p.params,
             feature_schema: p.feature_schema,
             state: p.state,
+            host: serde_json::Map::new(),
         })
     }
 
@@ -225,6 +234,34 @@ pub trait Persist: Sized {
         Self::from_envelope(read_envelope(json)?)
     }
 
+    /// [`Persist::to_json`] with a binding's own metadata in the envelope's `host` object.
+    ///
+    /// ```
+    /// use optocom_core::artifact::Persist;
+    /// use optocom_core::linear::LinearRegression;
+    /// # use ndarray::array;
+    /// let m = LinearRegression::fit(array![[0.0], [1.0], [2.0]].view(), array![1.0, 3.0, 5.0].view(), None)?;
+    /// let mut host = serde_json::Map::new();
+    /// host.insert("label".into(), serde_json::json!("control"));
+    /// let text = m.to_json_with_host(&host)?;
+    /// let (back, got) = LinearRegression::from_json_with_host(&text)?;
+    /// assert_eq!((back.to_json()?, got), (m.to_json()?, host));
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    fn to_json_with_host(&self, host: &serde_json::Map<String, Value>) -> Result<String> {
+        let mut env = self.to_envelope()?;
+        env.host = host.clone();
+        serde_json::to_string(&env).map_err(|e| Error::artifact(format!("cannot serialise: {e}")))
+    }
+
+    /// [`Persist::from_json`], also returning the envelope's `host` object (empty when the
+    /// artifact has none).
+    fn from_json_with_host(json: &str) -> Result<(Self, serde_json::Map<String, Value>)> {
+        let mut env = read_envelope(json)?;
+        let host = std::mem::take(&mut env.host);
+        Ok((Self::from_envelope(env)?, host))
+    }
+
     /// Writes the artifact to a writer.
     fn write_to<W: Write>(&self, mut w: W) -> Result<()> {
         w.write_all(self.to_json()?.as_bytes())?;
@@ -253,6 +290,21 @@ pub trait Persist: Sized {
         let f = std::fs::File::create(path).map_err(|e| Error::io_at(path, e))?;
         self.write_to(std::io::BufWriter::new(f))
             .map_err(|e| e.at_path(path))
+    }
+
+    /// [`Persist::save`] with a binding's own metadata (see [`Persist::to_json_with_host`]).
+    fn save_with_host(
+        &self,
+        path: impl AsRef<Path>,
+        host: &serde_json::Map<String, Value>,
+    ) -> Result<()> {
+        let path = path.as_ref();
+        let text = self.to_json_with_host(host)?;
+        let f = std::fs::File::create(path).map_err(|e| Error::io_at(path, e))?;
+        let mut w = std::io::BufWriter::new(f);
+        w.write_all(text.as_bytes())
+            .and_then(|()| w.flush())
+            .map_err(|e| Error::io_at(path, e))
     }
 
     /// Loads from a file.

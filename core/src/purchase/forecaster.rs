@@ -5,6 +5,7 @@ use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::{Envelope, ModelInfo, Parts, Persist};
+use crate::data::ingest::{deserialize_flag, deserialize_number};
 use crate::data::{validate_appointment, Appointment};
 use crate::error::{Error, Location, Result};
 use crate::features::optometry::encode_one;
@@ -18,23 +19,35 @@ use crate::purchase::spend::{RevenueModel, SpendModel};
 use crate::stats::train_holdout_split;
 
 /// The eight features of one patient, for single-patient scoring without an appointment.
+///
+/// Deserialized from a host's record, the yes/no features read as batch scoring reads them: a
+/// boolean, 0 or 1, or the text Y/N, Yes/No, True/False ([`crate::data::ingest::parse_flag`]);
+/// `age` and `days_since_last_purchase` may be numbers or their text (a web form's `"52"`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PatientFeatures {
     /// Age in years, 0..=120.
+    #[serde(deserialize_with = "deserialize_number")]
     pub age: f64,
     /// Days since the last purchase, >= 0.
+    #[serde(deserialize_with = "deserialize_number")]
     pub days_since_last_purchase: f64,
     /// In employment.
+    #[serde(deserialize_with = "deserialize_flag")]
     pub employed: bool,
     /// Receives benefits.
+    #[serde(deserialize_with = "deserialize_flag")]
     pub benefits: bool,
     /// Drives.
+    #[serde(deserialize_with = "deserialize_flag")]
     pub driver: bool,
     /// Screen (VDU) user.
+    #[serde(deserialize_with = "deserialize_flag")]
     pub vdu_user: bool,
     /// Needs varifocals.
+    #[serde(deserialize_with = "deserialize_flag")]
     pub varifocal: bool,
     /// High prescription.
+    #[serde(deserialize_with = "deserialize_flag")]
     pub high_prescription: bool,
 }
 

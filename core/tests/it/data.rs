@@ -849,6 +849,110 @@ fn lenient_campaign_read_drops_rows_of_unknown_doctors_and_campaigns() {
 }
 
 #[test]
+fn lenient_campaign_read_keeps_the_first_of_repeated_rows() {
+    // Doctor 2 listed twice, campaign 1 twice, doctor 1 targeted twice by campaign 1, and a
+    // second Rx record of doctor 1 for product A in March: each repeat is rejected at its
+    // line with where the first is, and the first is kept, as if the repeats were deleted.
+    let files = campaign_files(|stem, text| match stem {
+        "doctors" => format!("{text}2,Oncology,Quebec,9,99\n"),
+        "campaigns" => format!("{text}1,Again,Product A,2024-03-01,2024-04-30\n"),
+        "targeting" => format!("{text}1,1,0\n"),
+        "rx" => format!("{text}1,Product A,2024-03-01,7\n"),
+        _ => text,
+    });
+    let line = |line, record| Location::Line { line, record };
+    for source in ["dir", "tables"] {
+        let got = match source {
+            "dir" => read_campaign_dir(campaign_dir("repeats", &files), &IngestOptions::lenient()),
+            _ => read_tables(&campaign_tables(&files), &IngestOptions::lenient()),
+        }
+        .unwrap();
+        let (first, at) = match source {
+            "dir" => (
+                [line(3, 2), line(2, 1), line(2, 1), line(3, 2)],
+                [line(7, 6), line(4, 3), line(8, 7), line(8, 7)],
+            ),
+            _ => (
+                [
+                    Location::Row { row: 1 },
+                    Location::Row { row: 0 },
+                    Location::Row { row: 0 },
+                    Location::Row { row: 1 },
+                ],
+                [
+                    Location::Row { row: 5 },
+                    Location::Row { row: 2 },
+                    Location::Row { row: 6 },
+                    Location::Row { row: 6 },
+                ],
+            ),
+        };
+        let reasons = [
+            format!("duplicate doctor id (first at {})", first[0]),
+            format!("duplicate campaign id (first at {})", first[1]),
+            format!(
+                "doctor assigned twice to campaign 1 (first at {})",
+                first[2]
+            ),
+            format!(
+                "a second Rx record of doctor 1 for Product A in this period (first at {}); \
+                 add the counts up into one record",
+                first[3]
+            ),
+        ];
+        let want = [
+            (
+                "doctors",
+                at[0].clone(),
+                "doctor_id",
+                "2",
+                reasons[0].as_str(),
+            ),
+            (
+                "campaigns",
+                at[1].clone(),
+                "campaign_id",
+                "1",
+                reasons[1].as_str(),
+            ),
+            (
+                "targeting",
+                at[2].clone(),
+                "doctor_id",
+                "1",
+                reasons[2].as_str(),
+            ),
+            (
+                "rx",
+                at[3].clone(),
+                "period",
+                "2024-03-01",
+                reasons[3].as_str(),
+            ),
+        ];
+        assert_eq!(report(&got.rejected), want, "{source}");
+        let clean = read_campaign_dir(
+            campaign_dir("repeats_clean", &campaign_files(|_, text| text)),
+            &IngestOptions::strict(),
+        )
+        .unwrap();
+        assert_eq!(got.data, clean.data, "{source}");
+        assert!(CampaignAnalytics::new(got.data).is_ok());
+    }
+    // Strict mode reads the repeats and validation refuses the first of them.
+    let strict = read_campaign_dir(
+        campaign_dir("repeats_strict", &files),
+        &IngestOptions::strict(),
+    )
+    .unwrap();
+    let e = CampaignAnalytics::new(strict.data).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "row 5, column `doctors.doctor_id`: invalid value \"2\": duplicate doctor id (first at row 1)"
+    );
+}
+
+#[test]
 fn lenient_campaign_read_with_every_targeting_row_dropped_is_empty_input() {
     let files = campaign_files(|stem, text| match stem {
         "doctors" => replace(text, BAD_DOCTOR_3.0, BAD_DOCTOR_3.1),

@@ -211,6 +211,62 @@ fn single_patient_matches_batch() {
     assert!(e.to_string().contains("age"), "{e}");
 }
 
+/// A host's single record reads like a row of a batch: flags as booleans, 0/1 or Y/N text,
+/// numbers as numbers or their text; anything else is an invalid parameter naming the field.
+#[test]
+fn single_patient_record_reads_like_a_batch_row() {
+    use optocom_core::options::record_from_json;
+
+    let data = demo(2_000, 50, 8);
+    let model = fit_default(&data.past);
+    let a = &data.upcoming[0];
+    let want = model.predict_patient(&PatientFeatures::from(a)).unwrap();
+    let yn = |b: bool| if b { "\"Y\"" } else { "\"no\"" };
+    let num = |b: bool| if b { "1" } else { "0.0" };
+    for (flag, age) in [
+        (
+            &yn as &dyn Fn(bool) -> &'static str,
+            format!("\"{}\"", a.age),
+        ),
+        (&num, format!("{}", a.age)),
+    ] {
+        let row = format!(
+            r#"{{"patient_id": "P", "age": {age}, "days_since_last_purchase": "{}",
+                "employed": {}, "benefits": {}, "driver": {}, "vdu_user": {},
+                "varifocal": {}, "high_prescription": {}}}"#,
+            a.days_since_last_purchase,
+            flag(a.employed),
+            flag(a.benefits),
+            flag(a.driver),
+            flag(a.vdu_user),
+            flag(a.varifocal),
+            flag(a.high_prescription),
+        );
+        let p: PatientFeatures = record_from_json("patient", &row).unwrap();
+        assert_eq!(p, PatientFeatures::from(a), "{row}");
+        assert_eq!(model.predict_patient(&p).unwrap(), want);
+    }
+    let good = serde_json::to_value(PatientFeatures::from(a)).unwrap();
+    for (key, bad, shown) in [
+        ("employed", serde_json::json!("maybe"), "\"maybe\""),
+        ("employed", serde_json::json!(2), "2"),
+        ("varifocal", serde_json::json!(0.5), "0.5"),
+        ("age", serde_json::json!("old"), "\"old\""),
+        ("age", serde_json::json!(true), "true"),
+        ("driver", serde_json::json!([1]), "[1]"),
+    ] {
+        let mut v = good.clone();
+        v[key] = bad;
+        let e = record_from_json::<PatientFeatures>("patient", &v.to_string()).unwrap_err();
+        assert_eq!(e.code(), "invalid_parameter");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("invalid parameter `patient.{key}` = {shown}")),
+            "{e}"
+        );
+    }
+}
+
 /// A practice whose records make two flags each other's complement (every patient is
 /// either employed or on benefits) still trains: the spend model gets the minimum-norm
 /// split (equal and opposite standardised coefficients), not an error or huge offsetting

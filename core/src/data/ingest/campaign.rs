@@ -1,21 +1,24 @@
 //! Campaign data ingest: doctors, campaigns, targeting and Rx volumes, from CSV files or one
 //! XLSX workbook.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 use std::io::Read;
 use std::path::Path;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::table::read_table_with;
 use super::{
-    read_csv, read_csv_with, ColumnSpec, FromRow, Hook, IngestMode, IngestOptions, Ingested,
-    Rejection, Row, Table,
+    read_csv, read_csv_with, ColumnSpec, FromRow, Hook, IngestOptions, Ingested, Rejection, Row,
+    Table,
 };
 use crate::data::campaign::{
     Campaign, CampaignData, Doctor, RxRecord, Targeting, MAX_RX, MAX_TENURE_YEARS,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 const DOCTOR_ID_ALIASES: &[&str] = &[
     "id",
@@ -234,17 +237,83 @@ pub struct IngestedCampaign {
 /// campaign references in [`TARGETING_COLUMNS`] and [`RX_COLUMNS`].
 const ID: usize = 0;
 const TARGETING_CAMPAIGN: usize = 1;
+/// Column of the period in [`RX_COLUMNS`].
+const RX_PERIOD: usize = 2;
 
-/// Lenient hook of the doctors and campaigns tables: the ids of the rejected rows, when
-/// their id itself could be read.
-#[derive(Default)]
-struct RejectedIds(HashSet<u64>);
+/// Lenient hook of the doctors and campaigns tables: a second row with an id already kept
+/// is rejected (the first is kept, as a reader of the file would take it), and the ids of
+/// the rejected rows are remembered, when their id itself could be read.
+struct Ids {
+    what: &'static str,
+    first: HashMap<u64, Location>,
+    rejected: HashSet<u64>,
+}
 
-impl<T> Hook<T> for RejectedIds {
+impl Ids {
+    fn new(what: &'static str) -> Self {
+        Ids {
+            what,
+            first: HashMap::new(),
+            rejected: HashSet::new(),
+        }
+    }
+
+    fn check(&mut self, id: u64, row: &Row<'_>) -> Option<Error> {
+        let what = self.what;
+        repeated(&mut self.first, id, row).map(|first| {
+            row.invalid(
+                ID,
+                id.to_string(),
+                format!("duplicate {what} id (first at {first})"),
+            )
+        })
+    }
+
+    /// The ids kept and rejected, for the tables that refer to them.
+    fn known(self, table: &'static str) -> Known {
+        Known {
+            what: self.what,
+            table,
+            kept: self.first.into_keys().collect(),
+            rejected: self.rejected,
+        }
+    }
+}
+
+impl Hook<Doctor> for Ids {
+    fn check(&mut self, d: &Doctor, row: &Row<'_>) -> Option<Error> {
+        Ids::check(self, d.doctor_id, row)
+    }
     fn rejected(&mut self, row: &Row<'_>) {
         if let Ok(id) = row.id(ID) {
-            self.0.insert(id);
+            self.rejected.insert(id);
         }
+    }
+}
+
+impl Hook<Campaign> for Ids {
+    fn check(&mut self, c: &Campaign, row: &Row<'_>) -> Option<Error> {
+        Ids::check(self, c.campaign_id, row)
+    }
+    fn rejected(&mut self, row: &Row<'_>) {
+        if let Ok(id) = row.id(ID) {
+            self.rejected.insert(id);
+        }
+    }
+}
+
+/// Where the first row with `key` is when `row` repeats it; otherwise `row` becomes the first.
+fn repeated<K: Hash + Eq>(
+    first: &mut HashMap<K, Location>,
+    key: K,
+    row: &Row<'_>,
+) -> Option<Location> {
+    match first.entry(key) {
+        Entry::Vacant(v) => {
+            v.insert(row.location());
+            None
+        }
+        Entry::Occupied(o) => Some(o.get().clone()),
     }
 }
 
@@ -257,20 +326,6 @@ struct Known {
 }
 
 impl Known {
-    fn new(
-        what: &'static str,
-        table: &'static str,
-        kept: HashSet<u64>,
-        rejected: RejectedIds,
-    ) -> Self {
-        Known {
-            what,
-            table,
-            kept,
-            rejected: rejected.0,
-        }
-    }
-
     /// `None` when `id` was kept; otherwise the rejection of the row referring to it.
     fn check(&self, id: u64, row: &Row<'_>, col: usize) -> Option<Error> {
         if self.kept.contains(&id) {
@@ -287,23 +342,59 @@ impl Known {
 }
 
 /// Lenient hook of the targeting and Rx tables: rows whose doctor (or campaign) was not kept
-/// are rejected too.
-struct References<'a> {
-    doctors: &'a Known,
-    campaigns: &'a Known,
+/// are rejected too, and so are repeats: a second targeting row of a doctor in a campaign,
+/// a second Rx record of a doctor, product and period (the first is kept).
+struct References {
+    doctors: Known,
+    campaigns: Known,
+    targeted: HashMap<(u64, u64), Location>,
+    /// Product name -> number, so that `recorded` holds no string per row.
+    products: HashMap<String, u32>,
+    recorded: HashMap<(u64, u32, NaiveDate), Location>,
 }
 
-impl Hook<Targeting> for References<'_> {
-    fn check(&self, t: &Targeting, row: &Row<'_>) -> Option<Error> {
-        self.doctors
+impl Hook<Targeting> for References {
+    fn check(&mut self, t: &Targeting, row: &Row<'_>) -> Option<Error> {
+        let missing = self
+            .doctors
             .check(t.doctor_id, row, ID)
-            .or_else(|| self.campaigns.check(t.campaign_id, row, TARGETING_CAMPAIGN))
+            .or_else(|| self.campaigns.check(t.campaign_id, row, TARGETING_CAMPAIGN));
+        missing.or_else(|| {
+            repeated(&mut self.targeted, (t.campaign_id, t.doctor_id), row).map(|first| {
+                row.invalid(
+                    ID,
+                    t.doctor_id.to_string(),
+                    format!(
+                        "doctor assigned twice to campaign {} (first at {first})",
+                        t.campaign_id
+                    ),
+                )
+            })
+        })
     }
 }
 
-impl Hook<RxRecord> for References<'_> {
-    fn check(&self, r: &RxRecord, row: &Row<'_>) -> Option<Error> {
-        self.doctors.check(r.doctor_id, row, ID)
+impl Hook<RxRecord> for References {
+    fn check(&mut self, r: &RxRecord, row: &Row<'_>) -> Option<Error> {
+        if let Some(e) = self.doctors.check(r.doctor_id, row, ID) {
+            return Some(e);
+        }
+        let next = self.products.len() as u32;
+        let product = match self.products.get(r.product.as_str()) {
+            Some(&p) => p,
+            None => *self.products.entry(r.product.clone()).or_insert(next),
+        };
+        repeated(&mut self.recorded, (r.doctor_id, product, r.period), row).map(|first| {
+            row.invalid(
+                RX_PERIOD,
+                r.period.to_string(),
+                format!(
+                    "a second Rx record of doctor {} for {} in this period (first at {first}); \
+                     add the counts up into one record",
+                    r.doctor_id, r.product
+                ),
+            )
+        })
     }
 }
 
@@ -324,35 +415,20 @@ trait Tables {
 /// checks. Strict mode reads each table as it is; references are checked by validation.
 fn read_campaign<S: Tables>(src: &mut S, options: &IngestOptions) -> Result<IngestedCampaign> {
     let [d, c, _, _] = CAMPAIGN_SHEETS;
-    let mut rejected_doctors = RejectedIds::default();
-    let doctors = src.read::<Doctor, _>(0, options, &mut rejected_doctors)?;
-    let mut rejected_campaigns = RejectedIds::default();
-    let campaigns = src.read::<Campaign, _>(1, options, &mut rejected_campaigns)?;
+    // Hooks are only called by lenient reads: a strict one fails at the first bad value and
+    // leaves duplicates and references to validation.
+    let mut doctor_ids = Ids::new("doctor");
+    let doctors = src.read::<Doctor, _>(0, options, &mut doctor_ids)?;
+    let mut campaign_ids = Ids::new("campaign");
+    let campaigns = src.read::<Campaign, _>(1, options, &mut campaign_ids)?;
     let mut rejected = doctors.rejected;
     rejected.extend(campaigns.rejected);
-    let (doctors, campaigns) = (doctors.rows, campaigns.rows);
-    // Hooks are only called by lenient reads; a strict one skips indexing the ids.
-    let lenient = options.mode == IngestMode::Lenient;
-    let ids = |ids: &mut dyn Iterator<Item = u64>| -> HashSet<u64> {
-        if lenient {
-            ids.collect()
-        } else {
-            HashSet::new()
-        }
-    };
     let mut refs = References {
-        doctors: &Known::new(
-            "doctor",
-            d,
-            ids(&mut doctors.iter().map(|x| x.doctor_id)),
-            rejected_doctors,
-        ),
-        campaigns: &Known::new(
-            "campaign",
-            c,
-            ids(&mut campaigns.iter().map(|x| x.campaign_id)),
-            rejected_campaigns,
-        ),
+        doctors: doctor_ids.known(d),
+        campaigns: campaign_ids.known(c),
+        targeted: HashMap::new(),
+        products: HashMap::new(),
+        recorded: HashMap::new(),
     };
     let targeting = src.read::<Targeting, _>(2, options, &mut refs)?;
     let rx = src.read::<RxRecord, _>(3, options, &mut refs)?;
@@ -360,8 +436,8 @@ fn read_campaign<S: Tables>(src: &mut S, options: &IngestOptions) -> Result<Inge
     rejected.extend(rx.rejected);
     Ok(IngestedCampaign {
         data: CampaignData {
-            doctors,
-            campaigns,
+            doctors: doctors.rows,
+            campaigns: campaigns.rows,
             targeting: targeting.rows,
             rx: rx.rows,
         },

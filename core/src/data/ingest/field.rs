@@ -52,6 +52,94 @@ pub fn parse_flag(b: &[u8]) -> Option<bool> {
     }
 }
 
+/// Deserializes a yes/no flag as [`crate::data::ingest::Row::flag`] reads a cell, so a
+/// host's single record reads like a row of a batch: a boolean, the number 0 or 1, or text
+/// that [`parse_flag`] accepts. For `#[serde(deserialize_with = "deserialize_flag")]`.
+///
+/// # Errors
+/// The deserializer's error for any other value, naming what is expected.
+pub fn deserialize_flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    use serde::de::{Error, Unexpected, Visitor};
+
+    struct Flag;
+    impl Visitor<'_> for Flag {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(
+                "a Y/N flag (true, false, 1, 0, or the text Y, N, Yes, No, True, False, 1 or 0)",
+            )
+        }
+        fn visit_bool<E: Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<bool, E> {
+            match v {
+                0 => Ok(false),
+                1 => Ok(true),
+                _ => Err(E::invalid_value(Unexpected::Unsigned(v), &self)),
+            }
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<bool, E> {
+            match v {
+                0 => Ok(false),
+                1 => Ok(true),
+                _ => Err(E::invalid_value(Unexpected::Signed(v), &self)),
+            }
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<bool, E> {
+            if v == 0.0 {
+                Ok(false)
+            } else if v == 1.0 {
+                Ok(true)
+            } else {
+                Err(E::invalid_value(Unexpected::Float(v), &self))
+            }
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<bool, E> {
+            parse_flag(v.as_bytes()).ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
+        }
+    }
+    d.deserialize_any(Flag)
+}
+
+/// Deserializes a number as [`crate::data::ingest::Row::number`] reads a cell: a number, or
+/// text that [`parse_f64`] accepts (a web form's `"52"`). NaN and infinities pass through
+/// as numbers, for the caller's range check to refuse. For
+/// `#[serde(deserialize_with = "deserialize_number")]`.
+///
+/// # Errors
+/// The deserializer's error for any other value.
+pub fn deserialize_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    use serde::de::{Error, Unexpected, Visitor};
+
+    struct Number;
+    impl Visitor<'_> for Number {
+        type Value = f64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a number (or its text, e.g. \"52\")")
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<f64, E> {
+            Ok(v as f64)
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<f64, E> {
+            Ok(v)
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<f64, E> {
+            parse_f64(v.as_bytes()).map_err(|reason| {
+                if reason == FINITE_REASON {
+                    E::custom(FINITE_REASON)
+                } else {
+                    E::invalid_value(Unexpected::Str(v), &self)
+                }
+            })
+        }
+    }
+    d.deserialize_any(Number)
+}
+
 #[inline]
 fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || b.len() > 4 {

@@ -65,10 +65,11 @@ pub use campaign::{
 pub use campaign::{read_campaign_workbook, read_campaign_workbook_bytes};
 pub use columns::{normalize_header, ColumnSpec, HeaderMap};
 pub use field::{
-    excel_serial_to_date, parse_date, parse_f64, parse_flag, parse_u64, trim_bytes, DATE_REASON,
-    FINITE_REASON, FLAG_REASON, ID_REASON, MAX_ID, NUMBER_REASON,
+    deserialize_flag, deserialize_number, excel_serial_to_date, parse_date, parse_f64, parse_flag,
+    parse_u64, trim_bytes, DATE_REASON, FINITE_REASON, FLAG_REASON, ID_REASON, MAX_ID,
+    NUMBER_REASON,
 };
-pub use records::{Record, RecordValue, LONE_SURROGATE_REASON};
+pub use records::{Record, RecordValue, LONE_SURROGATE_REASON, NESTED_REASON, NOT_A_RECORD_REASON};
 pub use row::{FromRow, Row};
 pub use table::{read_table, Column, Table};
 #[cfg(feature = "xlsx")]
@@ -230,7 +231,7 @@ impl<T> Ingested<T> {
 /// called in strict mode.
 pub(crate) trait Hook<T> {
     /// An error (made with [`Row::invalid`]) when a row that parsed must still be rejected.
-    fn check(&self, _record: &T, _row: &Row<'_>) -> Option<Error> {
+    fn check(&mut self, _record: &T, _row: &Row<'_>) -> Option<Error> {
         None
     }
 

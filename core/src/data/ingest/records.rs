@@ -12,7 +12,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::table::{Column, Table};
-use crate::error::{Error, Location, Result};
+use crate::error::Result;
 
 /// One value of a record.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,11 +25,10 @@ pub enum RecordValue {
     Bool(bool),
     /// A string.
     Text(String),
-    /// An array or an object, kept as a short description so that the typed getters reject
-    /// it with its row and column.
-    Nested(String),
-    /// A value the host holds but no Rust value can (e.g. a JavaScript string with a lone
-    /// UTF-16 surrogate, [`LONE_SURROGATE_REASON`]): `shown` is how to show it, and every
+    /// A value no column can hold: an array or an object ([`NESTED_REASON`], shown as
+    /// `[array]` / `[object]`), or one the host holds but no Rust value can (a JavaScript
+    /// string with a lone UTF-16 surrogate, [`LONE_SURROGATE_REASON`]). `shown` is how to
+    /// show it, and every
     /// getter that reads the cell refuses it with `reason` at its row and column (lenient
     /// mode rejects the row); a column nobody reads is ignored, like any other.
     Unreadable {
@@ -44,6 +43,21 @@ pub enum RecordValue {
 /// [`RecordValue::Unreadable`]).
 pub const LONE_SURROGATE_REASON: &str =
     "not valid Unicode text: it holds a lone UTF-16 surrogate (shown as \\uXXXX)";
+
+/// Why an element of a host's array that is not an object is refused (at column `(record)`).
+pub const NOT_A_RECORD_REASON: &str = "each record must be an object of column names and values";
+
+/// Why an array or an object inside a record is refused: a cell holds one value, and reading
+/// it as the text `[array]` would lose data silently.
+pub const NESTED_REASON: &str =
+    "an array or an object is not a value of a column (each cell holds one number, string, boolean or null)";
+
+fn nested(shown: &str) -> RecordValue {
+    RecordValue::Unreadable {
+        shown: shown.into(),
+        reason: NESTED_REASON.into(),
+    }
+}
 
 /// One record: an object's keys and values in the host's order, or what was found instead of
 /// an object.
@@ -73,8 +87,12 @@ impl Table {
     /// gaps a flag column, and anything else a text column, whose numbers and booleans are
     /// written as text and parsed like a CSV field.
     ///
+    /// An element that is not an object (a number, `null`, an array...) is a row that every
+    /// read refuses at column `(record)`: strict mode fails there, lenient mode rejects it
+    /// like any other bad row.
+    ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming the row when an element of the array is not an object.
+    /// None for records today; the `Result` carries [`Table::push`]'s column checks.
     ///
     /// ```
     /// use optocom_core::data::ingest::{IngestOptions, Record, RecordValue as V, Table};
@@ -94,26 +112,21 @@ impl Table {
     /// ```
     pub fn from_records(records: &[Record]) -> Result<Table> {
         let mut names: Vec<&str> = Vec::new();
-        for (row, record) in records.iter().enumerate() {
-            match record {
-                Record::Object(fields) => {
-                    for (k, _) in fields {
-                        if !names.contains(&k.as_str()) {
-                            names.push(k);
-                        }
+        for record in records {
+            if let Record::Object(fields) = record {
+                for (k, _) in fields {
+                    if !names.contains(&k.as_str()) {
+                        names.push(k);
                     }
-                }
-                Record::NotAnObject(what) => {
-                    return Err(Error::invalid_value(
-                        Location::Row { row },
-                        "(record)",
-                        what.clone(),
-                        "each record must be an object of column names and values",
-                    ))
                 }
             }
         }
         let mut table = Table::new();
+        for (row, record) in records.iter().enumerate() {
+            if let Record::NotAnObject(what) = record {
+                table.mark_not_a_record(row, what);
+            }
+        }
         for name in names {
             let values: Vec<&RecordValue> = records
                 .iter()
@@ -198,7 +211,6 @@ fn text_column(values: &[&RecordValue]) -> Column {
                 RecordValue::Number(x) => Some(number_text(*x)),
                 RecordValue::Bool(b) => Some(b.to_string()),
                 RecordValue::Text(s) => Some(s.clone()),
-                RecordValue::Nested(s) => Some(s.clone()),
                 RecordValue::Unreadable { .. } => None,
             })
             .collect(),
@@ -253,14 +265,14 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RecordValue, A::Error> {
         while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-        Ok(RecordValue::Nested("[array]".into()))
+        Ok(nested("[array]"))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RecordValue, A::Error> {
         while map
             .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
             .is_some()
         {}
-        Ok(RecordValue::Nested("[object]".into()))
+        Ok(nested("[object]"))
     }
 }
 
@@ -381,18 +393,63 @@ mod tests {
         let nested = ONE.replace(r#""age": 52"#, r#""age": [52]"#);
         let t = Table::from_records(&records(&format!("[{ONE}, {nested}]"))).unwrap();
         let err = t.read::<Appointment>(&IngestOptions::strict()).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("row 1, column `age`: invalid value \"[array]\""),
-            "{err}"
+        assert_eq!(
+            err.to_string(),
+            format!("row 1, column `age`: invalid value \"[array]\": {NESTED_REASON}")
         );
         let lenient = t.read::<Appointment>(&IngestOptions::lenient()).unwrap();
         assert_eq!((lenient.rows.len(), lenient.rejected.len()), (1, 1));
 
-        let err = Table::from_records(&records(&format!("[{ONE}, 7]"))).unwrap_err();
+        // In a text column too: an id given as an object is not read as the text "[object]".
+        let nested = ONE.replace(r#""patient_id": "P1""#, r#""patient_id": {"id": "P1"}"#);
+        assert_ne!(nested, ONE);
+        let t = Table::from_records(&records(&format!("[{ONE}, {nested}]"))).unwrap();
+        let err = t.read::<Appointment>(&IngestOptions::strict()).unwrap_err();
+        assert_eq!(err.code(), "invalid_value");
+        assert_eq!(
+            err.to_string(),
+            format!("row 1, column `patient_id`: invalid value \"[object]\": {NESTED_REASON}")
+        );
+        // A nested value in a column nobody reads is ignored, like any other extra column.
+        let extra = ONE.replace(r#""age": 52"#, r#""age": 52, "tags": ["a", "b"]"#);
+        let t = Table::from_records(&records(&format!("[{extra}]"))).unwrap();
+        assert_eq!(
+            t.read::<Appointment>(&IngestOptions::strict())
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
+
+        let t = Table::from_records(&records(&format!("[{ONE}, 7, null, {ONE}]"))).unwrap();
+        let err = t.read::<Appointment>(&IngestOptions::strict()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "row 1, column `(record)`: invalid value \"7\": each record must be an object of column names and values"
+        );
+        // Lenient mode rejects them like any other bad row and keeps the rest.
+        let got = t.read::<Appointment>(&IngestOptions::lenient()).unwrap();
+        assert_eq!(got.rows.len(), 2);
+        let rejected: Vec<_> = got
+            .rejected
+            .iter()
+            .map(|r| (r.location.clone(), r.column.as_str(), r.value.as_str()))
+            .collect();
+        assert_eq!(
+            rejected,
+            [
+                (crate::Location::Row { row: 1 }, "(record)", "7"),
+                (crate::Location::Row { row: 2 }, "(record)", "null"),
+            ]
+        );
+        // With no record at all, the first element is the error.
+        let t = Table::from_records(&records("[null, 7]")).unwrap();
+        let err = t
+            .read::<Appointment>(&IngestOptions::lenient())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "row 0, column `(record)`: invalid value \"null\": each record must be an object of column names and values"
         );
     }
 

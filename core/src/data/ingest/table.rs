@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use super::columns::HeaderMap;
 use super::row::{Cell, Cells, FromRow, Pos, Row};
 use super::{Collector, Hook, IngestOptions, Ingested, NoHook};
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 
 /// One typed column of a [`Table`].
 ///
@@ -99,6 +99,10 @@ pub struct Table {
     /// `(column, row) -> (shown, reason)` of the cells a host could not hand over
     /// ([`RecordValue::Unreadable`](super::RecordValue::Unreadable)).
     unreadable: std::collections::HashMap<(usize, usize), (String, String)>,
+    /// `row -> shown` of the elements of a host's array that were not records
+    /// ([`Record::NotAnObject`](super::Record::NotAnObject)): every read refuses such a row
+    /// at column `(record)`.
+    not_records: std::collections::BTreeMap<usize, String>,
 }
 
 impl Table {
@@ -149,6 +153,25 @@ impl Table {
             .insert((column, row), (shown.to_string(), reason.to_string()));
     }
 
+    pub(crate) fn mark_not_a_record(&mut self, row: usize, shown: &str) {
+        self.not_records.insert(row, shown.to_string());
+    }
+
+    /// The error of a row that is not a record, if `row` is one.
+    fn not_a_record(&self, row: usize) -> Option<Error> {
+        if self.not_records.is_empty() {
+            return None;
+        }
+        self.not_records.get(&row).map(|shown| {
+            Error::invalid_value(
+                Location::Row { row },
+                "(record)",
+                shown.clone(),
+                super::records::NOT_A_RECORD_REASON,
+            )
+        })
+    }
+
     pub(crate) fn cell(&self, column: usize, row: usize) -> Cell<'_> {
         if !self.unreadable.is_empty() {
             if let Some((shown, reason)) = self.unreadable.get(&(column, row)) {
@@ -187,6 +210,14 @@ pub(crate) fn read_table_with<T: FromRow, H: Hook<T>>(
     hook: &mut H,
 ) -> Result<Ingested<T>> {
     if table.n_columns() == 0 {
+        if let Some(e) = table
+            .not_records
+            .keys()
+            .next()
+            .and_then(|&r| table.not_a_record(r))
+        {
+            return Err(e); // no element of the array was a record
+        }
         if options.allow_empty && table.n_rows() == 0 {
             return Ok(Ingested::empty());
         }
@@ -204,7 +235,11 @@ pub(crate) fn read_table_with<T: FromRow, H: Hook<T>>(
             specs: T::COLUMNS,
             pos: Pos::Row { row },
         };
-        out.take(&r, T::from_row(&r), hook)?;
+        let record = match table.not_a_record(row) {
+            Some(e) => Err(e),
+            None => T::from_row(&r),
+        };
+        out.take(&r, record, hook)?;
     }
     out.finish("table")
 }
