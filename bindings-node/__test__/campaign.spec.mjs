@@ -176,7 +176,7 @@ test('a lone surrogate in a campaign table is an invalid value; lenient reads re
   expectOptocomError(() => CampaignAnalytics.fromTables(tables), {
     code: 'invalid_value',
     row: 1,
-    column: 'specialty',
+    column: 'doctors.specialty',
     value: 'Onco\\ud800logy',
     reason: LONE,
   })
@@ -193,9 +193,9 @@ test('a lone surrogate in a campaign table is an invalid value; lenient reads re
   // Another table's cell is that table's error; a genuinely missing value in an earlier
   // table comes first and keeps its own reason.
   const rx = withCell('rx', 2, 'product', 'Product \uDFFF')
-  expectOptocomError(() => CampaignAnalytics.fromTables(rx), { row: 2, column: 'product', value: 'Product \\udfff', reason: LONE })
+  expectOptocomError(() => CampaignAnalytics.fromTables(rx), { row: 2, column: 'rx.product', value: 'Product \\udfff', reason: LONE })
   const both = { ...withCell('targeting', 2, 'doctor_id', '3\uD800'), doctors: withCell('doctors', 2, 'doctor_id', null).doctors }
-  expectOptocomError(() => CampaignAnalytics.fromTables(both), { row: 2, column: 'doctor_id', value: '', reason: 'missing value' })
+  expectOptocomError(() => CampaignAnalytics.fromTables(both), { row: 2, column: 'doctors.doctor_id', value: '', reason: 'missing value' })
   const targeting = withCell('targeting', 2, 'doctor_id', '3\uD800')
-  expectOptocomError(() => CampaignAnalytics.fromTables(targeting), { row: 2, column: 'doctor_id', value: '3\\ud800', reason: LONE })
+  expectOptocomError(() => CampaignAnalytics.fromTables(targeting), { row: 2, column: 'targeting.doctor_id', value: '3\\ud800', reason: LONE })
 })

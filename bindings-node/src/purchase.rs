@@ -30,7 +30,18 @@ pub struct JsPurchaseForecaster {
 
 /// Appointments to train on: input without data rows is an error.
 fn appointments(env: &Env, data: Either<String, Unknown<'_>>) -> Result<Vec<Appointment>> {
-    Ok(records::<Appointment>(env, data, &IngestOptions::strict())?.rows)
+    Ok(records::<Appointment>(env, data, &past_options())?.rows)
+}
+
+/// The options of reading past appointments (training): strict, and each needs its amount,
+/// so a row without one is named at its row or line.
+fn past_options() -> IngestOptions {
+    IngestOptions::strict().require_amount(true)
+}
+
+/// The options of reading past appointments to compare: as scoring, and each needs its amount.
+fn to_compare() -> IngestOptions {
+    IngestOptions::scoring().require_amount(true)
 }
 
 /// Appointments to score, forecast or compare: an empty array (or a header-only CSV) is zero
@@ -95,12 +106,13 @@ fn periods_task<T: Serialize + Send + 'static>(
     env: &Env,
     model: &Arc<PurchaseForecaster>,
     data: Either<String, Unknown<'_>>,
+    opts: IngestOptions,
     args: Result<(Freq, f64)>,
     run: PeriodsFn<T>,
 ) -> AsyncTask<CoreTask<Vec<T>, Unknown<'static>>> {
     let model = Arc::clone(model);
     let work = args
-        .and_then(|args| Ok((args, pool_input(env, data, IngestOptions::scoring())?)))
+        .and_then(|args| Ok((args, pool_input(env, data, opts)?)))
         .map(|((freq, level), input)| move || run(&model, &pool_rows(input)?, freq, level));
     CoreTask::new(work, |env, out| to_value(env, &out))
 }
@@ -157,11 +169,7 @@ impl JsPurchaseForecaster {
         }
         let args = params(&env, "params", params_).and_then(|p: PurchaseParams| {
             let on_progress = opt_function(&env, "onProgress", on_progress)?;
-            Ok((
-                p,
-                on_progress,
-                pool_input(&env, past, IngestOptions::strict())?,
-            ))
+            Ok((p, on_progress, pool_input(&env, past, past_options())?))
         });
         match args {
             Ok((p, on_progress, input)) => {
@@ -268,7 +276,14 @@ impl JsPurchaseForecaster {
     ) -> AsyncTask<CoreTask<Vec<ForecastPoint>, Unknown<'static>>> {
         let args = period_args(&env, freq, level, DEFAULT_FORECAST_FREQ);
         let run = PurchaseForecaster::forecast;
-        periods_task(&env, &self.inner, appointments_, args, run)
+        periods_task(
+            &env,
+            &self.inner,
+            appointments_,
+            IngestOptions::scoring(),
+            args,
+            run,
+        )
     }
 
     /// Expected revenue of all the given appointments together, with its interval at
@@ -327,7 +342,7 @@ impl JsPurchaseForecaster {
         level: Option<Unknown<'_>>,
     ) -> Result<Unknown<'static>> {
         let (freq, level) = period_args(&env, freq, level, DEFAULT_COMPARE_FREQ)?;
-        let rows = to_score(&env, past)?;
+        let rows = records::<Appointment>(&env, past, &to_compare())?.rows;
         let out = guarded(&env, || self.inner.compare(&rows, freq, level))?;
         to_value(&env, &out)
     }
@@ -348,7 +363,7 @@ impl JsPurchaseForecaster {
     ) -> AsyncTask<CoreTask<Vec<ComparisonPoint>, Unknown<'static>>> {
         let args = period_args(&env, freq, level, DEFAULT_COMPARE_FREQ);
         let run = PurchaseForecaster::compare;
-        periods_task(&env, &self.inner, past, args, run)
+        periods_task(&env, &self.inner, past, to_compare(), args, run)
     }
 
     /// The training report: holdout AUC, Brier score, R^2 of the spend model, calibration.

@@ -128,13 +128,9 @@ pub fn model_from_json(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
         k if k == UpliftForest::KIND => {
             Py::new(py, guarded(py, || UpliftModel::read(text))?)?.into_any()
         }
-        k if k == PurchaseForecaster::KIND => Py::new(
-            py,
-            PurchaseModel {
-                inner: guarded(py, || PurchaseForecaster::from_json(text))?,
-            },
-        )?
-        .into_any(),
+        k if k == PurchaseForecaster::KIND => {
+            Py::new(py, guarded(py, || PurchaseModel::read(text))?)?.into_any()
+        }
         k if k == DoctorSegmentation::KIND => Py::new(
             py,
             SegmentationModel {

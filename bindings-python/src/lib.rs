@@ -13,6 +13,7 @@ mod conversion;
 mod demo;
 mod error;
 mod forest;
+mod host;
 mod linear;
 mod progress;
 mod purchase;

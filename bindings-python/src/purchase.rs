@@ -8,22 +8,29 @@ use optocom_core::data::ingest::{read_appointments_path, IngestOptions, Ingested
 use optocom_core::data::Appointment;
 use optocom_core::options::record_from_json;
 use optocom_core::purchase::{Freq, PatientFeatures, PurchaseForecaster, PurchaseParams};
-use optocom_core::Persist;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::conversion::{days, from_json, json, table};
 use crate::error::{detached, guarded, IntoPyResult};
+use crate::host::Host;
 
-/// Reader options: strict or lenient; `scoring` reads input without data rows as zero rows
-/// (an empty diary scores to nothing; training refuses it).
-fn options(lenient: bool, scoring: bool) -> IngestOptions {
-    let o = if lenient {
+/// What a read is for: scoring reads input without data rows as zero rows (an empty diary
+/// scores to nothing), training refuses it, and both training and comparison need each
+/// appointment's amount.
+#[derive(Clone, Copy)]
+pub enum Purpose {
+    Train,
+    Score,
+    Compare,
+}
+
+fn reader(lenient: bool) -> IngestOptions {
+    if lenient {
         IngestOptions::lenient()
     } else {
         IngestOptions::strict()
-    };
-    o.allow_empty(scoring)
+    }
 }
 
 /// Appointments from a path (CSV, or the first sheet of an XLSX workbook) or from the typed
@@ -32,9 +39,19 @@ pub fn appointments(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     lenient: bool,
-    scoring: bool,
+    purpose: Purpose,
 ) -> PyResult<Ingested<Appointment>> {
-    let opts = options(lenient, scoring);
+    let opts = reader(lenient)
+        .allow_empty(!matches!(purpose, Purpose::Train))
+        .require_amount(!matches!(purpose, Purpose::Score));
+    read(py, source, opts)
+}
+
+fn read(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    opts: IngestOptions,
+) -> PyResult<Ingested<Appointment>> {
     if let Ok(path) = source.extract::<std::path::PathBuf>() {
         return detached(py, move || read_path(&path, &opts));
     }
@@ -97,6 +114,16 @@ pub fn appointment_columns<'py>(
 #[pyclass(module = "optocom._optocom", frozen)]
 pub struct PurchaseModel {
     pub(crate) inner: PurchaseForecaster,
+    /// The Python wrapper's own params (`lenient`), kept in the artifact.
+    pub(crate) host: Host,
+}
+
+impl PurchaseModel {
+    /// A model from an artifact, with its `host` metadata.
+    pub(crate) fn read(text: &str) -> optocom_core::Result<Self> {
+        let (inner, host) = Host::read(text)?;
+        Ok(PurchaseModel { inner, host })
+    }
 }
 
 #[pymethods]
@@ -104,18 +131,20 @@ impl PurchaseModel {
     /// Trains on past appointments (a path or typed columns). Returns the model and the
     /// rejected rows (JSON; empty unless `lenient`).
     #[staticmethod]
-    #[pyo3(signature = (past, params, lenient=false))]
+    #[pyo3(signature = (past, params, lenient=false, host=None))]
     fn fit(
         py: Python<'_>,
         past: &Bound<'_, PyAny>,
         params: &str,
         lenient: bool,
+        host: Option<&str>,
     ) -> PyResult<(Self, String)> {
         let params: PurchaseParams = from_json(py, "params", params)?;
-        let ingested = appointments(py, past, lenient, false)?;
+        let host = Host::parse(py, host)?;
+        let ingested = appointments(py, past, lenient, Purpose::Train)?;
         let rows = ingested.rows;
         let inner = detached(py, move || PurchaseForecaster::fit(&params, &rows))?;
-        Ok((PurchaseModel { inner }, json(py, &ingested.rejected)?))
+        Ok((PurchaseModel { inner, host }, json(py, &ingested.rejected)?))
     }
 
     /// Scores appointments: a dict of columns, and the rejected rows as JSON.
@@ -126,7 +155,7 @@ impl PurchaseModel {
         upcoming: &Bound<'py, PyAny>,
         lenient: bool,
     ) -> PyResult<(Bound<'py, PyDict>, String)> {
-        let ingested = appointments(py, upcoming, lenient, true)?;
+        let ingested = appointments(py, upcoming, lenient, Purpose::Score)?;
         let rows = ingested.rows;
         let scored = detached(py, || self.inner.score(&rows))?;
         let d = PyDict::new(py);
@@ -183,7 +212,7 @@ impl PurchaseModel {
         level: f64,
     ) -> PyResult<String> {
         let freq = Freq::parse(freq).py_err(py)?;
-        let rows = appointments(py, upcoming, false, true)?.rows;
+        let rows = appointments(py, upcoming, false, Purpose::Score)?.rows;
         let out = detached(py, || self.inner.forecast(&rows, freq, level))?;
         json(py, &out)
     }
@@ -195,7 +224,7 @@ impl PurchaseModel {
         upcoming: &Bound<'_, PyAny>,
         level: f64,
     ) -> PyResult<String> {
-        let rows = appointments(py, upcoming, false, true)?.rows;
+        let rows = appointments(py, upcoming, false, Purpose::Score)?.rows;
         let out = detached(py, || self.inner.forecast_total(&rows, level))?;
         json(py, &out)
     }
@@ -209,7 +238,7 @@ impl PurchaseModel {
         level: f64,
     ) -> PyResult<String> {
         let freq = Freq::parse(freq).py_err(py)?;
-        let rows = appointments(py, past, false, true)?.rows;
+        let rows = appointments(py, past, false, Purpose::Compare)?.rows;
         let out = detached(py, || self.inner.compare(&rows, freq, level))?;
         json(py, &out)
     }
@@ -245,33 +274,44 @@ impl PurchaseModel {
 
     /// The model artifact (JSON envelope).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.to_json().py_err(py)
+        self.host.artifact(&self.inner).py_err(py)
     }
 
     /// Reads a model artifact.
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
-        let inner = PurchaseForecaster::from_json(text).py_err(py)?;
-        Ok(PurchaseModel { inner })
+        PurchaseModel::read(text).py_err(py)
     }
 
     /// Writes the model artifact to `path`.
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        detached(py, || self.inner.save(&path))
+        detached(py, || self.host.save(&self.inner, &path))
+    }
+
+    /// The wrapper's metadata kept in the artifact, as a JSON object.
+    #[getter]
+    fn host(&self, py: Python<'_>) -> PyResult<String> {
+        self.host.to_text(py)
     }
 }
 
 /// Reads appointments (path or columns) and returns them as typed columns plus the
 /// rejected rows (JSON): the core's ingest with its aliases and checks, for `optocom.read_appointments`.
+/// `allow_empty` reads input without data rows as zero rows; `require_amount` makes a row
+/// without an amount a bad row (past appointments, for comparison).
 #[pyfunction]
-#[pyo3(signature = (source, lenient=false, allow_empty=false))]
+#[pyo3(signature = (source, lenient=false, allow_empty=false, require_amount=false))]
 pub fn read_appointments<'py>(
     py: Python<'py>,
     source: &Bound<'py, PyAny>,
     lenient: bool,
     allow_empty: bool,
+    require_amount: bool,
 ) -> PyResult<(Bound<'py, PyDict>, String)> {
-    let got = appointments(py, source, lenient, allow_empty)?;
+    let opts = reader(lenient)
+        .allow_empty(allow_empty)
+        .require_amount(require_amount);
+    let got = read(py, source, opts)?;
     Ok((
         appointment_columns(py, &got.rows)?,
         json(py, &got.rejected)?,

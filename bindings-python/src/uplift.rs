@@ -2,33 +2,32 @@
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use optocom_core::campaign::{OutcomeKind, UpliftForest, UpliftParams};
-use optocom_core::Persist;
 use pyo3::prelude::*;
 
 use crate::conversion::{from_json, json};
 use crate::error::{detached, IntoPyResult};
 use crate::forest::schema;
+use crate::host::Host;
 
 /// A fitted honest causal forest with per-row standard errors.
 #[pyclass(module = "optocom._optocom", frozen)]
 pub struct UpliftModel {
     pub(crate) inner: UpliftForest,
-    /// The Python wrapper's own metadata (`control_name`, `outcome`), kept in the artifact's
-    /// `host` object.
-    pub(crate) host: serde_json::Map<String, serde_json::Value>,
+    /// The Python wrapper's own params (`control_name`, `outcome`), kept in the artifact.
+    pub(crate) host: Host,
 }
 
 impl UpliftModel {
     pub(crate) fn new(inner: UpliftForest) -> Self {
         UpliftModel {
             inner,
-            host: serde_json::Map::new(),
+            host: Host::default(),
         }
     }
 
     /// A model from an artifact, with its `host` metadata.
     pub(crate) fn read(text: &str) -> optocom_core::Result<Self> {
-        let (inner, host) = UpliftForest::from_json_with_host(text)?;
+        let (inner, host) = Host::read(text)?;
         Ok(UpliftModel { inner, host })
     }
 }
@@ -61,10 +60,7 @@ impl UpliftModel {
     ) -> PyResult<Self> {
         let observer = crate::progress::observer(progress);
         let params: UpliftParams = from_json(py, "params", params)?;
-        let host = match host {
-            Some(text) => from_json(py, "host", text)?,
-            None => serde_json::Map::new(),
-        };
+        let host = Host::parse(py, host)?;
         let kind: OutcomeKind = from_json(py, "outcome", &format!("{outcome:?}"))?;
         let x = x.as_array();
         let treatment = treatment.as_array();
@@ -145,12 +141,12 @@ impl UpliftModel {
     /// The wrapper's metadata kept in the artifact, as a JSON object.
     #[getter]
     fn host(&self, py: Python<'_>) -> PyResult<String> {
-        json(py, &self.host)
+        self.host.to_text(py)
     }
 
     /// The model artifact (JSON envelope).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.inner.to_json_with_host(&self.host).py_err(py)
+        self.host.artifact(&self.inner).py_err(py)
     }
 
     /// Reads a model artifact.
@@ -161,6 +157,6 @@ impl UpliftModel {
 
     /// Writes the model artifact to `path`.
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        detached(py, || self.inner.save_with_host(&path, &self.host))
+        detached(py, || self.host.save(&self.inner, &path))
     }
 }

@@ -242,3 +242,29 @@ def test_bad_generator_arguments_are_named_by_their_keyword():
         with pytest.raises(optocom.InvalidParameterError) as info:
             call()
         assert info.value.parameter == name, str(info.value)
+
+
+def test_generator_counts_and_seeds_are_whole_numbers_and_other_numbers_finite():
+    camp = optocom.demo.campaigns(n_doctors=200.0, n_campaigns=2.0, seed=np.int64(1))
+    assert (len(camp.doctors), len(camp.campaigns)) == (200, 2)
+    past, up = optocom.demo.appointments(n_past=50.0, n_upcoming=np.uint16(5), seed=1.0,
+                                         past_days=30.0)
+    assert (len(past), len(up)) == (50, 5)
+    ref = optocom.demo.appointments(n_past=50, n_upcoming=5, seed=1, past_days=30)
+    pd.testing.assert_frame_equal(past, ref[0])
+    cases = [
+        (lambda: optocom.demo.campaigns(seed=2**64), "seed", "must be below 2^64"),
+        (lambda: optocom.demo.campaigns(n_doctors=10.5), "n_doctors", "must be a whole number"),
+        (lambda: optocom.demo.campaigns(n_campaigns=True), "n_campaigns", "not a bool"),
+        (lambda: optocom.demo.appointments(upcoming_days="7"), "upcoming_days", "whole number"),
+        (lambda: optocom.demo.campaigns(effect_scale=np.nan), "effect_scale", "must be finite"),
+        (lambda: optocom.demo.campaigns(target_share=np.inf), "target_share", "must be finite"),
+        (lambda: optocom.demo.campaigns(target_share="0.5"), "target_share", "must be a number"),
+        (lambda: optocom.demo.appointments(threshold=float("nan")), "threshold", "must be finite"),
+    ]
+    for call, name, reason in cases:
+        with pytest.raises(optocom.InvalidParameterError) as info:
+            call()
+        assert info.value.parameter == name, str(info.value)
+        assert reason in str(info.value), str(info.value)
+        assert "e+19" not in str(info.value)

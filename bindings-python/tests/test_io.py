@@ -428,3 +428,67 @@ def test_read_appointments_keeps_the_index(past_csv):
     lenient = optocom.read_appointments(bad, lenient=True)
     assert lenient.index.equals(bad.index.delete(4))
     assert (lenient["age"] == bad.drop(index=bad.index[4])["age"].astype(float)).all()
+
+
+def test_object_columns_of_date_objects_keep_each_calendar_day():
+    """Every value is looked at (not a sample of the first ones): date objects of any kind
+    and time zone are each their own calendar day; mixed with text, the dates are sent as
+    ISO text and the text as it is, for the core to read with its rule."""
+    nat = np.iinfo(np.int64).min
+    london = pd.Timestamp("2024-01-02 23:30", tz="Europe/London")
+    tokyo = pd.Timestamp("2024-01-03 00:30", tz="Asia/Tokyo")
+    dates = pd.Series([london, tokyo, dt.datetime(2024, 1, 4, 12), np.datetime64("2024-01-05"),
+                       dt.date(2024, 1, 6), None], dtype=object)
+    assert _frames.columns(pd.DataFrame({"d": dates}))[0][:2] == ("d", "d")
+    assert _frames.columns(pd.DataFrame({"d": dates}))[0][2].tolist() == [
+        19724, 19725, 19726, 19727, 19728, nat]
+    mixed = pd.Series([pd.Timestamp("2024-01-02 10:00")] * 60 + ["03/01/2024", None, 5],
+                      dtype=object)
+    assert _frames.columns(pd.DataFrame({"d": mixed}))[0] == (
+        "d", "t", ["2024-01-02"] * 60 + ["03/01/2024", None, "5"])
+    text = pd.Series(["03/01/2024"] * 60 + [dt.date(2024, 1, 2)], dtype=object)
+    assert _frames.columns(pd.DataFrame({"d": text}))[0] == (
+        "d", "t", ["03/01/2024"] * 60 + ["2024-01-02"])
+
+
+def test_result_dates_are_read_as_iso_8601_exactly():
+    import warnings
+
+    rows = [{"period": "2025-01-06", "n": 1}, {"period": "2025-01-13 00:00:00", "n": 2},
+            {"period": "2025-01-20T00:00:00", "n": 3}, {"period": None, "n": 4}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = _frames.records_frame(rows, dates=("period",))
+    assert out["period"].tolist()[:3] == pd.to_datetime(
+        ["2025-01-06", "2025-01-13", "2025-01-20"]).tolist()
+    assert pd.isna(out["period"].iloc[3])
+
+
+def test_null_fields_of_a_result_keep_the_prototypes_dtypes():
+    """A number field that is null in every row (the core writes NaN as null) is float64
+    NaN, not an object column of None; ints and text keep their dtypes."""
+    proto = dict(day="1970-01-01", n=0, x=0.0, y=0.0, label="")
+    rows = [dict(day="2025-01-06", n=1, x=None, y=1.5, label=None),
+            dict(day="2025-01-07", n=2, x=None, y=None, label="b")]
+    out = _frames.records_frame(rows, dates=("day",), prototype=proto)
+    empty = _frames.records_frame([], dates=("day",), prototype=proto)
+    assert out.dtypes.to_dict() == empty.dtypes.to_dict()
+    assert out["x"].isna().all() and out["y"].tolist()[0] == 1.5 and np.isnan(out["y"].iloc[1])
+    assert out["n"].tolist() == [1, 2] and out["label"].tolist()[1] == "b"
+    polars = _frames.records_frame(rows, dates=("day",), prototype=proto, polars=True)
+    assert polars.schema["x"] == pl.Float64
+
+
+def test_read_appointments_returns_the_rejected_rows_when_asked(past_csv):
+    raw = pd.read_csv(past_csv)
+    raw["age"] = raw["age"].astype(object)
+    raw.loc[[3, 10], "age"] = "unknown"
+    got, rejected = optocom.read_appointments(raw, lenient=True, return_rejected=True)
+    pd.testing.assert_frame_equal(got, optocom.read_appointments(raw, lenient=True))
+    assert rejected[["table", "row", "column", "value"]].values.tolist() == [
+        ["appointments", 3, "age", "unknown"], ["appointments", 10, "age", "unknown"]]
+    assert rejected["reason"].str.len().gt(0).all()
+    clean = pd.read_csv(past_csv)
+    got, rejected = optocom.read_appointments(clean, return_rejected=True)
+    assert len(got) == len(clean) and len(rejected) == 0
+    assert list(rejected.columns) == ["table", "row", "line", "sheet", "column", "value", "reason"]

@@ -5,6 +5,7 @@ validation, determinism, persistence and the golden fixture shared with every ru
 from __future__ import annotations
 
 import csv
+import json
 import pickle
 
 import numpy as np
@@ -316,10 +317,10 @@ def test_lenient_predict_drops_bad_rows(demo, model):
         model.predict(up)
     assert (e.value.row, e.value.column) == (3, "days_since_last_purchase")
     lenient = optocom.PurchaseForecaster(lenient=True, random_state=0).fit(demo[0])
-    s = lenient.predict(up)
+    s, rejected = lenient.predict(up, return_rejected=True)
     assert len(s) == len(up) - 1
     assert up.loc[3, "patient_id"] not in set(s["patient_id"])
-    assert lenient.rejected_[["row", "column", "value"]].values.tolist() == [
+    assert rejected[["row", "column", "value"]].values.tolist() == [
         [3, "days_since_last_purchase", "-1"]]
 
 
@@ -331,14 +332,22 @@ def test_lenient_forecast_and_compare_skip_bad_rows_like_predict(demo):
     with pytest.raises(optocom.InvalidValueError):
         strict.forecast(bad_up)
     lenient = optocom.PurchaseForecaster(lenient=True, random_state=0).fit(past)
-    got = lenient.forecast(bad_up, freq="W")
-    assert lenient.rejected_[["row", "column"]].values.tolist() == [[3, "age"]]
+    got, rejected = lenient.forecast(bad_up, freq="W", return_rejected=True)
+    assert rejected[["row", "column"]].values.tolist() == [[3, "age"]]
     pd.testing.assert_frame_equal(got, strict.forecast(up.drop(index=3), freq="W"))
     assert lenient.forecast_total(bad_up)["appointments"] == len(up) - 1
+    total, rejected = lenient.forecast_total(bad_up, return_rejected=True)
+    assert total == lenient.forecast_total(bad_up)
+    assert rejected[["row", "column"]].values.tolist() == [[3, "age"]]
     bad_past = past.copy()
     bad_past.loc[10, "amount"] = -1.0
-    c = lenient.compare(bad_past)
-    assert lenient.rejected_[["row", "column"]].values.tolist() == [[10, "amount"]]
+    c, rejected = lenient.compare(bad_past, return_rejected=True)
+    assert rejected[["row", "column"]].values.tolist() == [[10, "amount"]]
+    assert c["appointments"].sum() == len(past) - 1
+    # a past row without its amount is skipped too, as lenient fit skips it
+    bad_past.loc[10, "amount"] = np.nan
+    c, rejected = lenient.compare(bad_past, return_rejected=True)
+    assert rejected[["row", "column"]].values.tolist() == [[10, "amount"]]
     assert c["appointments"].sum() == len(past) - 1
 
 
@@ -486,6 +495,16 @@ def test_save_load_and_pickle_round_trips(model, demo, scored, tmp_path):
     pd.testing.assert_frame_equal(loaded.predict(up), scored)
     assert loaded.to_json() == model.to_json()
     assert optocom.PurchaseForecaster.load(path).to_json() == model.to_json()
+    # ``lenient`` is kept with the model (a serving model must not turn strict on reload);
+    # a strict model's artifact is the one every runtime writes (no host object).
+    assert "host" not in json.loads(model.to_json())
+    past = demo[0]
+    lenient = optocom.PurchaseForecaster(n_estimators=10, random_state=0, lenient=True).fit(past)
+    lenient.save(tmp_path / "lenient.json")
+    for back in (optocom.PurchaseForecaster.load(tmp_path / "lenient.json"),
+                 optocom.load(tmp_path / "lenient.json"),
+                 optocom.PurchaseForecaster.from_json(lenient.to_json())):
+        assert back.lenient is True and back.get_params() == lenient.get_params()
     with pytest.raises(optocom.InvalidArtifactError, match="expected a `doctor_recommender`"):
         optocom.Recommender.load(path)
     from_text = optocom.PurchaseForecaster.from_json(model.to_json())
@@ -674,9 +693,9 @@ def test_predictions_keep_the_index_of_the_input(model, demo):
     bad = shuffled.astype({"age": object})
     bad.loc[bad.index[7], "age"] = "unknown"
     lenient = optocom.PurchaseForecaster(random_state=0, lenient=True).fit(demo[0])
-    got = lenient.predict(bad)
+    got, rejected = lenient.predict(bad, return_rejected=True)
     assert got.index.equals(bad.index.delete(7))
-    assert lenient.rejected_["row"].tolist() == [7]
+    assert rejected["row"].tolist() == [7]
     ref = lenient.predict(shuffled.drop(index=bad.index[7]))
     assert got["probability"].tolist() == ref["probability"].tolist()
 
@@ -737,3 +756,118 @@ def test_predict_patient_reads_flags_and_numbers_as_batch_scoring_does(model, de
     with pytest.raises(optocom.InvalidParameterError) as info:
         model.predict_patient(42)
     assert info.value.parameter == "patient"
+
+
+# -- mixed date columns, the amount column, skipped rows, periods -------------------------
+
+
+def test_text_dates_among_date_objects_are_read_as_the_core_reads_them(model, demo, tmp_path):
+    """An object column of Timestamps holding a few text dates: the text is read with the
+    core's rule (ISO or UK day first), wherever it is in the column, never month first."""
+    import datetime as dt
+
+    up = demo[1]
+    df = up.copy()
+    col = df["appointment_date"].astype(object)
+    col.iloc[55] = "06/01/2025"  # 6 January (UK), not 1 June
+    col.iloc[56] = "2025-01-07"
+    col.iloc[57] = dt.date(2025, 1, 8)
+    df["appointment_date"] = col
+    got = model.predict(df)["appointment_date"]
+    assert got.iloc[55] == pd.Timestamp("2025-01-06")
+    expected = up["appointment_date"].copy()
+    expected.iloc[55:58] = pd.to_datetime(["2025-01-06", "2025-01-07", "2025-01-08"])
+    assert got.tolist() == expected.tolist()
+    # the same dates as the core reading the same rows from a file
+    path = tmp_path / "upcoming.csv"
+    df.to_csv(path, index=False)
+    assert model.predict(path)["appointment_date"].tolist() == got.tolist()
+    # and a text cell the core cannot read is named where it is
+    col.iloc[60] = "13/13/2025"
+    with pytest.raises(optocom.InvalidValueError) as info:
+        model.predict(df.assign(appointment_date=col))
+    assert (info.value.row, info.value.column, info.value.value) == (60, "appointment_date",
+                                                                     "13/13/2025")
+
+
+def _without_truth(df: pd.DataFrame) -> pd.DataFrame:
+    return df[[c for c in df.columns if not c.startswith("true_") and c != "actual_amount"]]
+
+
+def test_actual_amount_is_returned_when_the_input_has_an_amount_column(model, demo):
+    """Whatever the amounts: a diary whose amounts are all empty still has the column, so
+    every batch of one source has the same columns (pd.concat, Dask's meta)."""
+    past, up = demo
+    amounts = past["amount"].iloc[:20].to_numpy()
+    batches = [model.predict(past.iloc[:10]), model.predict(past.iloc[10:20].assign(amount=np.nan))]
+    for b in batches:
+        assert list(b.columns) == COLUMNS + ["actual_amount"]
+    assert batches[1]["actual_amount"].isna().all()
+    np.testing.assert_array_equal(pd.concat(batches)["actual_amount"].iloc[:10], amounts[:10])
+    assert list(model.predict(_without_truth(up)).columns) == COLUMNS
+    # under any of the core's names for it, from every container
+    pl = pytest.importorskip("polars")
+    for header in ("amount", "Sales", "spend", "Actual Sales", "amount-spent", " SALE_AMOUNT ",
+                   "Amount GBP"):
+        frame = past.iloc[:20].rename(columns={"amount": header})
+        for source in (frame, pl.from_pandas(frame), frame.to_dict("records"),
+                       frame.to_dict("list")):
+            got = model.predict(source)
+            assert list(got.columns) == COLUMNS + ["actual_amount"], (header, type(source))
+            np.testing.assert_array_equal(np.asarray(got["actual_amount"]), amounts)
+        empty = model.predict(frame.assign(**{header: np.nan}).to_dict("records"))
+        assert "actual_amount" in empty.columns and empty["actual_amount"].isna().all()
+
+
+def test_rejected_is_what_fit_skipped_and_scoring_returns_its_own(demo):
+    past, up = demo
+    m = optocom.PurchaseForecaster(lenient=True, random_state=0).fit(_with_bad_rows(past))
+    fitted = m.rejected_.copy()
+    assert fitted["row"].tolist() == [7, 12]
+    bad_up = up.astype({"age": object})
+    bad_up.loc[5, "age"] = "old"
+    bad_past = past.astype({"age": object})
+    bad_past.loc[9, "age"] = "old"
+    calls = [(lambda **k: m.predict(bad_up, **k), 5), (lambda **k: m.forecast(bad_up, **k), 5),
+             (lambda **k: m.forecast_total(bad_up, **k), 5),
+             (lambda **k: m.compare(bad_past, **k), 9)]
+    for call, row in calls:
+        plain = call()
+        result, rejected = call(return_rejected=True)
+        if isinstance(plain, dict):
+            assert result == plain
+        else:
+            pd.testing.assert_frame_equal(result, plain)
+        assert rejected[["row", "column", "value"]].values.tolist() == [[row, "age", "old"]]
+        assert list(rejected.columns) == list(fitted.columns)
+        pd.testing.assert_frame_equal(m.rejected_, fitted)  # the fit's, untouched
+    # strict mode skips nothing
+    strict = optocom.PurchaseForecaster(random_state=0).fit(past)
+    assert len(strict.rejected_) == 0
+    scored, rejected = strict.predict(up, return_rejected=True)
+    assert len(rejected) == 0 and list(rejected.columns) == list(fitted.columns)
+    pd.testing.assert_frame_equal(scored, strict.predict(up))
+
+
+def test_forecast_and_compare_periods_as_documented(model, demo):
+    """Rows cover whole periods, forecast lists empty periods between the first and last
+    appointment as zeros while compare leaves them out, and dates are calendar days."""
+    past, up = demo
+    monthly = model.forecast(up, freq="M")
+    assert up["appointment_date"].min() == pd.Timestamp("2025-01-06")
+    assert (monthly["period_start"].iloc[0], monthly["period_end"].iloc[0]) == (
+        pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31"))
+    gap = up[(up["appointment_date"] < "2025-01-13") | (up["appointment_date"] >= "2025-01-20")]
+    weekly = model.forecast(gap, freq="W").set_index("period_start")
+    assert weekly.loc["2025-01-13", "appointments"] == 0
+    assert weekly.loc["2025-01-13", "expected_revenue"] == 0.0
+    first = past["appointment_date"].min()
+    start = first - pd.Timedelta(days=first.weekday())  # the Monday of the first week
+    hole = (past["appointment_date"] >= start + pd.Timedelta(days=7)) & (
+        past["appointment_date"] < start + pd.Timedelta(days=14))
+    compared = model.compare(past[~hole], freq="W")
+    assert (start + pd.Timedelta(days=7)) not in set(compared["period_start"])
+    assert (compared["appointments"] > 0).all()
+    # an aware timestamp counts on its own calendar day: the time zone is dropped
+    aware = up.assign(appointment_date=up["appointment_date"].dt.tz_localize("America/New_York"))
+    pd.testing.assert_frame_equal(model.forecast(aware, freq="D"), model.forecast(up, freq="D"))

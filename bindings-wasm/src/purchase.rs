@@ -26,7 +26,14 @@ pub struct WasmPurchaseForecaster {
 
 /// Appointments to train on: input without data rows is an error.
 fn rows_of(data: JsValue) -> JsResult<Vec<Appointment>> {
-    Ok(convert::records::<Appointment>(data, &IngestOptions::strict())?.rows)
+    let past = IngestOptions::strict().require_amount(true);
+    Ok(convert::records::<Appointment>(data, &past)?.rows)
+}
+
+/// Past appointments to compare: as [`to_score`], and each needs its amount.
+fn to_compare(data: JsValue) -> JsResult<Vec<Appointment>> {
+    let past = IngestOptions::scoring().require_amount(true);
+    Ok(convert::records::<Appointment>(data, &past)?.rows)
 }
 
 /// Appointments to score, forecast or compare: an empty array (or a header-only CSV) is zero
@@ -154,7 +161,7 @@ impl WasmPurchaseForecaster {
         guarded(|| {
             let freq = freq_of(freq, DEFAULT_COMPARE_FREQ)?;
             let level = level_of(level)?;
-            let rows = to_score(past)?;
+            let rows = to_compare(past)?;
             to_value(&self.inner.compare(&rows, freq, level).js()?)
         })
     }

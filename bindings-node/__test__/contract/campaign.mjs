@@ -190,7 +190,7 @@ test('campaign data from records, strictly and leniently', () => {
   assert.equal(ok.metrics(1).campaign_id, 1)
   // A bad doctor: strict throws naming it; lenient drops it with its targeting and Rx rows.
   const bad = { ...fixtureTables, doctors: fixtureTables.doctors.map((d, i) => (i === 0 ? { ...d, tenure_years: 'long' } : d)) }
-  expectOptocomError(() => CampaignAnalytics.fromTables(bad), { code: 'invalid_value', row: 0, column: 'tenure_years', value: 'long' })
+  expectOptocomError(() => CampaignAnalytics.fromTables(bad), { code: 'invalid_value', row: 0, column: 'doctors.tenure_years', value: 'long' })
   const lenient = CampaignAnalytics.fromTables(bad, { lenient: true })
   const tablesRejected = lenient.rejected.map((r) => r.table)
   assert.equal(tablesRejected[0], 'doctors')

@@ -9,6 +9,7 @@ copy, whatever their layout), DataFrames and nested lists.
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import json
 import numbers
@@ -102,13 +103,52 @@ def _column(name: str, s: pd.Series) -> Tuple[str, str, Any]:
     if kind == "M":
         return (name, "d", _days(s))
     if kind == "O":
-        non_null = s.dropna()
-        if len(non_null) and all(hasattr(v, "year") and hasattr(v, "month") for v in non_null[:50]):
-            try:
-                return (name, "d", _days(pd.to_datetime(s)))
-            except (ValueError, TypeError):
-                pass
+        return _object_column(name, s)
     return _text(name, s)
+
+
+# How ``pd.api.types.infer_dtype`` describes a column that may hold date objects: every
+# other answer ("string", "integer", "boolean" ...) means it holds none.
+_MAYBE_DATES = ("date", "datetime", "datetime64", "unknown-array")
+_EPOCH = datetime.date(1970, 1, 1).toordinal()
+
+
+def _object_column(name: str, s: pd.Series) -> Tuple[str, str, Any]:
+    """An object (or text) column: a date column when every value is a date object (a
+    ``date``, ``datetime``, ``Timestamp`` or ``numpy.datetime64``; each is its calendar day,
+    as datetime64 columns are read), else text. Every value is looked at, not a sample. In
+    a column mixing date objects with text, the dates are sent as ISO text
+    (``2025-01-06``) and the text as it is, so the core reads the text with its own rule
+    (ISO 8601 or UK ``DD/MM/YYYY``, never month first) and names any cell it cannot read."""
+    inferred = pd.api.types.infer_dtype(s, skipna=True)
+    if inferred not in _MAYBE_DATES and not inferred.startswith("mixed"):
+        return _text(name, s)
+    values = s.tolist()
+    days = [None if _isna(v) else _day_of(v) for v in values]
+    n_dates = sum(d is not None for d in days)
+    if n_dates == 0:
+        return _text(name, s)
+    n_values = sum(not _isna(v) for v in values)
+    if n_dates == n_values:
+        out = np.array([_NAT if d is None else d for d in days], dtype=np.int64)
+        return (name, "d", out)
+    text = [
+        None if _isna(v) else str(v) if d is None
+        else datetime.date.fromordinal(d + _EPOCH).isoformat()
+        for v, d in zip(values, days)
+    ]
+    return (name, "t", text)
+
+
+def _day_of(v: Any) -> Optional[int]:
+    """A date object's calendar day as days since 1970-01-01 (a time of day, and the time
+    zone of an aware datetime, are dropped: the day on its own clock, as for datetime64
+    columns), or None when ``v`` is not a date object."""
+    if isinstance(v, np.datetime64):
+        return None if np.isnat(v) else int(v.astype("datetime64[D]").astype(np.int64))
+    if isinstance(v, datetime.date):
+        return datetime.date(v.year, v.month, v.day).toordinal() - _EPOCH
+    return None
 
 
 def _has_na(s: pd.Series) -> bool:
@@ -380,12 +420,31 @@ def records_frame(
 
     ``prototype`` is one representative record of the result (its fields in the core's
     order, each with a value of its JSON type): a result without rows is that record's
-    frame with no rows, so it keeps its columns and the dtypes the same rows would get."""
+    frame with no rows, so it keeps its columns and the dtypes the same rows would get; and
+    the columns of a result with rows get the prototype's dtypes too, where a field may be
+    null (``control_mean_rx`` of a trend month without control doctors): a number column
+    that holds only nulls is float64 NaN, not an object column of None."""
     rows = json.loads(text) if isinstance(text, str) else text
-    if rows or prototype is None:
+    if prototype is None:
         return finish(pd.DataFrame.from_records(rows), dates=dates, polars=polars)
-    one = finish(pd.DataFrame.from_records([prototype]), dates=dates, polars=polars)
-    return one[:0]
+    one = _parse_dates(pd.DataFrame.from_records([prototype]), dates)
+    if not rows:
+        return finish(one[:0], polars=polars)
+    df = _parse_dates(pd.DataFrame.from_records(rows), dates)
+    for c, dtype in one.dtypes.items():
+        if c in df.columns and df[c].dtype != dtype and _castable(df[c], dtype):
+            df[c] = df[c].astype(dtype)
+    return finish(df, polars=polars)
+
+
+def _castable(s: pd.Series, dtype: Any) -> bool:
+    """True when ``s`` (a result column) takes the prototype's ``dtype`` without losing
+    anything: float and date columns hold nulls (NaN, NaT), a text column only text and
+    nulls. Int and bool columns are left alone: pandas already gives them their dtype
+    unless a value is null, and then its own (float64 or object) keeps the null."""
+    if getattr(dtype, "kind", "O") in "fM":
+        return True
+    return dtype == TEXT_DTYPE and all(v is None or isinstance(v, str) for v in s.tolist())
 
 
 # The dtype pandas gives a column of text (``str`` from pandas 3, ``object`` before).
@@ -405,27 +464,45 @@ def appointment_frame(cols: Dict[str, Any], index: Any = None) -> pd.DataFrame:
     return df
 
 
-def kept_index(source: Any, rejected: pd.DataFrame, n_out: int) -> Any:
-    """The index of a row-wise result of a pandas frame ``source``: its own index, minus the
-    rows rejected by a lenient read (``rejected.row``), so that results align with the input
-    (``df["p"] = model.predict(df)["probability"]`` on a shuffled or filtered frame). None
-    when ``source`` is not a pandas frame (the result gets a fresh range index)."""
+def kept_labels(source: Any, rejected: pd.DataFrame) -> Optional[pd.Index]:
+    """The index labels of the rows of a pandas frame ``source`` that a lenient read kept
+    (all but ``rejected.row``), in input order; None when ``source`` is not a pandas
+    frame."""
     if not isinstance(source, pd.DataFrame):
         return None
     keep = np.ones(len(source), dtype=bool)
     rows = [int(r) for r in rejected["row"].dropna()] if len(rejected) else []
     keep[[r for r in rows if 0 <= r < len(source)]] = False
-    index = source.index[keep]
+    return source.index[keep]
+
+
+def kept_index(source: Any, rejected: pd.DataFrame, n_out: int) -> Any:
+    """The index of a row-wise result of a pandas frame ``source``: its own index, minus the
+    rows rejected by a lenient read (``rejected.row``), so that results align with the input
+    (``df["p"] = model.predict(df)["probability"]`` on a shuffled or filtered frame). None
+    when ``source`` is not a pandas frame (the result gets a fresh range index)."""
+    index = kept_labels(source, rejected)
+    if index is None:
+        return None
     if len(index) != n_out:  # pragma: no cover - the core keeps every row it does not reject
         raise InternalError(f"internal error in optocom (please report it): {n_out} result "
                             f"rows for {len(index)} kept input rows")
     return index
 
 
-def finish(df: pd.DataFrame, *, dates: Sequence[str] = (), polars: bool = False) -> Any:
+def _parse_dates(df: pd.DataFrame, dates: Sequence[str]) -> pd.DataFrame:
+    """The ``dates`` columns (the core's ISO ``YYYY-MM-DD`` text) as datetime64, read as
+    ISO 8601 exactly (never a guessed format)."""
     for c in dates:
         if c in df.columns:
-            df[c] = pd.to_datetime(df[c])
+            df[c] = pd.to_datetime(df[c], format="ISO8601")
+    return df
+
+
+def finish(df: pd.DataFrame, *, dates: Sequence[str] = (), polars: bool = False) -> Any:
+    """A result frame as returned: ``dates`` columns parsed (see :func:`_parse_dates`), then
+    polars when ``polars``."""
+    df = _parse_dates(df, dates)
     if polars:
         import polars as pl
 
@@ -440,5 +517,7 @@ def _to_polars_series(name: str, s: pd.Series) -> Any:
         return pl.Series(name, s.dt.date.tolist(), dtype=pl.Date)
     if s.dtype.kind in "biuf":
         return pl.Series(name, s.to_numpy())
+    if isinstance(s.dtype, pd.StringDtype):  # text, its missing values (NaN or NA) as nulls
+        return pl.Series(name, [None if _isna(v) else v for v in s.tolist()], dtype=pl.Utf8)
     # Without rows polars cannot infer text: say it (a full column infers the same).
     return pl.Series(name, s.tolist(), dtype=pl.Utf8 if len(s) == 0 else None)

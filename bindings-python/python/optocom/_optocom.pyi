@@ -213,9 +213,11 @@ class PurchaseModel:
 
     @staticmethod
     def fit(
-        past: Union[_Path, _Columns], params: str, lenient: bool = False
+        past: Union[_Path, _Columns], params: str, lenient: bool = False,
+        host: Optional[str] = None,
     ) -> Tuple["PurchaseModel", str]:
-        """The model and the rejected rows (JSON)."""
+        """The model and the rejected rows (JSON); ``host`` is a JSON object kept in the
+        artifact (the wrapper's ``lenient``)."""
     def score(
         self, upcoming: Union[_Path, _Columns], lenient: bool = False
     ) -> Tuple[Dict[str, Any], str]: ...
@@ -232,6 +234,9 @@ class PurchaseModel:
     def params(self) -> str: ...
     @property
     def feature_names(self) -> List[str]: ...
+    @property
+    def host(self) -> str:
+        """The artifact's ``host`` object, as JSON (``"{}"`` when none)."""
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(text: str) -> "PurchaseModel": ...
@@ -338,10 +343,12 @@ class RecommenderModel:
     def save(self, path: _Path) -> None: ...
 
 def read_appointments(
-    source: Union[_Path, _Columns], lenient: bool = False, allow_empty: bool = False
+    source: Union[_Path, _Columns], lenient: bool = False, allow_empty: bool = False,
+    require_amount: bool = False,
 ) -> Tuple[Dict[str, Any], str]:
     """Appointments as typed columns, and the rejected rows (JSON); ``allow_empty`` reads
-    input without data rows as zero rows."""
+    input without data rows as zero rows; ``require_amount`` makes a row without an amount
+    a bad row (past appointments)."""
 
 def demo_appointments(
     params: str, truth: bool = False

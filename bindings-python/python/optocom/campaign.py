@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import _frames, _optocom, _progress
 from ._base import dumps, renamed, whole
-from .exceptions import InvalidParameterError
+from .exceptions import InternalError, InvalidParameterError
 from .purchase import _rejected
 from .uplift import UpliftForest
 
@@ -61,7 +61,9 @@ def _filter(
     provinces: Any = None,
 ) -> str:
     """The core's ``DoctorFilter`` JSON. ``specialties``/``provinces`` are the campaign API's
-    names for ``specialty``/``province``."""
+    names for ``specialty``/``province``: one name, or a list of names (see :func:`_names`).
+    ``campaign_target`` is a bool, or the seed API's 1/0."""
+    lists = {}
     for one, plural, name, names in ((specialty, specialties, "specialty", "specialties"),
                                      (province, provinces, "province", "provinces")):
         if one is not None and plural is not None:
@@ -69,15 +71,7 @@ def _filter(
                 f"invalid parameter `{names}`: give `{name}` or `{names}`, not both",
                 parameter=names,
             )
-    specialty = specialty if specialty is not None else specialties
-    province = province if province is not None else provinces
-
-    def many(v: Any) -> List[str]:
-        if v is None:
-            return []
-        if isinstance(v, str):
-            return [v]
-        return [str(x) for x in v]
+        lists[names] = _names(name, one) if one is not None else _names(names, plural)
 
     bounds = dict(tenure_min=tenure_min, tenure_max=tenure_max, min_rx=min_rx, max_rx=max_rx)
     for name, v in bounds.items():
@@ -89,16 +83,62 @@ def _filter(
             raise InvalidParameterError(f"invalid parameter `{name}` = {v}: must be finite",
                                         parameter=name, value=str(v), reason="must be finite")
         bounds[name] = None if v is None else float(v)  # numpy scalars are not JSON
-    if isinstance(campaign_target, np.bool_):
-        campaign_target = bool(campaign_target)
     return dumps(
         dict(
-            specialties=many(specialty),
-            provinces=many(province),
-            campaign_target=campaign_target,
+            specialties=lists["specialties"],
+            provinces=lists["provinces"],
+            campaign_target=_flag("campaign_target", campaign_target),
             **bounds,
         ),
         "filter",
+    )
+
+
+def _names(name: str, value: Any) -> List[str]:
+    """A ``specialty``/``province`` filter as the core's list of names: one name (a str), or
+    a list (any iterable) of names; None is no filter. A name that is not text, or is empty,
+    and one string holding a comma (``"Cardiology,Oncology"`` would match no doctor: give
+    the list ``["Cardiology", "Oncology"]``) raise :class:`InvalidParameterError` naming
+    ``name``. A list may hold a name with a comma (``["Eyes, Ears"]``): it is taken as it
+    is."""
+
+    def bad(reason: str, shown: Any = value) -> InvalidParameterError:
+        return InvalidParameterError(
+            f"invalid parameter `{name}` = {value!r}: {reason}",
+            parameter=name, value=repr(shown), reason=reason,
+        )
+
+    if value is None:
+        return []
+    if isinstance(value, str):
+        if "," in value:
+            parts = [p.strip() for p in value.split(",")]
+            raise bad(f"one name per string; for several give a list, e.g. {parts!r}")
+        items = [value]
+    elif isinstance(value, bytes) or not isinstance(value, _Iterable):
+        raise bad("must be a name (a str) or a list of names")
+    else:
+        items = list(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise bad(f"{item!r} is not a name (a str)", item)
+        if not item.strip():
+            raise bad("a name must not be empty", item)
+    return [str(item) for item in items]
+
+
+def _flag(name: str, value: Any) -> Optional[bool]:
+    """A yes/no argument: None, a bool (NumPy's too), or 1/0 (the seed API's spelling);
+    anything else raises :class:`InvalidParameterError` naming ``name``."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and int(value) in (0, 1):
+        return bool(int(value))
+    raise InvalidParameterError(
+        f"invalid parameter `{name}` = {value!r}: must be a bool (True/False, or 1/0)",
+        parameter=name, value=repr(value), reason="must be a bool",
     )
 
 
@@ -147,7 +187,17 @@ def _rank(rank_by: Any) -> str:
                 f"invalid parameter `rank_by`: the score of doctor {key} is {v!r}, not a number",
                 parameter="rank_by", value=repr(v), reason="must be a number",
             )
-        scores[key] = float(v)
+        try:
+            score = float(v)
+        except OverflowError:  # an int beyond the floats
+            score = float("inf")
+        if not np.isfinite(score):
+            raise InvalidParameterError(
+                f"invalid parameter `rank_by`: the score of doctor {key} is {v!r}; uplift "
+                "scores must be finite",
+                parameter="rank_by", value=repr(v), reason="uplift scores must be finite",
+            )
+        scores[key] = score
     return dumps({"uplift": scores}, "rank_by")
 
 
@@ -253,8 +303,12 @@ class CampaignAnalytics:
     ``targeting`` and ``rx`` tables (any DataFrame-like), or an :func:`optocom.demo.campaigns`
     result. Filters everywhere: ``specialty``, ``province`` (one or many; the campaign API's
     ``specialties``/``provinces`` work too, case-insensitive), ``tenure_min``/``tenure_max``,
-    ``min_rx``/``max_rx`` (baseline Rx volume), ``campaign_target``; bounds are inclusive.
-    Listings take ``page`` (from 1) and ``per_page`` (1 to 500).
+    ``min_rx``/``max_rx`` (baseline Rx volume), ``campaign_target`` (True/False, or the
+    campaign API's 1/0: the campaign's targeted or control doctors; ignored where there is
+    no campaign, by :meth:`recommend` and the doctors :meth:`export_csv`); bounds are
+    inclusive. A name filter is one name or a list of names (a string with a comma, an empty
+    name, or a value that is not text raises :class:`InvalidParameterError`). Listings take
+    ``page`` (from 1) and ``per_page`` (1 to 500).
 
     Bad values raise :class:`InvalidValueError` naming the row, column and value; with
     ``lenient=True`` bad rows are skipped instead and listed in ``rejected_`` (with their
@@ -270,6 +324,9 @@ class CampaignAnalytics:
     def __init__(self, data: Any = None, *, seed: int = _optocom.SAMPLE_SEED,
                  lenient: bool = False) -> None:
         self.rejected_ = _rejected("[]")
+        # The index labels of a pandas doctors table's kept rows, in the core's order (the
+        # input's): the index of ``segments().assignments``.
+        self._doctors_index: Optional[pd.Index] = None
         if data is None:
             self._model = _optocom.CampaignModel.sample(whole("seed", seed))
         elif isinstance(data, _optocom.CampaignModel):
@@ -291,6 +348,8 @@ class CampaignAnalytics:
             cols = [_frames.columns(t) for t in tables]
             self._model, rej = _optocom.CampaignModel.from_tables(*cols, None, lenient)
             self.rejected_ = _rejected(rej)
+            doctors = self.rejected_[self.rejected_["table"] == "doctors"]
+            self._doctors_index = _frames.kept_labels(tables[0], doctors)
         self._segments: Optional[Segments] = None
 
     # -- data ---------------------------------------------------------------------------
@@ -313,9 +372,16 @@ class CampaignAnalytics:
     def metrics(self, campaign_id: int, *, confidence: float = _optocom.DEFAULT_CONFIDENCE,
                 **filters: Any) -> Dict[str, Any]:
         """Metrics of one campaign: group means before and after, difference-in-differences
-        lift and response-rate difference with confidence intervals."""
+        lift and response-rate difference with confidence intervals at ``confidence`` (a
+        number strictly between 0 and 1)."""
+        if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, numbers.Real):
+            raise InvalidParameterError(
+                f"invalid parameter `confidence` = {confidence!r}: must be a number strictly "
+                "between 0 and 1",
+                parameter="confidence", value=repr(confidence), reason="must be a number",
+            )
         return json.loads(self._model.metrics(whole("campaign_id", campaign_id), _filter(**filters),
-                                              confidence))
+                                              float(confidence)))
 
     def rx_trend(self, campaign_id: int, **filters: Any) -> pd.DataFrame:
         """Monthly mean Rx of targeted and control doctors around the campaign."""
@@ -421,7 +487,9 @@ class CampaignAnalytics:
             model = UpliftForest._from_model(native)
         out = _frames.records_frame(rows).rename(columns={"targeted": "treatment"})
         out = out[["doctor_id", "effect", "lower", "upper", "std_error", "treatment"]]
-        out = out.astype({"doctor_id": np.int64, "treatment": np.int64})
+        # the interval columns are float64 even where the core had no number (null)
+        out = out.astype({"doctor_id": np.int64, "effect": np.float64, "lower": np.float64,
+                          "upper": np.float64, "std_error": np.float64, "treatment": np.int64})
         return (out, model) if return_model else out
 
     def segments(
@@ -433,7 +501,13 @@ class CampaignAnalytics:
         random_state: int = 42,
     ) -> Segments:
         """k-means segmentation of the doctors (tenure, Rx volume, specialty, province).
-        ``k=None`` picks k in ``k_range`` by silhouette."""
+        ``k=None`` picks k in ``k_range`` by silhouette.
+
+        ``assignments`` has one row per doctor (``doctor_id``, ``segment``). When the
+        doctors table was a pandas DataFrame it is on that frame's index (without the rows
+        ``lenient`` skipped), so ``doctors["segment"] = ca.segments().assignments["segment"]``
+        aligns by doctor as :meth:`Segments.assign` does; otherwise (sample data, files,
+        polars, records) on a fresh range index."""
         p = json.loads(_optocom.default_params("doctor_segmentation"))
         p["k"] = None if k is None else whole("k", k)
         try:
@@ -451,8 +525,17 @@ class CampaignAnalytics:
             model = self._model.segment(dumps(p))
         except InvalidParameterError as e:
             raise renamed(e, {"k": "k", "seed": "random_state"}) from None
-        ids, seg = model.assign(_frames.columns(self.doctors))
-        self._segments = Segments._from_model(model, _assignments(ids, seg))
+        doctors = self.doctors
+        ids, seg = model.assign(_frames.columns(doctors))
+        index = None
+        labels = self.__dict__.get("_doctors_index")  # absent in a pickle of an older version
+        if labels is not None:
+            if len(labels) != len(doctors):  # pragma: no cover - every doctor kept is labelled
+                raise InternalError(f"internal error in optocom (please report it): "
+                                    f"{len(doctors)} doctors for {len(labels)} kept rows")
+            at = {int(d): i for i, d in enumerate(doctors["doctor_id"])}
+            index = labels.take([at[int(d)] for d in ids])
+        self._segments = Segments._from_model(model, _assignments(ids, seg, index))
         return self._segments
 
     def recommend(
@@ -470,7 +553,12 @@ class CampaignAnalytics:
         the doctors the product's campaigns targeted, shrunk towards the overall rate.
 
         The recommender is built on the first call and kept for the next ones (rebuilt after
-        :meth:`segments`), so later calls skip the pass over the doctors."""
+        :meth:`segments`), so later calls skip the pass over the doctors.
+
+        ``filters`` restrict the doctors recommended, except ``campaign_target``, which is
+        ignored here: a recommendation is for a product, not one campaign, so there is no
+        targeting to select by (as in every optocom runtime). Pass ``exclude`` the doctors
+        to leave out instead."""
         params = _optocom.default_params("doctor_recommender")
         seg = self._segments.model if (use_segments and self._segments is not None) else None
         text = self._model.recommend(product, whole("n", n), _filter(**filters), _ids(exclude),
@@ -509,7 +597,12 @@ class CampaignAnalytics:
         """Streams ``"doctors"`` (filtered) or a campaign's ranked ``"responders"`` (ranked as
         by :meth:`top_responders`) to a CSV file without building a DataFrame; cells that a
         spreadsheet would run as formulas are guarded. Returns ``{rows, bytes,
-        guarded_cells}``."""
+        guarded_cells}``.
+
+        ``"responders"`` needs ``campaign_id`` and takes every filter. ``"doctors"`` lists
+        the doctors table, with no campaign: ``campaign_id``, ``rank_by`` and the
+        ``campaign_target`` filter are ignored there (export a campaign's targeted or
+        control doctors as ``"responders"`` with ``campaign_target``)."""
         cid = None if campaign_id is None else whole("campaign_id", campaign_id)
         text = self._model.export_csv(os.fspath(path), what, _filter(**filters), cid,
                                       _rank(rank_by), formula_guard)
@@ -552,7 +645,8 @@ class Recommender:
                   **filters: Any) -> pd.DataFrame:
         """The ``n`` best doctors for ``product``, best first: ``doctor_id``, ``score`` and
         ``matched`` (the profile levels the doctor shares with the product, e.g.
-        ``specialty=Cardiology``); the same columns as :meth:`CampaignAnalytics.recommend`."""
+        ``specialty=Cardiology``); the same columns as :meth:`CampaignAnalytics.recommend`.
+        ``filters`` as there (``campaign_target`` is ignored: there is no campaign here)."""
         text = self._model.recommend(product, whole("n", n), _filter(**filters), _ids(exclude))
         return _frames.records_frame(text, prototype=RECOMMENDATION_RECORD)
 

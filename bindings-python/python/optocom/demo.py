@@ -10,25 +10,57 @@
 from __future__ import annotations
 
 import json
+import math
+import numbers
 from typing import Any, Optional, Tuple
 
+import numpy as np
 import pandas as pd
 
 from . import _frames, _optocom
-from ._base import dumps, renamed
+from ._base import dumps, renamed, whole
 from .exceptions import InvalidParameterError
 
 __all__ = ["appointments", "campaigns", "CampaignDemo"]
 
 
 def _params(kind: str, **overrides: Any) -> str:
+    """The generator's params: its defaults, with each argument given checked by the kind of
+    its default. Counts, days and seeds go through ``whole`` (``200.0`` is 200; a fraction,
+    a negative or ``2**64`` is refused naming the argument); the other numbers must be
+    finite numbers (NaN is refused by name, not sent as text)."""
     p = json.loads(_optocom.default_params(kind))
     for k, v in overrides.items():
         if v is not None:
             if k not in p:
                 raise TypeError(f"unknown demo parameter {k!r}")
+            default = p[k]
+            if isinstance(default, int) and not isinstance(default, bool):
+                v = whole(k, v)
+            elif isinstance(default, float):
+                v = _finite(k, v)
             p[k] = v
     return dumps(p)
+
+
+def _finite(name: str, value: Any) -> float:
+    """A real-valued generator argument as a float: a finite number (NumPy's too), not a
+    bool; anything else raises :class:`InvalidParameterError` naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise InvalidParameterError(
+            f"invalid parameter `{name}` = {value!r}: must be a number",
+            parameter=name, value=repr(value), reason="must be a number",
+        )
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond the floats
+        v = float("inf")
+    if not math.isfinite(v):
+        raise InvalidParameterError(
+            f"invalid parameter `{name}` = {value!r}: must be finite",
+            parameter=name, value=repr(value), reason="must be finite",
+        )
+    return v
 
 
 def _day(name: str, value: Any) -> str:

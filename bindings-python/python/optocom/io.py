@@ -75,16 +75,24 @@ def model_status(path: "os.PathLike[str] | str") -> Dict[str, Any]:
     return json.loads(_optocom.model_status(os.fspath(path)))
 
 
-def read_appointments(source: Any, *, lenient: bool = False) -> Any:
+def read_appointments(source: Any, *, lenient: bool = False,
+                      return_rejected: bool = False) -> Any:
     """Appointments from a CSV/XLSX path or any DataFrame-like, checked and normalised by the
     core (column aliases, Y/N flags, UK dates). Strict by default: the first bad value raises
-    :class:`optocom.InvalidValueError` naming its row, column and value. Returns pandas (on
-    the index of a pandas ``source``, without the rows ``lenient`` skipped), or polars when
-    ``source`` is a polars DataFrame."""
+    :class:`optocom.InvalidValueError` naming its row, column and value; ``lenient=True``
+    skips bad rows instead. Returns pandas (on the index of a pandas ``source``, without the
+    rows ``lenient`` skipped), or polars when ``source`` is a polars DataFrame.
+
+    ``return_rejected=True`` returns ``(appointments, rejected)``: the skipped rows as a
+    DataFrame with ``table``, ``row`` (0-based record position), ``line`` (a CSV file's
+    line, or a workbook's row number), ``sheet``, ``column``, ``value`` and ``reason``, as
+    :attr:`PurchaseForecaster.rejected_ <optocom.PurchaseForecaster>` (no rows in strict
+    mode)."""
     from .purchase import _rejected
 
     src = os.fspath(source) if _frames.is_path(source) else _frames.columns(source)
-    cols, rejected = _optocom.read_appointments(src, lenient)
-    index = _frames.kept_index(source, _rejected(rejected), len(cols["age"]))
-    df = _frames.appointment_frame(cols, index)
-    return _frames.finish(df, polars=_frames.wants_polars(source))
+    cols, text = _optocom.read_appointments(src, lenient)
+    rejected = _rejected(text)
+    index = _frames.kept_index(source, rejected, len(cols["age"]))
+    df = _frames.finish(_frames.appointment_frame(cols, index), polars=_frames.wants_polars(source))
+    return (df, rejected) if return_rejected else df

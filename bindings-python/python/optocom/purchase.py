@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pandas as pd
 
@@ -53,6 +53,41 @@ def _rejected(text: str) -> pd.DataFrame:
         out.append(dict(table=r.get("table") or None, row=row, line=line, sheet=loc.get("sheet"),
                         column=r["column"], value=r["value"], reason=r["reason"]))
     return pd.DataFrame(out, columns=["table", "row", "line", "sheet", "column", "value", "reason"])
+
+
+# The headers of the core's optional amount column: its name and aliases
+# (``APPOINTMENT_COLUMNS`` in core/src/data/ingest/appointments.rs), in normalised form.
+_AMOUNT_HEADERS = frozenset(("amount", "sales", "spend", "actual_sales", "amount_spent",
+                             "sale_amount", "amount_gbp"))
+
+
+def _normalize_header(header: str) -> str:
+    """A header as the core compares it (``normalize_header`` in
+    core/src/data/ingest/columns.rs): byte order mark stripped, trimmed, ASCII lowercased,
+    spaces, tabs, dashes and dots as underscores, runs of underscores collapsed, outer ones
+    trimmed (``" Amount-GBP"`` -> ``"amount_gbp"``)."""
+    out: List[str] = []
+    for c in header.lstrip("\ufeff").strip():
+        if c in " \t-.":
+            c = "_"
+        elif "A" <= c <= "Z":
+            c = c.lower()
+        if c == "_" and out and out[-1] == "_":
+            continue
+        out.append(c)
+    return "".join(out).strip("_")
+
+
+def _has_amount(source: Any) -> Optional[bool]:
+    """Whether typed columns (from :func:`_source`) include the amount column under any of
+    its names; None for a path (the core reads its header)."""
+    if isinstance(source, str):
+        return None
+    return any(_normalize_header(name) in _AMOUNT_HEADERS for name, _, _ in source)
+
+
+def _with_rejected(result: Any, rejected: pd.DataFrame, return_rejected: bool) -> Any:
+    return (result, rejected) if return_rejected else result
 
 
 # One representative record of the forecast and compare frames (the core's ForecastPoint
@@ -129,6 +164,12 @@ class PurchaseForecaster:
     then refit on all rows). ``random_state`` fixes the model bit for bit. A loaded model's
     ``get_params()`` are the arguments it was fitted with (the core's defaults as None,
     ``random_state`` the seed used), so a refit from them gives the same model.
+
+    With ``lenient=True`` bad rows are skipped instead of raising: the rows :meth:`fit`
+    skipped are the fitted attribute ``rejected_``; :meth:`predict`, :meth:`forecast`,
+    :meth:`forecast_total` and :meth:`compare` never change it (a fitted model can score
+    from several threads at once) and return the rows they skipped themselves with
+    ``return_rejected=True``.
     """
 
     def __init__(
@@ -220,29 +261,48 @@ class PurchaseForecaster:
         pyarrow Table, records or a CSV/XLSX path. Column names may use the usual aliases
         (``Sales``, ``Patient ID`` ...). Bad rows raise :class:`InvalidValueError` naming the
         row, column and value; with ``lenient=True`` they are skipped and listed in
-        ``rejected_``."""
+        ``rejected_`` (a fitted attribute: scoring calls leave it as it is, see
+        ``return_rejected``)."""
         try:
-            model, rejected = _optocom.PurchaseModel.fit(_source(past), self._params(), self.lenient)
+            # ``lenient`` is the wrapper's, not the core's: kept in the artifact's host object.
+            model, rejected = _optocom.PurchaseModel.fit(
+                _source(past), self._params(), self.lenient,
+                dumps({"lenient": True}, "host") if self.lenient else None,
+            )
         except InvalidParameterError as e:
             raise _renamed(e) from None
         self._model = model
         self.rejected_ = _rejected(rejected)
         return self
 
-    def predict(self, upcoming: Any) -> Any:
-        """Scores appointments: one row each with ``probability`` (of a qualifying purchase),
-        ``expected_spend`` (if purchasing), ``expected_revenue``, ``revenue_sd`` and
-        ``value_band`` (high/medium/low). pandas out, on the index of a pandas
-        ``upcoming`` (without the rows ``lenient`` skipped), so the columns align with the
-        input (``df["p"] = model.predict(df)["probability"]``); polars for polars in."""
+    def predict(self, upcoming: Any, *, return_rejected: bool = False) -> Any:
+        """Scores appointments: one row each with ``patient_id``, ``appointment_date``,
+        ``probability`` (of a qualifying purchase), ``expected_spend`` (if purchasing),
+        ``expected_revenue``, ``revenue_sd`` and ``value_band`` (high/medium/low), then
+        ``actual_amount`` (what the visit spent; NaN where a cell is empty) when
+        ``upcoming`` has an amount column under any of its names (``amount``, ``Sales``,
+        ``spend`` ...), whatever its values: so every batch of one source has the same
+        columns (``pd.concat``, Dask's ``meta``). A CSV/XLSX path gets ``actual_amount``
+        when some row has an amount.
+
+        pandas out, on the index of a pandas ``upcoming`` (without the rows ``lenient``
+        skipped), so the columns align with the input
+        (``df["p"] = model.predict(df)["probability"]``); polars for polars in.
+        ``return_rejected=True`` returns ``(scored, rejected)``: the rows ``lenient`` skipped
+        (no rows in strict mode), with the columns of ``rejected_``."""
         model = self._check()
-        cols, rejected = model.score(_source(upcoming), self.lenient)
-        self.rejected_ = _rejected(rejected)
-        index = _frames.kept_index(upcoming, self.rejected_, len(cols["probability"]))
+        source = _source(upcoming)
+        cols, text = model.score(source, self.lenient)
+        rejected = _rejected(text)
+        index = _frames.kept_index(upcoming, rejected, len(cols["probability"]))
         df = _frames.appointment_frame(cols, index)
-        if df["actual_amount"].isna().all():
+        has_amount = _has_amount(source)
+        if has_amount is None:
+            has_amount = bool(df["actual_amount"].notna().any())
+        if not has_amount:
             df = df.drop(columns=["actual_amount"])
-        return _frames.finish(df, polars=_frames.wants_polars(upcoming))
+        return _with_rejected(_frames.finish(df, polars=_frames.wants_polars(upcoming)),
+                              rejected, return_rejected)
 
     def predict_patient(self, patient: Optional[Dict[str, Any]] = None, **features: Any) -> Dict[str, Any]:
         """One patient's prediction from the eight features (a dict or keyword arguments):
@@ -265,46 +325,77 @@ class PurchaseForecaster:
             ) from None
         return json.loads(model.predict_patient(dumps(data, "patient")))
 
-    def _rows(self, data: Any) -> Any:
-        """The source of a forecast or comparison. Strict mode passes it on (the core raises
-        on the first bad value); lenient mode drops bad rows first, as :meth:`predict` does,
-        and lists them in ``rejected_``."""
+    def _rows(self, data: Any, past: bool = False) -> Tuple[Any, pd.DataFrame]:
+        """The source of a forecast or comparison (``past``: appointments that need their
+        amount), and the rows skipped. Strict mode passes it on (the core raises on the
+        first bad value; nothing is skipped); lenient mode drops bad rows first, as
+        :meth:`predict` does, and for ``past`` the rows without an amount, as :meth:`fit`
+        does."""
         if not self.lenient:
-            return _source(data)
-        cols, rejected = _optocom.read_appointments(_source(data), True, True)
-        self.rejected_ = _rejected(rejected)
-        return _frames.columns(_frames.appointment_frame(cols))
+            return _source(data), _rejected("[]")
+        cols, rejected = _optocom.read_appointments(_source(data), True, True,
+                                                    require_amount=past)
+        return _frames.columns(_frames.appointment_frame(cols)), _rejected(rejected)
 
     def forecast(self, upcoming: Any, freq: str = _optocom.DEFAULT_FORECAST_FREQ,
-                 level: float = _optocom.DEFAULT_LEVEL) -> Any:
+                 level: float = _optocom.DEFAULT_LEVEL, *,
+                 return_rejected: bool = False) -> Any:
         """Expected sales per day (``"D"``), week (``"W"``, Monday-based) or month (``"M"``)
-        with a ``level`` prediction interval (``lower``, ``upper``)."""
-        model = self._check()
-        text = model.forecast(self._rows(upcoming), freq, level)
-        return _frames.records_frame(text, dates=("period_start", "period_end"),
-                                     polars=_frames.wants_polars(upcoming),
-                                     prototype=FORECAST_RECORD)
+        with a ``level`` prediction interval (``lower``, ``upper``), one row per period
+        from the period of the first appointment to that of the last.
 
-    def forecast_total(self, upcoming: Any,
-                       level: float = _optocom.DEFAULT_LEVEL) -> Optional[Dict[str, Any]]:
-        """Expected sales of all the appointments together, with its interval (``None`` for
-        no appointments); ``period_start``/``period_end`` are the first and last dates."""
+        Each row covers its whole period (``period_start`` to ``period_end``: the whole
+        week or calendar month) even when the appointments cover only part of it, as the
+        first and last periods usually do: its totals are those of the appointments given,
+        not of the whole period. A period between the first and last without appointments
+        is listed with zeros (:meth:`compare` leaves such periods out). Dates are naive
+        calendar days: each appointment counts on its own calendar day and a time zone is
+        dropped, not converted, so join results on ``period_start`` rather than on
+        time-zone-aware timestamps. ``return_rejected=True`` returns ``(forecast,
+        rejected)`` (see :meth:`predict`)."""
         model = self._check()
-        out = json.loads(model.forecast_total(self._rows(upcoming), level))
+        source, rejected = self._rows(upcoming)
+        text = model.forecast(source, freq, level)
+        out = _frames.records_frame(text, dates=("period_start", "period_end"),
+                                    polars=_frames.wants_polars(upcoming),
+                                    prototype=FORECAST_RECORD)
+        return _with_rejected(out, rejected, return_rejected)
+
+    def forecast_total(self, upcoming: Any, level: float = _optocom.DEFAULT_LEVEL, *,
+                       return_rejected: bool = False) -> Any:
+        """Expected sales of all the appointments together, with its interval (``None`` for
+        no appointments); ``period_start``/``period_end`` are the first and last dates
+        (naive calendar days, see :meth:`forecast`). ``return_rejected=True`` returns
+        ``(total, rejected)`` (see :meth:`predict`)."""
+        model = self._check()
+        source, rejected = self._rows(upcoming)
+        out = json.loads(model.forecast_total(source, level))
         if out is not None:
             for k in ("period_start", "period_end"):
                 out[k] = pd.Timestamp(out[k])
-        return out
+        return _with_rejected(out, rejected, return_rejected)
 
     def compare(self, past: Any, freq: str = _optocom.DEFAULT_COMPARE_FREQ,
-                level: float = _optocom.DEFAULT_LEVEL) -> Any:
-        """Actual against predicted sales per period of past appointments, with the interval
-        and whether the actual fell inside it."""
+                level: float = _optocom.DEFAULT_LEVEL, *,
+                return_rejected: bool = False) -> Any:
+        """Actual against predicted sales per period (``"D"``, ``"W"`` or ``"M"``, as for
+        :meth:`forecast`) of past appointments, with the interval and whether the actual
+        fell inside it.
+
+        As in :meth:`forecast`, each row covers its whole period even when the
+        appointments cover only part of it (the first and last periods), and dates are
+        naive calendar days (a time zone is dropped, not converted; join on
+        ``period_start``). Unlike :meth:`forecast`, only periods with appointments are
+        listed: a period without any is left out, not given zeros. Every appointment needs
+        its amount: strict mode raises on one without, ``lenient`` skips it.
+        ``return_rejected=True`` returns ``(comparison, rejected)`` (see :meth:`predict`)."""
         model = self._check()
-        text = model.compare(self._rows(past), freq, level)
-        return _frames.records_frame(text, dates=("period_start", "period_end"),
-                                     polars=_frames.wants_polars(past),
-                                     prototype=COMPARE_RECORD)
+        source, rejected = self._rows(past, past=True)
+        text = model.compare(source, freq, level)
+        out = _frames.records_frame(text, dates=("period_start", "period_end"),
+                                    polars=_frames.wants_polars(past),
+                                    prototype=COMPARE_RECORD)
+        return _with_rejected(out, rejected, return_rejected)
 
     def report(self) -> Report:
         """The training report (hold-out AUC, Brier, R^2, calibration, importances)."""
@@ -360,6 +451,7 @@ class PurchaseForecaster:
             refit_on_all=arg("refit_on_all"),
             random_state=p["seed"],
             n_jobs=p["classifier"].get("n_jobs"),
+            lenient=bool(json.loads(model.host).get("lenient", False)),
         )
         est._model = model
         return est

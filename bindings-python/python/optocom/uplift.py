@@ -247,20 +247,24 @@ class UpliftForest(OptocomEstimator):
         """``"binary"`` or ``"continuous"``: how ``y`` was treated."""
         return self._check_fitted().outcome
 
-    def _host(self) -> str:
-        """The params the core does not keep, for the artifact's ``host`` object: values
-        that come back equal from JSON only (a date ``control_name`` would come back as
-        text and no longer match the treatment column, so it is not kept)."""
-        host: Dict[str, Any] = {"outcome": self.outcome}
+    def _host(self) -> Optional[str]:
+        """The params the core does not keep and that differ from their defaults, for the
+        artifact's ``host`` object (none: the artifact is the one every runtime writes):
+        values that come back equal from JSON only (a date ``control_name`` would come back
+        as text and no longer match the treatment column, so it is not kept)."""
+        host: Dict[str, Any] = {}
+        if self.outcome != "auto":
+            host["outcome"] = self.outcome
         cn = self.control_name
         if isinstance(cn, np.generic):
             cn = cn.item()
-        if isinstance(cn, (str, bool, int, float)) and not (isinstance(cn, float) and cn != cn):
+        if (isinstance(cn, (str, bool, int, float)) and not (isinstance(cn, float) and cn != cn)
+                and not (type(cn) is int and cn == 0)):
             host["control_name"] = cn
         lc = self.linear_correction
         if not isinstance(lc, str):
             host["linear_correction"] = [c if isinstance(c, str) else int(c) for c in lc]
-        return dumps(host, "host")
+        return dumps(host, "host") if host else None
 
     @classmethod
     def _from_model(cls, model: Any) -> "UpliftForest":

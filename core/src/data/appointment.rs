@@ -78,6 +78,13 @@ pub fn validate_appointment(a: &Appointment, location: Location) -> Result<()> {
     if a.patient_id.trim().is_empty() {
         return bad("patient_id", a.patient_id.clone(), "missing value");
     }
+    if !crate::data::ingest::in_date_range(a.appointment_date) {
+        return bad(
+            "appointment_date",
+            a.appointment_date.to_string(),
+            crate::data::ingest::DATE_RANGE_REASON,
+        );
+    }
     if !a.age.is_finite() {
         return bad("age", a.age.to_string(), crate::data::ingest::FINITE_REASON);
     }

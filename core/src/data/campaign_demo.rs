@@ -141,6 +141,10 @@ impl Default for ResponseRule {
     }
 }
 
+/// Relative rounding allowed by [`ResponseRule::responded`]: far above the error of a window
+/// mean (about 1e-16 relative), far below any real difference in counts.
+pub const RESPONSE_TOLERANCE: f64 = 1e-9;
+
 impl ResponseRule {
     /// Validates the rule: both thresholds finite, `min_increase > 0` (so that a doctor with no
     /// prescriptions before and after never responds) and `rel_increase >= 0`.
@@ -163,8 +167,22 @@ impl ResponseRule {
     }
 
     /// True when going from `pre_mean` to `post_mean` monthly prescriptions is a response.
+    ///
+    /// A rise of exactly the threshold counts, as exact arithmetic has it: means are window
+    /// sums over months, so +1/month (5 Rx before, 11 after, over 6 months) comes out as
+    /// `11/6 - 5/6 = 0.9999999999999999`; the comparison allows a relative
+    /// [`RESPONSE_TOLERANCE`] of the means' size for such rounding.
+    ///
+    /// ```
+    /// use optocom_core::data::ResponseRule;
+    /// let rule = ResponseRule::default(); // +max(1, 10%) a month
+    /// assert!(rule.responded(5.0 / 6.0, 11.0 / 6.0));
+    /// assert!(!rule.responded(5.0 / 6.0, 10.99 / 6.0));
+    /// ```
     pub fn responded(&self, pre_mean: f64, post_mean: f64) -> bool {
-        post_mean - pre_mean >= self.min_increase.max(self.rel_increase * pre_mean)
+        let threshold = self.min_increase.max(self.rel_increase * pre_mean);
+        let scale = threshold.max(pre_mean.abs()).max(post_mean.abs());
+        post_mean - pre_mean >= threshold - RESPONSE_TOLERANCE * scale
     }
 }
 
@@ -331,10 +349,31 @@ impl OutcomeWindow {
     /// Pre mean, post mean of a row of monthly counts laid out as [`OutcomeWindow::slot`]
     /// (missing trailing months count as zero, extra values are ignored).
     pub fn means(&self, row: &[f64]) -> (f64, f64) {
+        let (pre, post, _) = self.outcome(row);
+        (pre, post)
+    }
+
+    /// Pre mean, post mean and their difference (the change in mean monthly Rx) of a row as
+    /// in [`OutcomeWindow::means`]. The change is computed from the window sums,
+    /// `(post_sum * pre_months - pre_sum * post_months) / (pre_months * post_months)`, so
+    /// with whole counts it is the exact change correctly rounded: equal changes are equal
+    /// numbers (and rank as ties), which `post_mean - pre_mean` does not guarantee.
+    ///
+    /// ```
+    /// # use optocom_core::data::OutcomeWindow;
+    /// # use chrono::NaiveDate;
+    /// # let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+    /// let w = OutcomeWindow { pre_start: d(1), pre_end: d(6), post_start: d(7), post_end: d(12), pre_periods: 6, post_periods: 6 };
+    /// let change = |pre: f64, post: f64| w.outcome(&[pre, 0.0, 0.0, 0.0, 0.0, 0.0, post]).2;
+    /// assert_eq!(change(5.0, 11.0), 1.0); // 11/6 - 5/6 is 0.9999999999999999
+    /// assert_eq!(change(5.0, 11.0), change(0.0, 6.0));
+    /// ```
+    pub fn outcome(&self, row: &[f64]) -> (f64, f64, f64) {
+        let (np, nq) = (self.pre_periods as f64, self.post_periods as f64);
         let p = self.pre_periods as usize;
         let pre: f64 = row.iter().take(p).sum();
         let post: f64 = row.iter().skip(p).take(self.post_periods as usize).sum();
-        (pre / p as f64, post / self.post_periods as f64)
+        (pre / np, post / nq, (post * np - pre * nq) / (np * nq))
     }
 }
 
@@ -389,9 +428,10 @@ pub struct CampaignIndex {
 /// Errors: a duplicate doctor or campaign id, a negative or non-finite tenure, baseline or Rx
 /// count, a campaign ending before it starts, or a doctor targeted twice by a campaign give
 /// [`Error::InvalidValue`] at the 0-based row of the offending table (the column is prefixed
-/// with the table: `doctors.`, `campaigns.`, `targeting.`, `rx.`); targeting or Rx rows naming
-/// an unknown doctor or campaign give [`Error::NotFound`] with `what` `"doctor"` or
-/// `"campaign"` and the id as key. Rx records of products without a campaign are allowed.
+/// with the table: `doctors.`, `campaigns.`, `targeting.`, `rx.`), and so do targeting or Rx
+/// rows naming a doctor or campaign that is not in its table (`doctor 9 is not in the
+/// doctors table`, the reason lenient reads give). Rx records of products without a campaign
+/// are allowed.
 pub fn validate_campaign_data(data: &CampaignData) -> Result<CampaignIndex> {
     let mut doctor_pos = HashMap::with_capacity(data.doctors.len());
     for (row, d) in data.doctors.iter().enumerate() {
@@ -434,13 +474,27 @@ pub fn validate_campaign_data(data: &CampaignData) -> Result<CampaignIndex> {
     }
     let mut targeting = vec![Vec::new(); data.campaigns.len()];
     let mut seen: HashMap<(u64, u64), usize> = HashMap::with_capacity(data.targeting.len());
+    let absent = |row: usize, column: &str, what: &str, table: &str, id: u64| {
+        Error::invalid_value(
+            Location::Row { row },
+            column,
+            id.to_string(),
+            format!("{what} {id} is not in the {table} table"),
+        )
+    };
     for (row, t) in data.targeting.iter().enumerate() {
-        let c = *campaign_pos
-            .get(&t.campaign_id)
-            .ok_or_else(|| Error::not_found("campaign", t.campaign_id))?;
         let d = *doctor_pos
             .get(&t.doctor_id)
-            .ok_or_else(|| Error::not_found("doctor", t.doctor_id))?;
+            .ok_or_else(|| absent(row, "targeting.doctor_id", "doctor", "doctors", t.doctor_id))?;
+        let c = *campaign_pos.get(&t.campaign_id).ok_or_else(|| {
+            absent(
+                row,
+                "targeting.campaign_id",
+                "campaign",
+                "campaigns",
+                t.campaign_id,
+            )
+        })?;
         if let Some(first) = seen.insert((t.campaign_id, t.doctor_id), row) {
             return Err(Error::invalid_value(
                 Location::Row { row },
@@ -460,7 +514,13 @@ pub fn validate_campaign_data(data: &CampaignData) -> Result<CampaignIndex> {
     let mut periods: HashMap<(u32, u32, NaiveDate), usize> = HashMap::with_capacity(data.rx.len());
     for (row, r) in data.rx.iter().enumerate() {
         let Some(&d) = doctor_pos.get(&r.doctor_id) else {
-            return Err(Error::not_found("doctor", r.doctor_id));
+            return Err(absent(
+                row,
+                "rx.doctor_id",
+                "doctor",
+                "doctors",
+                r.doctor_id,
+            ));
         };
         let next = products.len() as u32;
         let p = *products.entry(r.product.as_str()).or_insert(next);
@@ -632,7 +692,7 @@ pub fn uplift_table_with(
     let mut responded = Vec::with_capacity(n);
     for (i, &(d, targeted)) in members.iter().enumerate() {
         let doc = &data.doctors[d];
-        let (pre, post) = window.means(&counts[i * m..(i + 1) * m]);
+        let (pre, post, change) = window.outcome(&counts[i * m..(i + 1) * m]);
         x[[i, 0]] = doc.tenure_years;
         x[[i, 1]] = doc.baseline_rx;
         x[[i, 2]] = pre;
@@ -644,7 +704,7 @@ pub fn uplift_table_with(
         }
         doctor_ids.push(doc.doctor_id);
         treatment.push(u8::from(targeted));
-        rx_change.push(post - pre);
+        rx_change.push(change);
         responded.push(u8::from(outcome.response.responded(pre, post)));
     }
     Ok(UpliftTable {

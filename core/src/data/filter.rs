@@ -28,9 +28,34 @@ pub struct DoctorFilter {
     pub campaign_target: Option<bool>,
 }
 
+/// Whether two spellings name the same specialty or province: compared after trimming, with
+/// Unicode case folding (`QUÉBEC` is `Québec`), as the recommender matches levels.
+pub(crate) fn same_level(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
 impl DoctorFilter {
-    /// Validates the filter: bounds must be finite and min <= max.
+    /// Validates the filter: bounds must be finite and min <= max; a listed specialty or
+    /// province must not be empty (it would match nobody: an empty list is "no filter").
     pub fn check(&self) -> Result<()> {
+        for (name, list) in [
+            ("specialties", &self.specialties),
+            ("provinces", &self.provinces),
+        ] {
+            if let Some(i) = list.iter().position(|v| v.trim().is_empty()) {
+                return Err(Error::invalid_param(
+                    format!("{name}[{i}]"),
+                    format!("{:?}", list[i]),
+                    "is empty: name a level, or leave the list empty for no filter",
+                ));
+            }
+        }
         for (name, v) in [
             ("tenure_min", self.tenure_min),
             ("tenure_max", self.tenure_max),
@@ -67,9 +92,8 @@ impl DoctorFilter {
     /// True when the doctor passes every filter except `campaign_target` (which needs the
     /// campaign's targeting; see [`DoctorFilter::matches_target`]).
     pub fn matches(&self, d: &Doctor) -> bool {
-        let in_list = |list: &[String], v: &str| {
-            list.is_empty() || list.iter().any(|s| s.trim().eq_ignore_ascii_case(v.trim()))
-        };
+        let in_list =
+            |list: &[String], v: &str| list.is_empty() || list.iter().any(|s| same_level(s, v));
         in_list(&self.specialties, &d.specialty)
             && in_list(&self.provinces, &d.province)
             && self.tenure_min.is_none_or(|m| d.tenure_years >= m)
@@ -126,5 +150,33 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(f.check().unwrap_err().code(), "invalid_parameter");
+        let f = DoctorFilter {
+            provinces: vec!["Ontario".into(), "  ".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            f.check().unwrap_err().to_string(),
+            "invalid parameter `provinces[1]` = \"  \": is empty: name a level, or leave the list empty for no filter"
+        );
+    }
+
+    #[test]
+    fn levels_match_with_unicode_case_folding() {
+        let d = Doctor {
+            province: "Québec".into(),
+            ..doc()
+        };
+        for spelling in ["QUÉBEC", " québec ", "Québec"] {
+            let f = DoctorFilter {
+                provinces: vec![spelling.into()],
+                ..Default::default()
+            };
+            assert!(f.matches(&d), "{spelling}");
+        }
+        let f = DoctorFilter {
+            provinces: vec!["Quebec".into()],
+            ..Default::default()
+        };
+        assert!(!f.matches(&d), "an accent is a different letter");
     }
 }

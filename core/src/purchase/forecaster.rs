@@ -246,7 +246,7 @@ fn check_rows(rows: &[Appointment], need_amount: bool) -> Result<()> {
                 loc,
                 "amount",
                 "",
-                "past appointments need the amount spent",
+                crate::data::ingest::NEED_AMOUNT_REASON,
             ));
         }
     }

@@ -353,6 +353,55 @@ fn campaign_top_responders_rank_and_ties() {
     );
 }
 
+/// A rise of exactly the threshold is a response whatever the rounding of the window means
+/// (5 -> 11 Rx over six months is +1/month, though 11/6 - 5/6 is 0.9999999999999999; a mean
+/// of 30 -> 33 is exactly +10%, though 0.1 * 30 is 3.0000000000000004), and equal changes
+/// are equal numbers, so they rank as ties by doctor id.
+#[test]
+fn campaign_response_at_exactly_the_threshold() {
+    let data = CampaignData {
+        doctors: (1..=5)
+            .map(|id| doctor(id, "Cardiology", "Ontario", 10.0, 50.0))
+            .collect(),
+        campaigns: vec![Campaign {
+            campaign_id: 1,
+            name: "C".into(),
+            product: "P".into(),
+            start_date: date(2024, 7, 1),
+            end_date: date(2024, 12, 31),
+        }],
+        targeting: (1..=5).map(|id| target(id, 1, id % 2 == 1)).collect(),
+        rx: vec![
+            rx(1, "P", 2024, 1, 5.0),
+            rx(1, "P", 2024, 7, 11.0),
+            rx(2, "P", 2024, 7, 6.0),
+            rx(3, "P", 2024, 1, 5.0),
+            rx(3, "P", 2024, 7, 10.99),
+            rx(4, "P", 2024, 1, 180.0),
+            rx(4, "P", 2024, 7, 198.0),
+            rx(5, "P", 2024, 1, 180.0),
+            rx(5, "P", 2024, 7, 197.9),
+        ],
+    };
+    let a = CampaignAnalytics::new(data).unwrap();
+    let p = a
+        .top_responders(1, &all(), &RankBy::RxIncrease, &PageRequest::default())
+        .unwrap();
+    let got: Vec<(u64, f64, bool)> = p
+        .data
+        .iter()
+        .map(|r| (r.doctor_id, r.rx_change, r.responded))
+        .collect();
+    assert_eq!(got[0], (4, 3.0, true));
+    assert_eq!(got[1].0, 5);
+    assert!(!got[1].2, "197.9 is short of +10%");
+    assert_eq!(&got[2..4], &[(1, 1.0, true), (2, 1.0, true)]);
+    assert_eq!(got[4].0, 3);
+    assert!(!got[4].2, "10.99 is short of +1");
+    let m = a.metrics(1, &all(), 0.95).unwrap();
+    assert_eq!((m.targeted.responders, m.control.responders), (1, 2)); // 1 of 1, 3, 5; 2 and 4
+}
+
 #[test]
 fn campaign_filter_leaving_nobody() {
     let a = tiny_analytics();
@@ -442,21 +491,31 @@ fn campaign_query_errors() {
 
 #[test]
 fn campaign_data_validation_errors() {
-    let not_found = |data: CampaignData, what: &str, key: &str| match CampaignAnalytics::new(data)
-        .unwrap_err()
-    {
-        Error::NotFound { what: w, key: k } => assert_eq!((w.as_str(), k.as_str()), (what, key)),
-        other => panic!("expected not_found, got {other}"),
+    // A reference to a doctor or campaign that is not there names its row, table and column,
+    // with the reason a lenient read gives.
+    let absent = |data: CampaignData, want: &str| {
+        let e = assert_code(CampaignAnalytics::new(data), "invalid_value");
+        assert_eq!(e.to_string(), want);
     };
     let mut d = tiny();
     d.targeting.push(target(77, 1, true));
-    not_found(d, "doctor", "77");
+    absent(
+        d,
+        "row 8, column `targeting.doctor_id`: invalid value \"77\": doctor 77 is not in the doctors table",
+    );
     let mut d = tiny();
     d.targeting.push(target(1, 5, true));
-    not_found(d, "campaign", "5");
+    absent(
+        d,
+        "row 8, column `targeting.campaign_id`: invalid value \"5\": campaign 5 is not in the campaigns table",
+    );
     let mut d = tiny();
     d.rx.push(rx(78, "P", 2024, 1, 1.0));
-    not_found(d, "doctor", "78");
+    let row = d.rx.len() - 1;
+    absent(
+        d,
+        &format!("row {row}, column `rx.doctor_id`: invalid value \"78\": doctor 78 is not in the doctors table"),
+    );
 
     let mut d = tiny();
     d.doctors.push(doctor(3, "Oncology", "Ontario", 1.0, 1.0));
@@ -567,7 +626,7 @@ fn campaign_uplift_table_known_answer_and_errors() {
     assert_code(uplift_table(&d, 2), "empty_input");
     let mut d = tiny();
     d.targeting.push(target(50, 2, true));
-    assert_code(uplift_table(&d, 2), "not_found");
+    assert_code(uplift_table(&d, 2), "invalid_value");
 }
 
 #[test]

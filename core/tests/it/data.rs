@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use optocom_core::campaign::{CampaignAnalytics, RankBy};
 use optocom_core::data::demo::{truth_for_threshold, Truth};
 use optocom_core::data::ingest::{
-    read_csv, Column, ColumnSpec, FromRow, Row, Table, CAMPAIGN_SHEETS,
+    read_csv, Column, ColumnSpec, FromRow, Row, Table, CAMPAIGN_SHEETS, DATE_RANGE_REASON,
 };
 use optocom_core::data::{
     generate_appointments, generate_campaign_data, read_appointments, read_appointments_path,
@@ -180,6 +180,85 @@ fn unparseable_date() {
         assert_invalid(&e, 2, 1, "appointment_date", bad);
         assert!(e.to_string().contains("DD/MM/YYYY"), "{e}");
     }
+}
+
+/// Dates outside 1900-01-01..=2199-12-31 are bad values, however they come (CSV text, a
+/// typed day, a record built in Rust): a `0001-01-01` "no date" sentinel would otherwise make
+/// a forecast fill two thousand years of empty periods.
+#[test]
+fn dates_outside_the_supported_range_are_refused() {
+    for (bad, shown) in [
+        ("0001-01-01", "0001-01-01"),
+        ("31/12/1899", "1899-12-31"),
+        ("2200-01-01", "2200-01-01"),
+    ] {
+        let csv = csv_with(&[&format!("P2,{bad},40,700,Y,N,Y,Y,N,N,10")]);
+        let e = strict(csv.as_bytes()).unwrap_err();
+        assert_invalid(&e, 2, 1, "appointment_date", shown);
+        assert!(e.to_string().ends_with(DATE_RANGE_REASON), "{e}");
+    }
+    for good in ["1900-01-01", "2199-12-31"] {
+        let csv = csv_with(&[&format!("P2,{good},40,700,Y,N,Y,Y,N,N,10")]);
+        assert_eq!(strict(csv.as_bytes()).unwrap().len(), 1, "{good}");
+    }
+    let mut t = Table::new();
+    let csv = csv_with(&["P2,2024-03-05,40,700,Y,N,Y,Y,N,N,10"]);
+    let mut a = strict(csv.as_bytes()).unwrap().remove(0);
+    a.appointment_date = NaiveDate::MIN;
+    let e = validate_appointment(&a, Location::Row { row: 4 }).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("row 4, column `appointment_date`"),
+        "{e}"
+    );
+    t.push("patient_id", Column::Text(vec![Some("P1".into())]))
+        .unwrap();
+    t.push("appointment_date", Column::Date(vec![Some(NaiveDate::MIN)]))
+        .unwrap();
+    for name in ["age", "days_since_last_purchase"] {
+        t.push(name, Column::Float(vec![40.0])).unwrap();
+    }
+    for name in [
+        "employed",
+        "benefits",
+        "driver",
+        "vdu_user",
+        "varifocal",
+        "high_prescription",
+    ] {
+        t.push(name, Column::Bool(vec![true])).unwrap();
+    }
+    let e = t.read::<Appointment>(&IngestOptions::strict()).unwrap_err();
+    assert!(e.to_string().ends_with(DATE_RANGE_REASON), "{e}");
+}
+
+/// Past appointments for training and comparison need their amount: with
+/// `require_amount`, a row without one is a bad row at its own line, in either mode.
+#[test]
+fn required_amounts_are_named_at_their_line() {
+    let csv = csv_with(&[
+        "P1,2024-03-05,40,700,Y,N,Y,Y,N,N,10",
+        "P2,2024-03-05,40,700,Y,N,Y,Y,N,N,",
+        "P3,2024-03-05,40,700,Y,N,Y,Y,N,N,5",
+    ]);
+    let e = read_appointments(
+        csv.as_bytes(),
+        &IngestOptions::strict().require_amount(true),
+    )
+    .unwrap_err();
+    assert_invalid(&e, 3, 2, "amount", "");
+    let got = read_appointments(
+        csv.as_bytes(),
+        &IngestOptions::lenient().require_amount(true),
+    )
+    .unwrap();
+    assert_eq!(got.rows.len(), 2);
+    assert_eq!(
+        got.rejected[0].location,
+        Location::Line { line: 3, record: 2 }
+    );
+    // Without it, the row is an upcoming appointment.
+    assert_eq!(strict(csv.as_bytes()).unwrap()[1].amount, None);
 }
 
 #[test]
@@ -415,7 +494,7 @@ mod workbook {
         assert_eq!(e.code(), "invalid_value");
         assert_eq!(
             e.to_string(),
-            "sheet `doctors` row 3, column `tenure_years`: invalid value \"n/a\": not a number"
+            "sheet `doctors` row 3, column `doctors.tenure_years`: invalid value \"n/a\": not a number"
         );
         // Lenient: the row is reported with its sheet position and the others are kept,
         // except the targeting row of the rejected doctor, reported after it.
@@ -672,7 +751,7 @@ fn lenient_campaign_read_drops_the_rows_of_a_rejected_doctor() {
     let dir = campaign_dir("bad_doctor", &files);
     // Strict: the first bad value is the error, at its line, column and value.
     let e = read_campaign_dir(&dir, &IngestOptions::strict()).unwrap_err();
-    assert_invalid(&e, 4, 3, "tenure_years", "-3");
+    assert_invalid(&e, 4, 3, "doctors.tenure_years", "-3");
 
     let got = read_campaign_dir(&dir, &IngestOptions::lenient()).unwrap();
     let d = &got.data;
@@ -723,7 +802,7 @@ fn lenient_campaign_read_drops_the_rows_of_a_rejected_doctor() {
     let e = read_tables(&tables, &IngestOptions::strict()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "row 2, column `tenure_years`: invalid value \"-3\": must be between 0 and 100"
+        "row 2, column `doctors.tenure_years`: invalid value \"-3\": must be between 0 and 100"
     );
     let mem = read_tables(&tables, &IngestOptions::lenient()).unwrap();
     assert_eq!(mem.data, want);
@@ -747,7 +826,7 @@ fn lenient_campaign_read_drops_the_targeting_of_a_rejected_campaign() {
     });
     let dir = campaign_dir("bad_campaign", &files);
     let e = read_campaign_dir(&dir, &IngestOptions::strict()).unwrap_err();
-    assert_invalid(&e, 3, 2, "end_date", "2024-08-30");
+    assert_invalid(&e, 3, 2, "campaigns.end_date", "2024-08-30");
 
     let got = read_campaign_dir(&dir, &IngestOptions::lenient()).unwrap();
     let line = |line, record| Location::Line { line, record };
@@ -834,7 +913,7 @@ fn lenient_campaign_read_drops_rows_of_unknown_doctors_and_campaigns() {
     );
     assert!(CampaignAnalytics::new(got.data).is_ok());
 
-    // Strict mode leaves references to validation: an unknown campaign is not found.
+    // Strict mode leaves references to validation, which names the row the same way.
     let orphan = campaign_files(|stem, text| match stem {
         "targeting" => format!("{text}1,9,1\n"),
         _ => text,
@@ -844,7 +923,10 @@ fn lenient_campaign_read_drops_rows_of_unknown_doctors_and_campaigns() {
     let e = CampaignAnalytics::new(strict.data).unwrap_err();
     assert_eq!(
         (e.code(), e.to_string().as_str()),
-        ("not_found", "campaign not found: 9")
+        (
+            "invalid_value",
+            "row 6, column `targeting.campaign_id`: invalid value \"9\": campaign 9 is not in the campaigns table"
+        )
     );
 }
 
@@ -1333,7 +1415,7 @@ fn days_since_last_purchase_is_bounded_by_a_lifetime() {
     );
     let mut a = ok[0].clone();
     a.days_since_last_purchase = 1e12;
-    let e = optocom_core::data::validate_appointment(&a, Location::Row { row: 4 }).unwrap_err();
+    let e = validate_appointment(&a, Location::Row { row: 4 }).unwrap_err();
     assert_eq!(
         e.to_string(),
         "row 4, column `days_since_last_purchase`: invalid value \"1000000000000\": must be between 0 and 43920"
@@ -1363,7 +1445,7 @@ fn generators_give_the_same_bits_on_every_platform() {
     ];
     assert_eq!(
         digests,
-        [0x22bf_ff87_e0c4_ac99, 0xa316_df65_78e0_2bc6],
+        [0x22bf_ff87_e0c4_ac99, 0xcca0_6a59_a372_21f8],
         "{digests:x?}"
     );
 }

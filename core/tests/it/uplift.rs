@@ -490,8 +490,14 @@ fn new_doctors_with_unknown_levels_are_scored() {
         province: "Atlantis".into(),
         ..known.clone()
     };
-    let x = encode_doctors(f.schema(), &[known.clone(), unknown], &[2.0, 2.0]).unwrap();
+    let x = encode_doctors(f.schema(), &[known.clone(), unknown.clone()], &[2.0, 2.0]).unwrap();
     let names = f.schema().names();
+    // The same columns as plain numbers, as a forest fitted on a host's frame of the table
+    // has them, encode the same.
+    let plain: Vec<&str> = names.iter().map(String::as_str).collect();
+    let numeric = optocom_core::features::FeatureSchema::numeric("frame", &plain);
+    let same = encode_doctors(&numeric, &[known.clone(), unknown], &[2.0, 2.0]).unwrap();
+    assert_eq!(same, x);
     let row0: f64 = x.row(0).iter().skip(3).sum();
     let row1: f64 = x.row(1).iter().skip(3).sum();
     assert_eq!(row0, 2.0, "one specialty and one province column set");

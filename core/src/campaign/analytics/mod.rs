@@ -338,6 +338,8 @@ struct Member {
     targeted: bool,
     pre: f64,
     post: f64,
+    /// `post - pre`, from the window sums ([`OutcomeWindow::outcome`]).
+    change: f64,
     responded: bool,
 }
 
@@ -436,12 +438,13 @@ impl CampaignAnalytics {
                 .iter()
                 .enumerate()
                 .map(|(i, &(doctor, targeted))| {
-                    let (pre, post) = window.means(&counts[i * m..(i + 1) * m]);
+                    let (pre, post, change) = window.outcome(&counts[i * m..(i + 1) * m]);
                     Member {
                         doctor,
                         targeted,
                         pre,
                         post,
+                        change,
                         responded: outcome.response.responded(pre, post),
                     }
                 })
@@ -1052,7 +1055,7 @@ impl CampaignAnalytics {
             .filter_map(|(_, m)| {
                 let id = self.data.doctors[m.doctor].doctor_id;
                 let score = match rank_by {
-                    RankBy::RxIncrease => Some(m.post - m.pre),
+                    RankBy::RxIncrease => Some(m.change),
                     RankBy::Uplift(scores) => scores.get(&id).copied(),
                 };
                 score.map(|s| (s, id, m))
@@ -1074,7 +1077,7 @@ impl CampaignAnalytics {
             targeted: m.targeted,
             rx_pre: m.pre,
             rx_post: m.post,
-            rx_change: m.post - m.pre,
+            rx_change: m.change,
             responded: m.responded,
             score,
         }
@@ -1098,7 +1101,7 @@ impl GroupAcc {
         self.responders += usize::from(m.responded);
         self.pre += m.pre;
         self.post += m.post;
-        let d = m.post - m.pre;
+        let d = m.change;
         let delta = d - self.mean;
         self.mean += delta / self.n as f64;
         self.m2 += delta * (d - self.mean);

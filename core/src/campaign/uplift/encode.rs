@@ -12,7 +12,9 @@ use crate::features::{FeatureKind, FeatureSchema};
 /// mean monthly Rx of the campaign's product.
 ///
 /// Numeric columns `tenure_years`, `baseline_rx` and `pre_rx_mean` are copied; one-hot
-/// columns `specialty=<level>` and `province=<level>` are 1 for the doctor's level. **A
+/// columns `specialty=<level>` and `province=<level>` are 1 for the doctor's level (whether
+/// the schema marks them one-hot or, as a forest fitted on a host's frame of the table does,
+/// numeric columns named so). **A
 /// specialty or province not seen in training gets an all-zero one-hot block** (the doctor
 /// is treated like the trees' "none of the known levels" side of every one-hot split), never
 /// an error.
@@ -66,6 +68,14 @@ pub fn encode_doctors(
             }
             (FeatureKind::OneHot { source, level }, _) if source == "province" => {
                 Col::Province(level)
+            }
+            // The same columns by name, as a host's frame of an uplift table has them (a
+            // forest fitted in Python on `uplift_table()`'s columns sees plain numbers).
+            (FeatureKind::Numeric, name) if name.starts_with("specialty=") => {
+                Col::Specialty(&name["specialty=".len()..])
+            }
+            (FeatureKind::Numeric, name) if name.starts_with("province=") => {
+                Col::Province(&name["province=".len()..])
             }
             _ => {
                 return Err(Error::SchemaMismatch {

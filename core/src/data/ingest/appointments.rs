@@ -103,7 +103,18 @@ impl FromRow for Appointment {
             amount: row.opt_number(AMOUNT, 0.0, MAX_AMOUNT)?,
         })
     }
+
+    #[inline]
+    fn check_options(&self, row: &Row<'_>, options: &IngestOptions) -> Result<()> {
+        if options.require_amount && self.amount.is_none() {
+            return Err(row.invalid(AMOUNT, "", NEED_AMOUNT_REASON));
+        }
+        Ok(())
+    }
 }
+
+/// Why a past appointment without an amount is refused (training, comparison).
+pub const NEED_AMOUNT_REASON: &str = "past appointments need the amount spent";
 
 /// Reads appointments from CSV. Columns and aliases: [`APPOINTMENT_COLUMNS`]. The `amount`
 /// column is optional (absent or empty for upcoming appointments); every other column is

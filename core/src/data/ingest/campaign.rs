@@ -414,13 +414,17 @@ trait Tables {
 /// that the data kept always passes [`crate::data::validate_campaign_data`]'s reference
 /// checks. Strict mode reads each table as it is; references are checked by validation.
 fn read_campaign<S: Tables>(src: &mut S, options: &IngestOptions) -> Result<IngestedCampaign> {
-    let [d, c, _, _] = CAMPAIGN_SHEETS;
+    let [d, c, t, r] = CAMPAIGN_SHEETS;
     // Hooks are only called by lenient reads: a strict one fails at the first bad value and
     // leaves duplicates and references to validation.
     let mut doctor_ids = Ids::new("doctor");
-    let doctors = src.read::<Doctor, _>(0, options, &mut doctor_ids)?;
+    let doctors = src
+        .read::<Doctor, _>(0, options, &mut doctor_ids)
+        .map_err(|e| in_table(e, d))?;
     let mut campaign_ids = Ids::new("campaign");
-    let campaigns = src.read::<Campaign, _>(1, options, &mut campaign_ids)?;
+    let campaigns = src
+        .read::<Campaign, _>(1, options, &mut campaign_ids)
+        .map_err(|e| in_table(e, c))?;
     let mut rejected = doctors.rejected;
     rejected.extend(campaigns.rejected);
     let mut refs = References {
@@ -430,8 +434,12 @@ fn read_campaign<S: Tables>(src: &mut S, options: &IngestOptions) -> Result<Inge
         products: HashMap::new(),
         recorded: HashMap::new(),
     };
-    let targeting = src.read::<Targeting, _>(2, options, &mut refs)?;
-    let rx = src.read::<RxRecord, _>(3, options, &mut refs)?;
+    let targeting = src
+        .read::<Targeting, _>(2, options, &mut refs)
+        .map_err(|e| in_table(e, t))?;
+    let rx = src
+        .read::<RxRecord, _>(3, options, &mut refs)
+        .map_err(|e| in_table(e, r))?;
     rejected.extend(targeting.rejected);
     rejected.extend(rx.rejected);
     Ok(IngestedCampaign {
@@ -443,6 +451,44 @@ fn read_campaign<S: Tables>(src: &mut S, options: &IngestOptions) -> Result<Inge
         },
         rejected,
     })
+}
+
+/// `e` with its column named within `table` (`rx.count`), as
+/// [`validate_campaign_data`](crate::data::validate_campaign_data) names columns: four tables
+/// share column names (`doctor_id`), and a bare name would not say which file is wrong.
+fn in_table(e: Error, table: &str) -> Error {
+    let named = |column: String| format!("{table}.{column}");
+    match e {
+        Error::InvalidValue {
+            location,
+            column,
+            value,
+            reason,
+        } => Error::InvalidValue {
+            location,
+            column: named(column),
+            value,
+            reason,
+        },
+        Error::MissingColumn { column, found } => Error::MissingColumn {
+            column: named(column),
+            found,
+        },
+        Error::DuplicateColumn {
+            column,
+            first,
+            first_index,
+            second,
+            second_index,
+        } => Error::DuplicateColumn {
+            column: named(column),
+            first,
+            first_index,
+            second,
+            second_index,
+        },
+        e => e,
+    }
 }
 
 struct Folder<'a>(&'a Path);
@@ -539,12 +585,14 @@ impl Tables for InMemory<'_> {
 ///
 /// let err = read_campaign_tables(&doctors, &campaigns, &targeting, &rx, &IngestOptions::strict())
 ///     .unwrap_err();
-/// assert_eq!(err.to_string(), "row 1, column `tenure_years`: invalid value \"-3\": must be between 0 and 100");
+/// // Strict: the first bad value is the error, its column named within its table.
+/// assert_eq!(err.to_string(), "row 1, column `doctors.tenure_years`: invalid value \"-3\": must be between 0 and 100");
 /// # Ok::<(), optocom_core::Error>(())
 /// ```
 ///
 /// # Errors
-/// As [`super::read_table`] for each table.
+/// As [`super::read_table`] for each table, with the column named within its table
+/// (`doctors.tenure_years`).
 pub fn read_campaign_tables(
     doctors: &Table,
     campaigns: &Table,

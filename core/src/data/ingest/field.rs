@@ -9,6 +9,26 @@ use chrono::{NaiveDate, NaiveTime};
 pub const FLAG_REASON: &str = "expected a Y/N flag (Y, N, Yes, No, True, False, 1 or 0)";
 /// Reason given for a value that is not a date.
 pub const DATE_REASON: &str = "expected a date as YYYY-MM-DD (ISO 8601) or DD/MM/YYYY (UK)";
+
+/// The first date any reader accepts: an earlier one is a bad value (a `0001-01-01` "no date"
+/// sentinel, an Excel `0`), not a date to score, or to fill forecast periods from.
+pub const MIN_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => panic!("valid date"),
+};
+/// The last date any reader accepts (see [`MIN_DATE`]).
+pub const MAX_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
+    Some(d) => d,
+    None => panic!("valid date"),
+};
+/// Why a date outside [`MIN_DATE`]..=[`MAX_DATE`] is refused.
+pub const DATE_RANGE_REASON: &str = "outside the supported dates, 1900-01-01 to 2199-12-31";
+
+/// Whether `d` is within [`MIN_DATE`]..=[`MAX_DATE`].
+#[inline]
+pub fn in_date_range(d: NaiveDate) -> bool {
+    (MIN_DATE..=MAX_DATE).contains(&d)
+}
 /// Reason given for a value that is not a number.
 pub const NUMBER_REASON: &str = "not a number";
 /// Reason given for NaN or infinity.

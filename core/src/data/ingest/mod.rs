@@ -55,7 +55,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 
-pub use appointments::{read_appointments, read_appointments_path, APPOINTMENT_COLUMNS};
+pub use appointments::{
+    read_appointments, read_appointments_path, APPOINTMENT_COLUMNS, NEED_AMOUNT_REASON,
+};
 pub use campaign::{
     read_campaign_dir, read_campaign_tables, read_campaigns, read_doctors, read_rx, read_targeting,
     IngestedCampaign, CAMPAIGN_COLUMNS, CAMPAIGN_SHEETS, DOCTOR_COLUMNS, RX_COLUMNS,
@@ -65,9 +67,9 @@ pub use campaign::{
 pub use campaign::{read_campaign_workbook, read_campaign_workbook_bytes};
 pub use columns::{normalize_header, ColumnSpec, HeaderMap};
 pub use field::{
-    deserialize_flag, deserialize_number, excel_serial_to_date, parse_date, parse_f64, parse_flag,
-    parse_u64, trim_bytes, DATE_REASON, FINITE_REASON, FLAG_REASON, ID_REASON, MAX_ID,
-    NUMBER_REASON,
+    deserialize_flag, deserialize_number, excel_serial_to_date, in_date_range, parse_date,
+    parse_f64, parse_flag, parse_u64, trim_bytes, DATE_RANGE_REASON, DATE_REASON, FINITE_REASON,
+    FLAG_REASON, ID_REASON, MAX_DATE, MAX_ID, MIN_DATE, NUMBER_REASON,
 };
 pub use records::{Record, RecordValue, LONE_SURROGATE_REASON, NESTED_REASON, NOT_A_RECORD_REASON};
 pub use row::{FromRow, Row};
@@ -102,6 +104,11 @@ pub struct IngestOptions {
     /// normal answer. Training keeps the default, `false`. Columns that are present are
     /// still checked.
     pub allow_empty: bool,
+    /// Appointments must carry the amount spent: a row without one is a bad row (named at
+    /// its line or row, rejected in lenient mode) rather than an upcoming appointment. For
+    /// reading the past appointments that training and comparison need. Other tables ignore
+    /// it.
+    pub require_amount: bool,
 }
 
 impl IngestOptions {
@@ -109,7 +116,7 @@ impl IngestOptions {
     pub fn strict() -> Self {
         IngestOptions {
             mode: IngestMode::Strict,
-            allow_empty: false,
+            ..IngestOptions::default()
         }
     }
 
@@ -117,8 +124,31 @@ impl IngestOptions {
     pub fn lenient() -> Self {
         IngestOptions {
             mode: IngestMode::Lenient,
-            allow_empty: false,
+            ..IngestOptions::default()
         }
+    }
+
+    /// Sets [`IngestOptions::require_amount`].
+    ///
+    /// ```
+    /// use optocom_core::data::{read_appointments, IngestOptions};
+    /// let csv = "\
+    /// patient_id,appointment_date,age,days_since_last_purchase,employed,benefits,driver,vdu_user,varifocal,high_prescription,amount
+    /// P1,2024-03-05,52,731,Y,N,Y,Y,Y,N,245.50
+    /// P2,2024-03-05,40,10,N,N,N,N,N,N,
+    /// ";
+    /// let past = IngestOptions::lenient().require_amount(true);
+    /// let got = read_appointments(csv.as_bytes(), &past)?;
+    /// assert_eq!(got.rows.len(), 1);
+    /// assert_eq!(
+    ///     got.rejected[0].to_string(),
+    ///     "line 3 (record 2), column `amount`: invalid value \"\": past appointments need the amount spent"
+    /// );
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    pub fn require_amount(mut self, on: bool) -> Self {
+        self.require_amount = on;
+        self
     }
 
     /// The options of every binding's scoring, forecast and comparison reads: strict, and
@@ -246,6 +276,7 @@ impl<T> Hook<T> for NoHook {}
 
 /// Collects rows according to the mode.
 struct Collector<T> {
+    options: IngestOptions,
     mode: IngestMode,
     allow_empty: bool,
     rows: Vec<T>,
@@ -256,6 +287,7 @@ struct Collector<T> {
 impl<T: FromRow> Collector<T> {
     fn new(options: &IngestOptions) -> Self {
         Collector {
+            options: options.clone(),
             mode: options.mode,
             allow_empty: options.allow_empty,
             rows: Vec::new(),
@@ -270,6 +302,7 @@ impl<T: FromRow> Collector<T> {
     fn take<H: Hook<T>>(&mut self, row: &Row<'_>, result: Result<T>, hook: &mut H) -> Result<()> {
         self.seen += 1;
         let lenient = self.mode == IngestMode::Lenient;
+        let result = result.and_then(|t| t.check_options(row, &self.options).map(|()| t));
         let error = match result {
             Ok(t) => match if lenient { hook.check(&t, row) } else { None } {
                 None => {

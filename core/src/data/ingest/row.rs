@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 
 use super::columns::{ColumnSpec, HeaderMap};
 use super::field::{
-    excel_serial_to_date, parse_date, parse_f64, parse_flag, parse_u64, trim_bytes, DATE_REASON,
-    FINITE_REASON, FLAG_REASON, ID_REASON, MAX_ID, NUMBER_REASON,
+    excel_serial_to_date, in_date_range, parse_date, parse_f64, parse_flag, parse_u64, trim_bytes,
+    DATE_RANGE_REASON, DATE_REASON, FINITE_REASON, FLAG_REASON, ID_REASON, MAX_ID, NUMBER_REASON,
 };
 use crate::error::{Error, Location, Result};
 
@@ -46,6 +46,15 @@ pub trait FromRow: Sized {
     const COLUMNS: &'static [ColumnSpec];
     /// Builds one record; the first bad value is the error.
     fn from_row(row: &Row<'_>) -> Result<Self>;
+
+    /// Checks a record built by [`FromRow::from_row`] against the read's options (an
+    /// appointment without `amount` under [`IngestOptions::require_amount`](super::IngestOptions::require_amount));
+    /// an error made with [`Row::invalid`] makes it a bad row like any other. By default
+    /// every record passes.
+    #[inline]
+    fn check_options(&self, _row: &Row<'_>, _options: &super::IngestOptions) -> Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -408,7 +417,9 @@ impl<'a> Row<'a> {
     #[inline]
     pub fn date(&self, col: usize) -> Result<NaiveDate> {
         if let Some(v) = self.csv_field(col).and_then(parse_date) {
-            return Ok(v);
+            if in_date_range(v) {
+                return Ok(v);
+            }
         }
         self.date_slow(col)
     }
@@ -424,6 +435,10 @@ impl<'a> Row<'a> {
             Cell::Day(d) => Some(*d),
             _ => None,
         };
-        v.ok_or_else(|| self.invalid(col, c.display(), DATE_REASON))
+        match v {
+            Some(d) if in_date_range(d) => Ok(d),
+            Some(d) => Err(self.invalid(col, d.to_string(), DATE_RANGE_REASON)),
+            None => Err(self.invalid(col, c.display(), DATE_REASON)),
+        }
     }
 }
