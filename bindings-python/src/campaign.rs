@@ -134,8 +134,20 @@ impl CampaignModel {
     ) -> PyResult<(Self, String)> {
         let o = opts(lenient);
         let got = detached(py, move || {
+            let csv = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
             if path.is_dir() {
                 read_campaign_dir(&path, &o)
+            } else if csv {
+                // One table is not the data; read as a workbook it would be a "Zip error".
+                Err(optocom_core::Error::invalid_param(
+                    "data",
+                    path.display(),
+                    "is one CSV file: campaign data is a folder holding doctors.csv, \
+                     campaigns.csv, targeting.csv and rx.csv, or one .xlsx workbook with \
+                     those sheets",
+                ))
             } else {
                 read_campaign_workbook(&path, &o)
             }
@@ -184,15 +196,35 @@ impl CampaignModel {
         reduce_to_json(slf.as_any(), text)
     }
 
-    /// The four tables as JSON lists of records (doctors, campaigns, targeting, rx).
-    fn tables(&self, py: Python<'_>) -> PyResult<(String, String, String, String)> {
+    /// One table (`doctors`, `campaigns`, `targeting` or `rx`) as a JSON list of records:
+    /// one at a time, since the Rx table is by far the largest.
+    fn table(&self, py: Python<'_>, name: &str) -> PyResult<String> {
         let d = self.inner.data();
-        Ok((
-            json(py, &d.doctors)?,
-            json(py, &d.campaigns)?,
-            json(py, &d.targeting)?,
-            json(py, &d.rx)?,
-        ))
+        match name {
+            "doctors" => json(py, &d.doctors),
+            "campaigns" => json(py, &d.campaigns),
+            "targeting" => json(py, &d.targeting),
+            "rx" => json(py, &d.rx),
+            _ => Err(crate::error::to_py(
+                py,
+                optocom_core::Error::invalid_param(
+                    "table",
+                    name,
+                    "expected doctors, campaigns, targeting or rx",
+                ),
+            )),
+        }
+    }
+
+    /// Rows of the four tables (doctors, campaigns, targeting, rx).
+    fn counts(&self) -> (usize, usize, usize, usize) {
+        let d = self.inner.data();
+        (
+            d.doctors.len(),
+            d.campaigns.len(),
+            d.targeting.len(),
+            d.rx.len(),
+        )
     }
 
     /// Campaign summaries, filtered and paginated (JSON page).
@@ -447,7 +479,7 @@ impl SegmentationModel {
     ) -> PyResult<(Vec<u64>, Vec<usize>)> {
         let t = table(py, doctors)?;
         detached(py, || {
-            let docs = t.read::<Doctor>(&IngestOptions::strict())?.rows;
+            let docs = t.read::<Doctor>(&IngestOptions::scoring())?.rows; // no doctors: no assignments
             let seg = self.inner.assign(&docs)?;
             Ok((docs.iter().map(|d| d.doctor_id).collect(), seg))
         })

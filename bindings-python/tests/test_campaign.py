@@ -97,7 +97,8 @@ def test_campaign_list_filters_and_pages(ca, tables):
     p2 = ca.campaigns(page=2, per_page=3)
     assert (p2.total, p2.pages, len(p2)) == (4, 2, 1)
     assert p2.data["campaign_id"].tolist() == [4]
-    assert ca.campaigns(specialty="Astrology").total == 0
+    nobody = ca.campaigns(specialty="Astrology")
+    assert (nobody.total, nobody.pages, len(nobody)) == (0, 0, 0)  # as the core counts
 
 
 @pytest.mark.parametrize("campaign_id", [1, 3])
@@ -560,6 +561,9 @@ def test_segments_save_load_assign(ca, tmp_path):
     assert back.k == 4
     pd.testing.assert_frame_equal(back.profiles, seg.profiles)
     pd.testing.assert_frame_equal(back.assign(ca.doctors), seg.assignments)
+    # No doctors: no assignments, with the same columns (not an "empty input" error).
+    none = back.assign(ca.doctors.iloc[:0])
+    assert len(none) == 0 and list(none.columns) == ["doctor_id", "segment"]
 
 
 def test_golden_segmentation_fixture():
@@ -715,6 +719,10 @@ def test_missing_table_and_bad_values(tmp_path):
     empty_dir.mkdir()
     with pytest.raises(optocom.NotFoundError):
         optocom.CampaignAnalytics(empty_dir)
+    one = tmp_path / "doctors.csv"
+    one.write_text("doctor_id,specialty,province,tenure_years,baseline_rx\n1,A,B,1,1\n")
+    with pytest.raises(optocom.InvalidParameterError, match="is one CSV file: campaign data is a folder"):
+        optocom.CampaignAnalytics(one)
 
 
 def test_lenient_mode_skips_a_bad_doctor_and_its_rows(tmp_path):

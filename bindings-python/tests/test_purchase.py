@@ -849,6 +849,17 @@ def test_rejected_is_what_fit_skipped_and_scoring_returns_its_own(demo):
     pd.testing.assert_frame_equal(scored, strict.predict(up))
 
 
+def test_freq_none_is_the_default_and_pandas_month_aliases_are_months(model, demo):
+    past, up = demo
+    pd.testing.assert_frame_equal(model.forecast(up, freq=None), model.forecast(up))
+    pd.testing.assert_frame_equal(model.compare(past, freq=None), model.compare(past))
+    for alias in ("ME", "MS", "month"):
+        pd.testing.assert_frame_equal(model.forecast(up, freq=alias), model.forecast(up, freq="M"))
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        model.forecast(up, freq="fortnight")
+    assert info.value.parameter == "freq"
+
+
 def test_forecast_and_compare_periods_as_documented(model, demo):
     """Rows cover whole periods, forecast lists empty periods between the first and last
     appointment as zeros while compare leaves them out, and dates are calendar days."""

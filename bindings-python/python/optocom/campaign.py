@@ -223,7 +223,9 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page)) if self.per_page else 1
+        """Pages of ``per_page`` rows that ``total`` fills (0 when there are no rows), as
+        the core counts them."""
+        return -(-self.total // max(self.per_page, 1))
 
     def _repr_html_(self) -> str:
         from ._display import page_html
@@ -355,12 +357,15 @@ class CampaignAnalytics:
     # -- data ---------------------------------------------------------------------------
     def tables(self) -> Dict[str, pd.DataFrame]:
         """The four tables as DataFrames."""
-        names = ("doctors", "campaigns", "targeting", "rx")
-        return {n: _frames.records_frame(t, dates=_DATES) for n, t in zip(names, self._model.tables())}
+        return {n: self._table(n) for n in ("doctors", "campaigns", "targeting", "rx")}
+
+    def _table(self, name: str) -> pd.DataFrame:
+        return _frames.records_frame(self._model.table(name), dates=_DATES)
 
     @property
     def doctors(self) -> pd.DataFrame:
-        return self.tables()["doctors"]
+        """The doctors table (without reading the others)."""
+        return self._table("doctors")
 
     # -- analytics ----------------------------------------------------------------------
     def campaigns(self, *, page: int = 1, per_page: int = 50, **filters: Any) -> Page:
@@ -616,9 +621,8 @@ class CampaignAnalytics:
         return Page(data=df, page=p["page"], per_page=p["per_page"], total=p["total"])
 
     def __repr__(self) -> str:
-        t = self._model.tables()
-        n = [len(json.loads(x)) for x in t[:2]]
-        return f"CampaignAnalytics({n[0]} doctors, {n[1]} campaigns)"
+        n_doctors, n_campaigns, _, _ = self._model.counts()
+        return f"CampaignAnalytics({n_doctors} doctors, {n_campaigns} campaigns)"
 
 
 class Recommender:

@@ -128,10 +128,10 @@ class CampaignDemo:
 
     def __init__(self, analytics: Any, truth: str) -> None:
         self._analytics = analytics
-        tables = analytics.tables()
         dates = ("start_date", "end_date", "period")
         self.doctors, self.campaigns, self.targeting, self.rx = (
-            _frames.records_frame(t, dates=dates) for t in tables
+            _frames.records_frame(analytics.table(name), dates=dates)
+            for name in ("doctors", "campaigns", "targeting", "rx")
         )
         self.truth = _frames.records_frame(truth)
 

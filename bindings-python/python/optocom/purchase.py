@@ -337,7 +337,7 @@ class PurchaseForecaster:
                                                     require_amount=past)
         return _frames.columns(_frames.appointment_frame(cols)), _rejected(rejected)
 
-    def forecast(self, upcoming: Any, freq: str = _optocom.DEFAULT_FORECAST_FREQ,
+    def forecast(self, upcoming: Any, freq: Optional[str] = _optocom.DEFAULT_FORECAST_FREQ,
                  level: float = _optocom.DEFAULT_LEVEL, *,
                  return_rejected: bool = False) -> Any:
         """Expected sales per day (``"D"``), week (``"W"``, Monday-based) or month (``"M"``)
@@ -351,10 +351,12 @@ class PurchaseForecaster:
         is listed with zeros (:meth:`compare` leaves such periods out). Dates are naive
         calendar days: each appointment counts on its own calendar day and a time zone is
         dropped, not converted, so join results on ``period_start`` rather than on
-        time-zone-aware timestamps. ``return_rejected=True`` returns ``(forecast,
+        time-zone-aware timestamps. ``freq=None`` is the default, weekly; pandas'
+        ``"MS"`` and ``"ME"`` are months. ``return_rejected=True`` returns ``(forecast,
         rejected)`` (see :meth:`predict`)."""
         model = self._check()
         source, rejected = self._rows(upcoming)
+        freq = _optocom.DEFAULT_FORECAST_FREQ if freq is None else freq
         text = model.forecast(source, freq, level)
         out = _frames.records_frame(text, dates=("period_start", "period_end"),
                                     polars=_frames.wants_polars(upcoming),
@@ -375,7 +377,7 @@ class PurchaseForecaster:
                 out[k] = pd.Timestamp(out[k])
         return _with_rejected(out, rejected, return_rejected)
 
-    def compare(self, past: Any, freq: str = _optocom.DEFAULT_COMPARE_FREQ,
+    def compare(self, past: Any, freq: Optional[str] = _optocom.DEFAULT_COMPARE_FREQ,
                 level: float = _optocom.DEFAULT_LEVEL, *,
                 return_rejected: bool = False) -> Any:
         """Actual against predicted sales per period (``"D"``, ``"W"`` or ``"M"``, as for
@@ -391,6 +393,7 @@ class PurchaseForecaster:
         ``return_rejected=True`` returns ``(comparison, rejected)`` (see :meth:`predict`)."""
         model = self._check()
         source, rejected = self._rows(past, past=True)
+        freq = _optocom.DEFAULT_COMPARE_FREQ if freq is None else freq
         text = model.compare(source, freq, level)
         out = _frames.records_frame(text, dates=("period_start", "period_end"),
                                     polars=_frames.wants_polars(past),

@@ -43,7 +43,9 @@ impl Freq {
         match s.trim().to_ascii_lowercase().as_str() {
             "d" | "day" | "daily" => Ok(Freq::Day),
             "w" | "week" | "weekly" => Ok(Freq::Week),
-            "m" | "ms" | "month" | "monthly" => Ok(Freq::Month),
+            // pandas' month aliases: "MS" (labelled by the start) and "ME" (by the end);
+            // every row carries both period_start and period_end.
+            "m" | "ms" | "me" | "month" | "monthly" => Ok(Freq::Month),
             _ => Err(Error::invalid_param(
                 "freq",
                 s,
