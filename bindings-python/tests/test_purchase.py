@@ -849,6 +849,16 @@ def test_rejected_is_what_fit_skipped_and_scoring_returns_its_own(demo):
     pd.testing.assert_frame_equal(scored, strict.predict(up))
 
 
+def test_probability_bands_with_the_revenue_cut_points_name_the_cut_point(demo):
+    past, _ = demo
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        optocom.PurchaseForecaster(band_basis="probability").fit(past)
+    assert (info.value.parameter, info.value.value) == ("high", "150"), str(info.value)
+    with pytest.raises(optocom.InvalidParameterError) as info:
+        optocom.PurchaseForecaster(band_basis="probability", high=0.6, medium=-0.1).fit(past)
+    assert info.value.parameter == "medium", str(info.value)
+
+
 def test_freq_none_is_the_default_and_pandas_month_aliases_are_months(model, demo):
     past, up = demo
     pd.testing.assert_frame_equal(model.forecast(up, freq=None), model.forecast(up))

@@ -81,14 +81,26 @@ impl ValueBands {
         }
     }
 
-    /// Validates the cut points.
+    /// Validates the cut points; an error names the one at fault.
+    ///
+    /// ```
+    /// use optocom_core::purchase::{BandBasis, ValueBands};
+    /// // The probability basis with the default (revenue) cut points: `high` is named.
+    /// let bands = ValueBands { basis: BandBasis::Probability, ..ValueBands::default() };
+    /// let e = bands.check().unwrap_err();
+    /// assert!(e.to_string().starts_with("invalid parameter `value_bands.high` = 150"), "{e}");
+    /// assert!(ValueBands::on_probability(0.6, -0.1).check().unwrap_err().to_string().contains("value_bands.medium"));
+    /// assert!(ValueBands::on_probability(f64::NAN, 0.3).check().unwrap_err().to_string().contains("value_bands.high"));
+    /// assert!(ValueBands::on_probability(0.6, 0.35).check().is_ok());
+    /// ```
     pub fn check(&self) -> Result<()> {
-        if !self.high.is_finite() || !self.medium.is_finite() {
-            return Err(Error::invalid_param(
-                "value_bands",
-                format!("high={}, medium={}", self.high, self.medium),
-                "cut points must be finite",
-            ));
+        for (name, v) in [
+            ("value_bands.high", self.high),
+            ("value_bands.medium", self.medium),
+        ] {
+            if !v.is_finite() {
+                return Err(Error::invalid_param(name, v, "cut points must be finite"));
+            }
         }
         if self.medium > self.high {
             return Err(Error::invalid_param(
@@ -97,12 +109,20 @@ impl ValueBands {
                 format!("must not exceed value_bands.high ({})", self.high),
             ));
         }
-        if self.basis == BandBasis::Probability && (self.medium < 0.0 || self.high > 1.0) {
-            return Err(Error::invalid_param(
-                "value_bands",
-                format!("high={}, medium={}", self.high, self.medium),
-                "probability cut points must lie in [0, 1]",
-            ));
+        if self.basis == BandBasis::Probability {
+            for (name, v) in [
+                ("value_bands.high", self.high),
+                ("value_bands.medium", self.medium),
+            ] {
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(Error::invalid_param(
+                        name,
+                        v,
+                        "probability cut points must lie in [0, 1] (with basis \"probability\", \
+                         set both: the default cut points are GBP of expected revenue)",
+                    ));
+                }
+            }
         }
         Ok(())
     }

@@ -411,7 +411,20 @@ fn campaign_filter_leaving_nobody() {
     };
     let e = a.metrics(1, &none, 0.95).unwrap_err();
     assert_eq!(e.code(), "empty_input");
-    assert!(e.to_string().contains("campaign 1"));
+    assert!(
+        e.to_string()
+            .contains("campaign 1 has no doctor that passes the filter"),
+        "{e}"
+    );
+    // A campaign nobody was assigned to says so, whatever the filter.
+    let mut d = tiny();
+    d.targeting.retain(|t| t.campaign_id != 2);
+    let b = CampaignAnalytics::with_outcome(d, OutcomeParams::default().pre_periods(2)).unwrap();
+    let e = b.metrics(2, &all(), 0.95).unwrap_err();
+    assert!(
+        e.to_string().contains("campaign 2 has no targeting rows"),
+        "{e}"
+    );
     let p = a.campaigns(&none, &PageRequest::default()).unwrap();
     assert_eq!((p.total, p.data.len()), (0, 0));
     let p = a

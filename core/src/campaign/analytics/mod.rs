@@ -573,9 +573,12 @@ impl CampaignAnalytics {
             (if m.targeted { &mut t } else { &mut k }).push(m);
         }
         if t.n + k.n == 0 {
-            return Err(Error::empty(format!(
-                "no doctor of campaign {campaign_id} passes the filter"
-            )));
+            let why = if self.panels[c].members.is_empty() {
+                "has no targeting rows (no targeted or control doctors)"
+            } else {
+                "has no doctor that passes the filter"
+            };
+            return Err(Error::empty(format!("campaign {campaign_id} {why}")));
         }
         let (gt, gk) = (t.finish(), k.finish());
         let (lift, response_rate_diff) = if t.n >= 2 && k.n >= 2 {
