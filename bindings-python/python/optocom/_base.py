@@ -100,6 +100,18 @@ def renamed(e: InvalidParameterError,
                                  reason=getattr(e, "reason", None))
 
 
+def real(value: Any) -> Optional[float]:
+    """``value`` as a float when it is a real number (Python's or NumPy's, not a bool; an
+    int beyond the floats is infinity), else None: the callers refuse None and non-finite
+    values in their own words."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return float("inf")
+
+
 def whole(name: str, value: Any) -> int:
     """An int argument bound for one of the core's unsigned ints (ids, counts, pages, seeds):
     the one check every such argument passes through, so that a bad one is an

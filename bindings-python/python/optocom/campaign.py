@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import _frames, _optocom, _progress
-from ._base import dumps, renamed, whole
+from ._base import dumps, real, renamed, whole
 from .exceptions import InternalError, InvalidParameterError
 from .purchase import _rejected
 from .uplift import UpliftForest
@@ -182,15 +182,12 @@ def _rank(rank_by: Any) -> str:
                 "must appear once)",
                 parameter="rank_by", value=key, reason="duplicate doctor_id",
             )
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+        score = real(v)
+        if score is None:
             raise InvalidParameterError(
                 f"invalid parameter `rank_by`: the score of doctor {key} is {v!r}, not a number",
                 parameter="rank_by", value=repr(v), reason="must be a number",
             )
-        try:
-            score = float(v)
-        except OverflowError:  # an int beyond the floats
-            score = float("inf")
         if not np.isfinite(score):
             raise InvalidParameterError(
                 f"invalid parameter `rank_by`: the score of doctor {key} is {v!r}; uplift "

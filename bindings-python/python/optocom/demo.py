@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 from typing import Any, Optional, Tuple
 
-import numpy as np
 import pandas as pd
 
 from . import _frames, _optocom
-from ._base import dumps, renamed, whole
+from ._base import dumps, real, renamed, whole
 from .exceptions import InvalidParameterError
 
 __all__ = ["appointments", "campaigns", "CampaignDemo"]
@@ -46,15 +44,12 @@ def _params(kind: str, **overrides: Any) -> str:
 def _finite(name: str, value: Any) -> float:
     """A real-valued generator argument as a float: a finite number (NumPy's too), not a
     bool; anything else raises :class:`InvalidParameterError` naming ``name``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    v = real(value)
+    if v is None:
         raise InvalidParameterError(
             f"invalid parameter `{name}` = {value!r}: must be a number",
             parameter=name, value=repr(value), reason="must be a number",
         )
-    try:
-        v = float(value)
-    except OverflowError:  # an int beyond the floats
-        v = float("inf")
     if not math.isfinite(v):
         raise InvalidParameterError(
             f"invalid parameter `{name}` = {value!r}: must be finite",
