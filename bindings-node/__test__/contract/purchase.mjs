@@ -211,6 +211,18 @@ test('bad values name their row, column and value', () => {
     return true
   })
   expectOptocomError(() => model.score([demo.upcoming[0], 7]), { code: 'invalid_value', row: 1, column: '(record)' })
+  // A nested value is not read as the text "[object]"; a "no date" sentinel is not a date.
+  expectOptocomError(() => model.score([demo.upcoming[0], { ...demo.upcoming[1], patient_id: { id: 'P' } }]), { code: 'invalid_value', row: 1, column: 'patient_id', value: '[object]' })
+  expectOptocomError(() => model.score([{ ...demo.upcoming[0], appointment_date: '0001-01-01' }]), {
+    code: 'invalid_value', row: 0, column: 'appointment_date', reason: 'outside the supported dates, 1900-01-01 to 2199-12-31',
+  })
+  // Past appointments to compare (or train on) need their amount: named at its row.
+  const past = demo.past.slice(0, 6).map((a) => ({ ...a }))
+  past[4].amount = null
+  expectOptocomError(() => model.compare(past), { code: 'invalid_value', row: 4, column: 'amount', reason: 'past appointments need the amount spent' })
+  expectOptocomError(() => PurchaseForecaster.fit(past), { code: 'invalid_value', row: 4, column: 'amount' })
+  // pandas' month aliases are months.
+  assert.deepEqual(model.forecast(demo.upcoming, 'ME'), model.forecast(demo.upcoming, 'M'))
   expectOptocomError(() => model.score({ not: 'an array' }), { code: 'invalid_parameter', parameter: 'data' })
   expectOptocomError(() => model.score(42), { code: 'invalid_parameter', parameter: 'data' })
 })
