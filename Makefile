@@ -29,13 +29,14 @@ wheel: ## Build the Python wheel (abi3, CPython >= 3.9) into target/wheels
 	rm -f $(WHEEL_DIR)/optocom-*.whl
 	cd $(PYDIR) && .venv-build/bin/maturin build --release --out ../$(WHEEL_DIR)
 
-test-python: wheel ## Install the fresh wheel in a fresh venv: dependency check, then pytest
+test-python: wheel ## Install the fresh wheel in a fresh venv: dependency check, pytest, then pyflakes' checks (ruff: undefined names, unused imports)
 	rm -rf $(TEST_VENV)
 	$(PYTHON) -m venv $(TEST_VENV)
 	$(TEST_VENV)/bin/pip install -q $(WHEEL_DIR)/optocom-*.whl
 	$(TEST_VENV)/bin/python $(PYDIR)/tests/check_install.py
 	$(TEST_VENV)/bin/pip install -q -r $(PYDIR)/requirements-test.txt
 	cd $(PYDIR) && .venv-test/bin/python -m pytest tests -q -p no:cacheprovider
+	$(TEST_VENV)/bin/ruff check --isolated --select E9,F $(PYDIR)/python $(PYDIR)/tests examples/python benches/peers
 
 # `npm install` (with the committed lock), not `npm ci`: @napi-rs/cli's dependency @napi-rs/lzma
 # lists platform packages that no lock file can record, so `npm ci` refuses any lock (npm/cli#4828).
