@@ -567,7 +567,9 @@ pub const UPLIFT_NUMERIC_FEATURES: [&str; 3] = ["tenure_years", "baseline_rx", "
 /// Rows are the doctors with a targeting row for the campaign, in targeting order. Columns
 /// of `features`: `tenure_years`, `baseline_rx`, `pre_rx_mean` (pre-window mean monthly Rx of
 /// the campaign's product), then one-hot `specialty=<level>` and `province=<level>` columns,
-/// levels sorted, over the levels present among all doctors of the data.
+/// levels sorted, over the levels present among all doctors of the data (compared as filters
+/// compare them: trimmed, case-insensitively; a level is spelled as the doctor with the
+/// smallest id spells it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpliftTable {
     /// Campaign.
@@ -644,12 +646,11 @@ pub fn uplift_table_with(
             .filter(|&r| r != usize::MAX)
     });
 
-    let mut specialties: Vec<&str> = data.doctors.iter().map(|d| d.specialty.as_str()).collect();
-    specialties.sort_unstable();
-    specialties.dedup();
-    let mut provinces: Vec<&str> = data.doctors.iter().map(|d| d.province.as_str()).collect();
-    provinces.sort_unstable();
-    provinces.dedup();
+    // Levels as filters compare them: trimmed, case-insensitive (see `distinct_levels`).
+    let levels = |f: fn(&Doctor) -> &str| {
+        crate::data::filter::distinct_levels(data.doctors.iter().map(|d| (d.doctor_id, f(d))))
+    };
+    let (specialties, provinces) = (levels(|d| &d.specialty), levels(|d| &d.province));
     let mut specs: Vec<FeatureSpec> = UPLIFT_NUMERIC_FEATURES
         .iter()
         .map(|n| FeatureSpec {
@@ -672,15 +673,16 @@ pub fn uplift_table_with(
         name: UPLIFT_SCHEMA.into(),
         features: specs,
     };
-    let spec_col: HashMap<&str, usize> = specialties
+    let key = crate::data::filter::level_key;
+    let spec_col: HashMap<String, usize> = specialties
         .iter()
         .enumerate()
-        .map(|(i, s)| (*s, 3 + i))
+        .map(|(i, s)| (key(s), 3 + i))
         .collect();
-    let prov_col: HashMap<&str, usize> = provinces
+    let prov_col: HashMap<String, usize> = provinces
         .iter()
         .enumerate()
-        .map(|(i, s)| (*s, 3 + specialties.len() + i))
+        .map(|(i, s)| (key(s), 3 + specialties.len() + i))
         .collect();
 
     let n = members.len();
@@ -696,10 +698,10 @@ pub fn uplift_table_with(
         x[[i, 0]] = doc.tenure_years;
         x[[i, 1]] = doc.baseline_rx;
         x[[i, 2]] = pre;
-        if let Some(&j) = spec_col.get(doc.specialty.as_str()) {
+        if let Some(&j) = spec_col.get(&key(&doc.specialty)) {
             x[[i, j]] = 1.0;
         }
-        if let Some(&j) = prov_col.get(doc.province.as_str()) {
+        if let Some(&j) = prov_col.get(&key(&doc.province)) {
             x[[i, j]] = 1.0;
         }
         doctor_ids.push(doc.doctor_id);

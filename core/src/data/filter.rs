@@ -40,6 +40,41 @@ pub(crate) fn same_level(a: &str, b: &str) -> bool {
         .eq(b.chars().flat_map(char::to_lowercase))
 }
 
+/// The key two spellings of one specialty or province share ([`same_level`]'s comparison):
+/// trimmed and Unicode lower-cased.
+pub(crate) fn level_key(s: &str) -> String {
+    let t = s.trim();
+    if t.is_ascii() {
+        t.to_ascii_lowercase()
+    } else {
+        t.to_lowercase()
+    }
+}
+
+/// The distinct levels of a doctor attribute as one-hot encoders take them: spellings that
+/// [`same_level`] equates are one level, spelled (trimmed) as the doctor with the smallest
+/// id spells it, as the recommender spells derived levels; sorted by that spelling.
+pub(crate) fn distinct_levels<'a>(doctors: impl Iterator<Item = (u64, &'a str)>) -> Vec<String> {
+    let mut first: std::collections::HashMap<String, (u64, &'a str)> =
+        std::collections::HashMap::new();
+    for (id, raw) in doctors {
+        first
+            .entry(level_key(raw))
+            .and_modify(|e| {
+                if id < e.0 {
+                    *e = (id, raw);
+                }
+            })
+            .or_insert((id, raw));
+    }
+    let mut levels: Vec<String> = first
+        .into_values()
+        .map(|(_, s)| s.trim().to_string())
+        .collect();
+    levels.sort_unstable();
+    levels
+}
+
 impl DoctorFilter {
     /// Validates the filter: bounds must be finite and min <= max; a listed specialty or
     /// province must not be empty (it would match nobody: an empty list is "no filter").

@@ -402,6 +402,20 @@ fn campaign_response_at_exactly_the_threshold() {
     assert_eq!((m.targeted.responders, m.control.responders), (1, 2)); // 1 of 1, 3, 5; 2 and 4
 }
 
+/// The uplift table's one-hot levels are compared as filters compare them: a specialty
+/// spelled in capitals with spaces is the same column, and the table is the one the single
+/// spelling gives.
+#[test]
+fn uplift_table_levels_ignore_case_and_spaces() {
+    let base = uplift_table(&tiny(), 1).unwrap();
+    let mut d = tiny();
+    d.doctors[2].specialty = " CARDIOLOGY ".into(); // doctor 3; doctor 1 spells it first
+    d.doctors[3].province = "ontario".into();
+    let t = uplift_table(&d, 1).unwrap();
+    assert_eq!(t.feature_names, base.feature_names);
+    assert_eq!(t.features, base.features);
+}
+
 #[test]
 fn campaign_filter_leaving_nobody() {
     let a = tiny_analytics();

@@ -144,6 +144,50 @@ fn save_load_round_trip() {
     );
 }
 
+/// Spellings that differ only by case or surrounding spaces are one level, as filters and
+/// the recommender see them: the same segments, profiles and assignments as with one
+/// spelling, the level spelled as the doctor with the smallest id spells it.
+#[test]
+fn levels_differing_by_case_are_one_level() {
+    let (docs, _) = clustered(300, 5);
+    let params = SegmentationParams::new().k(3);
+    let base = DoctorSegmentation::fit(&params, &docs).unwrap();
+    let mut shouted = docs.clone();
+    for d in shouted.iter_mut().skip(1).step_by(2) {
+        d.specialty = format!(" {} ", d.specialty.to_uppercase());
+        d.province = d.province.to_lowercase();
+    }
+    let seg = DoctorSegmentation::fit(&params, &shouted).unwrap();
+    assert_eq!(seg.assign(&shouted).unwrap(), base.assign(&docs).unwrap());
+    assert_eq!(seg.assign(&docs).unwrap(), base.assign(&docs).unwrap());
+    let names = |s: &DoctorSegmentation| -> Vec<(String, String, usize)> {
+        s.profiles()
+            .iter()
+            .map(|p| {
+                (
+                    p.dominant_specialty.to_lowercase(),
+                    p.dominant_province.to_lowercase(),
+                    p.specialty_shares.len(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(names(&seg), names(&base)); // one level each, not two
+                                           // Each level is spelled as its smallest-id doctor spells it (trimmed).
+    for p in seg.profiles() {
+        let first = shouted
+            .iter()
+            .filter(|d| {
+                d.specialty
+                    .trim()
+                    .eq_ignore_ascii_case(&p.dominant_specialty)
+            })
+            .min_by_key(|d| d.doctor_id)
+            .unwrap();
+        assert_eq!(first.specialty.trim(), p.dominant_specialty);
+    }
+}
+
 #[test]
 fn unseen_category_is_all_zero_not_an_error() {
     let (docs, _) = clustered(300, 5);

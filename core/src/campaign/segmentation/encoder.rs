@@ -1,12 +1,13 @@
 //! Doctor feature encoding for segmentation: standardised numeric columns plus one-hot
 //! specialty and province.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::data::campaign::Doctor;
+use crate::data::filter::{distinct_levels, level_key};
 use crate::error::{check_finite, Error, Result};
 use crate::features::{FeatureKind, FeatureSchema, FeatureSpec, StandardScaler};
 
@@ -24,11 +25,6 @@ pub(crate) struct DoctorEncoder {
     pub specialties: Vec<String>,
     /// Province levels seen at fit time, sorted.
     pub provinces: Vec<String>,
-}
-
-/// Categories are compared after trimming surrounding whitespace.
-pub(crate) fn level(s: &str) -> &str {
-    s.trim()
 }
 
 /// Raw numeric matrix `[tenure_years, baseline_rx, extras...]`, validated.
@@ -79,12 +75,7 @@ impl DoctorEncoder {
         let x = numeric(doctors, extra_names, extra)?;
         let scaler = StandardScaler::fit(x.view())?;
         let levels = |f: fn(&Doctor) -> &str| -> Vec<String> {
-            doctors
-                .iter()
-                .map(|d| level(f(d)).to_string())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect()
+            distinct_levels(doctors.iter().map(|d| (d.doctor_id, f(d))))
         };
         Ok(DoctorEncoder {
             extra_names: extra_names.to_vec(),
@@ -150,18 +141,25 @@ impl DoctorEncoder {
             x[[i, j]] = *v;
         }
         let off_prov = p + self.specialties.len();
-        for (row, d) in doctors.iter().enumerate() {
-            if let Ok(j) = self
-                .specialties
-                .binary_search_by(|s| s.as_str().cmp(level(&d.specialty)))
-            {
-                x[[row, p + j]] = 1.0;
+        // Levels by their folded key (the first of an old artifact's levels that differ
+        // only by case takes the doctors).
+        let columns = |levels: &[String], offset: usize| -> HashMap<String, usize> {
+            let mut cols = HashMap::with_capacity(levels.len());
+            for (j, l) in levels.iter().enumerate() {
+                cols.entry(level_key(l)).or_insert(offset + j);
             }
-            if let Ok(j) = self
-                .provinces
-                .binary_search_by(|s| s.as_str().cmp(level(&d.province)))
-            {
-                x[[row, off_prov + j]] = 1.0;
+            cols
+        };
+        let (spec_col, prov_col) = (
+            columns(&self.specialties, p),
+            columns(&self.provinces, off_prov),
+        );
+        for (row, d) in doctors.iter().enumerate() {
+            if let Some(&j) = spec_col.get(&level_key(&d.specialty)) {
+                x[[row, j]] = 1.0;
+            }
+            if let Some(&j) = prov_col.get(&level_key(&d.province)) {
+                x[[row, j]] = 1.0;
             }
         }
         Ok(x)

@@ -8,8 +8,9 @@
 //!
 //! **Unseen categories**: a specialty or province that did not occur in the training doctors
 //! is encoded as all zeros in its one-hot block (the doctor is equally far from every level),
-//! never an error. Categories are compared after trimming surrounding whitespace, otherwise
-//! exactly (case-sensitive).
+//! never an error. Categories are compared as filters compare them: after trimming surrounding
+//! whitespace, Unicode case-insensitively (`Cardiology` and `CARDIOLOGY` are one level, spelled
+//! as the doctor with the smallest id spells it).
 //!
 //! k-means is run by [`crate::cluster::KMeans`] (greedy k-means++ and Lloyd iterations,
 //! `n_init` runs with per-run generators derived from the seed), so the same data and seed
@@ -70,9 +71,10 @@ pub use hyperparams::{SegmentationParams, MAX_SEARCHED_K};
 use crate::artifact::{packed, ModelInfo, Parts, Persist};
 use crate::cluster::{self, KMeans, KMeansParams};
 use crate::data::campaign::Doctor;
+use crate::data::filter::level_key;
 use crate::error::{Error, Location, Result};
 use crate::features::FeatureSchema;
-use encoder::{level, DoctorEncoder};
+use encoder::DoctorEncoder;
 
 /// Share of one category level within a segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -226,10 +228,10 @@ fn silhouette(x: &Array2<f64>, labels: &[usize], sample: &[usize], k: usize) -> 
     total / m as f64
 }
 
-fn shares(values: &[&str]) -> Vec<CategoryShare> {
+fn shares(values: &[String]) -> Vec<CategoryShare> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for v in values {
-        *counts.entry(v).or_default() += 1;
+        *counts.entry(v.as_str()).or_default() += 1;
     }
     let n = values.len() as f64;
     let mut out: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -244,19 +246,37 @@ fn shares(values: &[&str]) -> Vec<CategoryShare> {
 
 fn profiles(
     doctors: &[Doctor],
+    encoder: &DoctorEncoder,
     raw_numeric: &Array2<f64>,
     labels: &[usize],
     k: usize,
 ) -> Vec<SegmentProfile> {
     let n = doctors.len() as f64;
+    // Each doctor's level as the encoder spells it (spellings differing by case are one).
+    let spelling = |levels: &[String]| -> HashMap<String, String> {
+        levels.iter().map(|l| (level_key(l), l.clone())).collect()
+    };
+    let (spec_name, prov_name) = (spelling(&encoder.specialties), spelling(&encoder.provinces));
+    let name = |names: &HashMap<String, String>, raw: &str| -> String {
+        names
+            .get(&level_key(raw))
+            .cloned()
+            .unwrap_or_else(|| raw.trim().to_string())
+    };
     (0..k)
         .map(|s| {
             let rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == s).collect();
             let size = rows.len();
             let mean =
                 |j: usize| rows.iter().map(|&i| raw_numeric[[i, j]]).sum::<f64>() / size as f64;
-            let specs: Vec<&str> = rows.iter().map(|&i| level(&doctors[i].specialty)).collect();
-            let provs: Vec<&str> = rows.iter().map(|&i| level(&doctors[i].province)).collect();
+            let specs: Vec<String> = rows
+                .iter()
+                .map(|&i| name(&spec_name, &doctors[i].specialty))
+                .collect();
+            let provs: Vec<String> = rows
+                .iter()
+                .map(|&i| name(&prov_name, &doctors[i].province))
+                .collect();
             let specialty_shares = shares(&specs);
             let province_shares = shares(&provs);
             SegmentProfile {
@@ -380,7 +400,7 @@ impl DoctorSegmentation {
             }
             r
         };
-        let profiles = profiles(doctors, &raw_numeric, &labels, centroids.nrows());
+        let profiles = profiles(doctors, &encoder, &raw_numeric, &labels, centroids.nrows());
         let train = doctors
             .iter()
             .zip(&labels)

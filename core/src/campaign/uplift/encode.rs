@@ -3,6 +3,7 @@
 use ndarray::Array2;
 
 use crate::data::campaign::Doctor;
+use crate::data::filter::same_level;
 use crate::error::{Error, Location, Result};
 use crate::features::{FeatureKind, FeatureSchema};
 
@@ -12,7 +13,8 @@ use crate::features::{FeatureKind, FeatureSchema};
 /// mean monthly Rx of the campaign's product.
 ///
 /// Numeric columns `tenure_years`, `baseline_rx` and `pre_rx_mean` are copied; one-hot
-/// columns `specialty=<level>` and `province=<level>` are 1 for the doctor's level (whether
+/// columns `specialty=<level>` and `province=<level>` are 1 for the doctor's level, compared
+/// as filters compare levels (trimmed, case-insensitively; whether
 /// the schema marks them one-hot or, as a forest fitted on a host's frame of the table does,
 /// numeric columns named so). **A
 /// specialty or province not seen in training gets an all-zero one-hot block** (the doctor
@@ -113,8 +115,8 @@ pub fn encode_doctors(
                 Col::Tenure => d.tenure_years,
                 Col::Baseline => d.baseline_rx,
                 Col::PreRx => pre,
-                Col::Specialty(l) => f64::from(u8::from(d.specialty == *l)),
-                Col::Province(l) => f64::from(u8::from(d.province == *l)),
+                Col::Specialty(l) => f64::from(u8::from(same_level(&d.specialty, l))),
+                Col::Province(l) => f64::from(u8::from(same_level(&d.province, l))),
             };
         }
     }
