@@ -7,7 +7,10 @@ use numpy::IntoPyArray;
 use optocom_core::data::ingest::{read_appointments_path, IngestOptions, Ingested, Workbook};
 use optocom_core::data::Appointment;
 use optocom_core::options::record_from_json;
-use optocom_core::purchase::{Freq, PatientFeatures, PurchaseForecaster, PurchaseParams};
+use optocom_core::purchase::{
+    Freq, PatientFeatures, PurchaseForecaster, PurchaseParams, DEFAULT_COMPARE_FREQ,
+    DEFAULT_FORECAST_FREQ,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -44,19 +47,28 @@ pub fn appointments(
     let opts = reader(lenient)
         .allow_empty(!matches!(purpose, Purpose::Train))
         .require_amount(!matches!(purpose, Purpose::Score));
-    read(py, source, opts)
+    Ok(read(py, source, opts)?.0)
 }
 
+/// Appointments read with `opts`, and whether the input has an amount column: typed columns
+/// under any of its names, whatever the values (the core resolves the names); a file, whether
+/// some row has an amount.
 fn read(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     opts: IngestOptions,
-) -> PyResult<Ingested<Appointment>> {
+) -> PyResult<(Ingested<Appointment>, bool)> {
     if let Ok(path) = source.extract::<std::path::PathBuf>() {
-        return detached(py, move || read_path(&path, &opts));
+        let got = detached(py, move || read_path(&path, &opts))?;
+        let has_amount = got.rows.iter().any(|a| a.amount.is_some());
+        return Ok((got, has_amount));
     }
     let t = table(py, source.cast::<PyList>()?)?;
-    detached(py, move || t.read::<Appointment>(&opts))
+    let has_amount = t.has_column::<Appointment>("amount");
+    Ok((
+        detached(py, move || t.read::<Appointment>(&opts))?,
+        has_amount,
+    ))
 }
 
 fn read_path(path: &Path, opts: &IngestOptions) -> optocom_core::Result<Ingested<Appointment>> {
@@ -147,7 +159,8 @@ impl PurchaseModel {
         Ok((PurchaseModel { inner, host }, json(py, &ingested.rejected)?))
     }
 
-    /// Scores appointments: a dict of columns, and the rejected rows as JSON.
+    /// Scores appointments: a dict of columns, and the rejected rows as JSON. The columns
+    /// end with `actual_amount` when the input has an amount column (see [`read`]).
     #[pyo3(signature = (upcoming, lenient=false))]
     fn score<'py>(
         &self,
@@ -155,7 +168,8 @@ impl PurchaseModel {
         upcoming: &Bound<'py, PyAny>,
         lenient: bool,
     ) -> PyResult<(Bound<'py, PyDict>, String)> {
-        let ingested = appointments(py, upcoming, lenient, Purpose::Score)?;
+        let opts = reader(lenient).allow_empty(true);
+        let (ingested, has_amount) = read(py, upcoming, opts)?;
         let rows = ingested.rows;
         let scored = detached(py, || self.inner.score(&rows))?;
         let d = PyDict::new(py);
@@ -188,10 +202,12 @@ impl PurchaseModel {
                 .map(|s| s.value_band.as_str())
                 .collect::<Vec<_>>(),
         )?;
-        d.set_item(
-            "actual_amount",
-            col(&|s| s.actual_amount.unwrap_or(f64::NAN)),
-        )?;
+        if has_amount {
+            d.set_item(
+                "actual_amount",
+                col(&|s| s.actual_amount.unwrap_or(f64::NAN)),
+            )?;
+        }
         Ok((d, json(py, &ingested.rejected)?))
     }
 
@@ -208,10 +224,10 @@ impl PurchaseModel {
         &self,
         py: Python<'_>,
         upcoming: &Bound<'_, PyAny>,
-        freq: &str,
+        freq: Option<&str>,
         level: f64,
     ) -> PyResult<String> {
-        let freq = Freq::parse(freq).py_err(py)?;
+        let freq = Freq::parse_or(freq, DEFAULT_FORECAST_FREQ).py_err(py)?;
         let rows = appointments(py, upcoming, false, Purpose::Score)?.rows;
         let out = detached(py, || self.inner.forecast(&rows, freq, level))?;
         json(py, &out)
@@ -234,10 +250,10 @@ impl PurchaseModel {
         &self,
         py: Python<'_>,
         past: &Bound<'_, PyAny>,
-        freq: &str,
+        freq: Option<&str>,
         level: f64,
     ) -> PyResult<String> {
-        let freq = Freq::parse(freq).py_err(py)?;
+        let freq = Freq::parse_or(freq, DEFAULT_COMPARE_FREQ).py_err(py)?;
         let rows = appointments(py, past, false, Purpose::Compare)?.rows;
         let out = detached(py, || self.inner.compare(&rows, freq, level))?;
         json(py, &out)
@@ -311,7 +327,7 @@ pub fn read_appointments<'py>(
     let opts = reader(lenient)
         .allow_empty(allow_empty)
         .require_amount(require_amount);
-    let got = read(py, source, opts)?;
+    let (got, _) = read(py, source, opts)?;
     Ok((
         appointment_columns(py, &got.rows)?,
         json(py, &got.rejected)?,

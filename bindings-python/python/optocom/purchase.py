@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import pandas as pd
 
@@ -53,37 +53,6 @@ def _rejected(text: str) -> pd.DataFrame:
         out.append(dict(table=r.get("table") or None, row=row, line=line, sheet=loc.get("sheet"),
                         column=r["column"], value=r["value"], reason=r["reason"]))
     return pd.DataFrame(out, columns=["table", "row", "line", "sheet", "column", "value", "reason"])
-
-
-# The headers of the core's optional amount column: its name and aliases
-# (``APPOINTMENT_COLUMNS`` in core/src/data/ingest/appointments.rs), in normalised form.
-_AMOUNT_HEADERS = frozenset(("amount", "sales", "spend", "actual_sales", "amount_spent",
-                             "sale_amount", "amount_gbp"))
-
-
-def _normalize_header(header: str) -> str:
-    """A header as the core compares it (``normalize_header`` in
-    core/src/data/ingest/columns.rs): byte order mark stripped, trimmed, ASCII lowercased,
-    spaces, tabs, dashes and dots as underscores, runs of underscores collapsed, outer ones
-    trimmed (``" Amount-GBP"`` -> ``"amount_gbp"``)."""
-    out: List[str] = []
-    for c in header.lstrip("\ufeff").strip():
-        if c in " \t-.":
-            c = "_"
-        elif "A" <= c <= "Z":
-            c = c.lower()
-        if c == "_" and out and out[-1] == "_":
-            continue
-        out.append(c)
-    return "".join(out).strip("_")
-
-
-def _has_amount(source: Any) -> Optional[bool]:
-    """Whether typed columns (from :func:`_source`) include the amount column under any of
-    its names; None for a path (the core reads its header)."""
-    if isinstance(source, str):
-        return None
-    return any(_normalize_header(name) in _AMOUNT_HEADERS for name, _, _ in source)
 
 
 def _with_rejected(result: Any, rejected: pd.DataFrame, return_rejected: bool) -> Any:
@@ -295,12 +264,7 @@ class PurchaseForecaster:
         cols, text = model.score(source, self.lenient)
         rejected = _rejected(text)
         index = _frames.kept_index(upcoming, rejected, len(cols["probability"]))
-        df = _frames.appointment_frame(cols, index)
-        has_amount = _has_amount(source)
-        if has_amount is None:
-            has_amount = bool(df["actual_amount"].notna().any())
-        if not has_amount:
-            df = df.drop(columns=["actual_amount"])
+        df = _frames.appointment_frame(cols, index)  # actual_amount: the core decides
         return _with_rejected(_frames.finish(df, polars=_frames.wants_polars(upcoming)),
                               rejected, return_rejected)
 
@@ -354,14 +318,7 @@ class PurchaseForecaster:
         time-zone-aware timestamps. ``freq=None`` is the default, weekly; pandas'
         ``"MS"`` and ``"ME"`` are months. ``return_rejected=True`` returns ``(forecast,
         rejected)`` (see :meth:`predict`)."""
-        model = self._check()
-        source, rejected = self._rows(upcoming)
-        freq = _optocom.DEFAULT_FORECAST_FREQ if freq is None else freq
-        text = model.forecast(source, freq, level)
-        out = _frames.records_frame(text, dates=("period_start", "period_end"),
-                                    polars=_frames.wants_polars(upcoming),
-                                    prototype=FORECAST_RECORD)
-        return _with_rejected(out, rejected, return_rejected)
+        return self._periods("forecast", upcoming, freq, level, return_rejected)
 
     def forecast_total(self, upcoming: Any, level: float = _optocom.DEFAULT_LEVEL, *,
                        return_rejected: bool = False) -> Any:
@@ -391,13 +348,18 @@ class PurchaseForecaster:
         listed: a period without any is left out, not given zeros. Every appointment needs
         its amount: strict mode raises on one without, ``lenient`` skips it.
         ``return_rejected=True`` returns ``(comparison, rejected)`` (see :meth:`predict`)."""
+        return self._periods("compare", past, freq, level, return_rejected)
+
+    def _periods(self, method: str, data: Any, freq: Optional[str], level: float,
+                 return_rejected: bool) -> Any:
+        """The rows of :meth:`forecast` or :meth:`compare` (``method``) as a frame; ``freq``
+        None is the core's default for it."""
         model = self._check()
-        source, rejected = self._rows(past, past=True)
-        freq = _optocom.DEFAULT_COMPARE_FREQ if freq is None else freq
-        text = model.compare(source, freq, level)
+        source, rejected = self._rows(data, past=method == "compare")
+        text = getattr(model, method)(source, freq, level)
         out = _frames.records_frame(text, dates=("period_start", "period_end"),
-                                    polars=_frames.wants_polars(past),
-                                    prototype=COMPARE_RECORD)
+                                    polars=_frames.wants_polars(data),
+                                    prototype=FORECAST_RECORD if method == "forecast" else COMPARE_RECORD)
         return _with_rejected(out, rejected, return_rejected)
 
     def report(self) -> Report:

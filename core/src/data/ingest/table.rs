@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::columns::HeaderMap;
+use super::columns::{normalize_header, HeaderMap};
 use super::row::{Cell, Cells, FromRow, Pos, Row};
 use super::{Collector, Hook, IngestOptions, Ingested, NoHook};
 use crate::error::{Error, Location, Result};
@@ -134,6 +134,31 @@ impl Table {
     /// Column names, in order.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// Whether one of the table's columns reads as `T`'s column `column`: under its name or
+    /// an alias, compared as every read compares headers, whatever its values (appointments
+    /// with a `Sales` column have an `amount` column even when every cell is empty). False
+    /// for a name `T` does not have.
+    ///
+    /// ```
+    /// use optocom_core::data::ingest::{Column, Table};
+    /// use optocom_core::data::Appointment;
+    /// let mut t = Table::new();
+    /// t.push(" Sales ", Column::Float(vec![f64::NAN]))?;
+    /// assert!(t.has_column::<Appointment>("amount"));
+    /// assert!(!t.has_column::<Appointment>("age"));
+    /// # Ok::<(), optocom_core::Error>(())
+    /// ```
+    pub fn has_column<T: FromRow>(&self, column: &str) -> bool {
+        T::COLUMNS
+            .iter()
+            .find(|spec| spec.name == column)
+            .is_some_and(|spec| {
+                self.names
+                    .iter()
+                    .any(|h| spec.matches(&normalize_header(h)))
+            })
     }
 
     /// Number of rows (0 for a table without columns).
