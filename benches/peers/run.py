@@ -212,6 +212,11 @@ def attach_quality(results: list[dict], root: str) -> None:
             fn = getattr(quality, task)
             for r in group:
                 r["quality"] = fn(d, preds[r["model"]])
+        mine = [r["model"] for r in group if models.BY_KEY[r["model"]].library == "optocom"]
+        se = quality.paired_se(task, d, preds, mine)
+        for r in group:
+            if r["model"] in se:
+                r["quality"]["paired_se"] = se[r["model"]]
 
 
 def main(argv=None) -> int:
