@@ -292,6 +292,43 @@ fn zero_rows_after_lenient_filtering() {
 }
 
 #[test]
+fn all_rows_rejected_lists_every_kind() {
+    // Three rows bad in two ways: the message names the first in full and counts each kind.
+    let csv = csv_with(&[
+        "P1,2024-03-05,140,700,Y,N,Y,Y,N,N,10",
+        "P2,2024-03-05,40,700,Y,N,Y,Y,N,N,abc",
+        "P3,2024-03-05,150,700,Y,N,Y,Y,N,N,10",
+    ]);
+    let e = read_appointments(csv.as_bytes(), &IngestOptions::lenient()).unwrap_err();
+    assert_eq!(e.code(), "empty_input");
+    let msg = e.to_string();
+    assert!(msg.contains("all 3 data rows were rejected"), "{msg}");
+    assert!(
+        msg.contains("first: line 2 (record 1), column `age`: invalid value \"140\""),
+        "{msg}"
+    );
+    let by_kind = msg.split("; by kind: ").nth(1).expect(&msg);
+    assert!(
+        by_kind.starts_with("2 rows at column `age` (")
+            && by_kind.contains("; first at line 2 (record 1)), 1 row at column `amount` (")
+            && by_kind.ends_with("; first at line 3 (record 2)))"),
+        "{msg}"
+    );
+    // One kind only: no breakdown.
+    let csv = csv_with(&[
+        "P1,2024-03-05,140,700,Y,N,Y,Y,N,N,10",
+        "P3,2024-03-05,150,700,Y,N,Y,Y,N,N,10",
+    ]);
+    let msg = read_appointments(csv.as_bytes(), &IngestOptions::lenient())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("all 2 data rows") && !msg.contains("by kind"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn bad_campaign_target() {
     let csv = "doctor_id,campaign_id,campaign_target\n1,1,1\n2,1,2\n";
     let e = read_targeting(csv.as_bytes(), &IngestOptions::default()).unwrap_err();

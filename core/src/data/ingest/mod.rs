@@ -24,7 +24,10 @@
 //!    absent (see [`read_campaign_dir`]), so what is kept passes the reference checks of
 //!    [`validate_campaign_data`](crate::data::validate_campaign_data).
 //! 4. **Emptiness**: an empty input, a header without data rows, and (lenient) a file whose
-//!    every row was rejected are all [`Error::EmptyInput`].
+//!    every row was rejected are all [`Error::EmptyInput`]. When every row was rejected the
+//!    message gives the count, the first rejection in full and, if the rows failed in more
+//!    than one way, how many failed in each (column and reason) and where each kind first
+//!    occurs, since no report comes back.
 //!
 //! Record readers built on it: [`read_appointments`] (see [`APPOINTMENT_COLUMNS`] for the
 //! aliases), [`read_doctors`], [`read_campaigns`], [`read_targeting`], [`read_rx`] (aliases
@@ -345,15 +348,11 @@ impl<T: FromRow> Collector<T> {
             )));
         }
         if self.rows.is_empty() {
-            let first = self
-                .rejected
-                .first()
-                .map(|r| r.to_string())
-                .unwrap_or_default();
             return Err(Error::empty(format!(
-                "{source}: all {} data rows were rejected, no {} left (first: {first})",
+                "{source}: all {} data rows were rejected, no {} left ({})",
                 self.rejected.len(),
-                T::WHAT
+                T::WHAT,
+                summarize_rejections(&self.rejected)
             )));
         }
         Ok(Ingested {
@@ -361,6 +360,49 @@ impl<T: FromRow> Collector<T> {
             rejected: self.rejected,
         })
     }
+}
+
+/// How many kinds of rejection [`summarize_rejections`] lists before "and N more".
+const SUMMARY_KINDS: usize = 5;
+
+/// The rejections of a read that kept no row, for its error message: the first in full, then,
+/// when the rows failed for more than one reason, the count of each kind (column and reason,
+/// in order of first appearance) with where it first occurs. A lenient read that keeps nothing
+/// returns no report, so this is what tells the caller every problem to fix, not only the
+/// first.
+fn summarize_rejections(rejected: &[Rejection]) -> String {
+    let Some(first) = rejected.first() else {
+        return String::new();
+    };
+    let mut kinds: Vec<(&str, &str, usize, &Rejection)> = Vec::new();
+    for r in rejected {
+        match kinds
+            .iter_mut()
+            .find(|k| k.0 == r.column && k.1 == r.reason)
+        {
+            Some(k) => k.2 += 1,
+            None => kinds.push((&r.column, &r.reason, 1, r)),
+        }
+    }
+    let mut out = format!("first: {first}");
+    if kinds.len() > 1 {
+        let listed: Vec<String> = kinds
+            .iter()
+            .take(SUMMARY_KINDS)
+            .map(|(column, reason, n, r)| {
+                let rows = if *n == 1 { "row" } else { "rows" };
+                format!(
+                    "{n} {rows} at column `{column}` ({reason}; first at {})",
+                    r.location
+                )
+            })
+            .collect();
+        out.push_str(&format!("; by kind: {}", listed.join(", ")));
+        if kinds.len() > SUMMARY_KINDS {
+            out.push_str(&format!(", and {} more kinds", kinds.len() - SUMMARY_KINDS));
+        }
+    }
+    out
 }
 
 /// A reader that records where each non-blank line starts and its 1-based physical line
