@@ -292,6 +292,23 @@ fn zero_rows_after_lenient_filtering() {
 }
 
 #[test]
+fn whitespace_only_required_cell_is_missing_and_shown_as_found() {
+    // Blank after trimming is missing, as everywhere; the error shows the spaces.
+    let csv = csv_with(&["   ,2024-03-05,40,700,Y,N,Y,Y,N,N,10"]);
+    let e = strict(csv.as_bytes()).unwrap_err();
+    assert_invalid(&e, 2, 1, "patient_id", "   ");
+    assert!(
+        e.to_string().ends_with("missing value (only whitespace)"),
+        "{e}"
+    );
+    // An empty cell keeps the plain reason and an empty value.
+    let csv = csv_with(&[",2024-03-05,40,700,Y,N,Y,Y,N,N,10"]);
+    let e = strict(csv.as_bytes()).unwrap_err();
+    assert_invalid(&e, 2, 1, "patient_id", "");
+    assert!(e.to_string().ends_with(": missing value"), "{e}");
+}
+
+#[test]
 fn all_rows_rejected_lists_every_kind() {
     // Three rows bad in two ways: the message names the first in full and counts each kind.
     let csv = csv_with(&[

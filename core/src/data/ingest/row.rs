@@ -225,15 +225,21 @@ impl<'a> Row<'a> {
         })
     }
 
+    /// The error for a required cell that is absent or blank. A cell of only whitespace is
+    /// blank too (as everywhere), but the error shows it as found, so that a caller can tell
+    /// it from an empty one.
     fn missing(&self, col: usize) -> Error {
         let have = self.n_cells();
         let want = self.map.headers().len();
+        let shown = self.cell(col).map(|c| c.display()).unwrap_or_default();
         let reason = if have < want {
             format!("missing value (the row has {have} fields, the header has {want})")
+        } else if !shown.is_empty() {
+            "missing value (only whitespace)".to_string()
         } else {
             "missing value".to_string()
         };
-        self.invalid(col, "", reason)
+        self.invalid(col, shown, reason)
     }
 
     fn required(&self, col: usize) -> Result<Cell<'a>> {
