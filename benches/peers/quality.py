@@ -20,6 +20,8 @@ def expected_auc(score: np.ndarray, p: np.ndarray) -> float:
     Checked against the O(n^2) pair sum (equal to 1e-15) and the mean of `roc_auc_score` over
     4,000 outcome draws (within 3e-4) on 3,000 tied scores."""
     score, p = np.asarray(score, float), np.asarray(p, float)
+    if not (np.isfinite(score).all() and np.isfinite(p).all()):
+        raise ValueError("expected_auc: scores and probabilities must be finite")
     order = np.argsort(score, kind="stable")
     s, q = score[order], 1.0 - p[order]
     cum = np.concatenate([[0.0], np.cumsum(q)])
@@ -27,7 +29,7 @@ def expected_auc(score: np.ndarray, p: np.ndarray) -> float:
     below, tied = cum[lo], cum[hi] - cum[lo] - q  # weight of negatives scored lower / equal (not i)
     num = float(np.sum(p[order] * (below + 0.5 * tied)))
     den = float(p.sum() * (1.0 - p).sum() - np.sum(p * (1.0 - p)))
-    return num / den
+    return num / den if den > 0 else float("nan")  # no pair can be positive-negative
 
 
 def purchase(d: dict, p: dict) -> dict:
@@ -77,6 +79,9 @@ def uplift(d: dict, preds: dict[str, dict]) -> dict[str, dict]:
     the true effect, RMSE against the true effect and, for models with intervals, coverage of the
     true effect and mean width. One call for all models.
 
+    causalml ranks tied scores in the order of the rows (no half credit as in an AUC), which
+    matters only for models with few distinct scores (not the forests here).
+
     Qini against the true effect is left out: causalml scales that curve by the number of
     treated doctors among the first k, which puts the random assignment's noise back; without
     it the curve is the AUUC's."""
@@ -109,56 +114,63 @@ def uplift(d: dict, preds: dict[str, dict]) -> dict[str, dict]:
     return out
 
 
-# The quality columns scored on one draw of test outcomes (the others are measured against the
-# generator's truth or are properties of the model). Their optocom - peer differences get a
-# paired bootstrap standard error over the test rows.
-OBSERVED = {"purchase": ("auc", "brier"), "spend": ("r2_actual",), "uplift": ("qini", "auuc")}
+# The quality columns that depend on which test rows are scored, per task. The optocom - peer
+# differences on them get a paired bootstrap standard error over the test rows (it covers the
+# test sample and its outcomes, not a new training draw: replicates.py repeats whole draws).
+RESAMPLED = {
+    "purchase": ("auc", "auc_expected", "brier", "rmse_p"),
+    "spend": ("r2_actual", "r2_expected"),
+    "uplift": ("qini", "auuc", "auuc_true", "rmse_tau", "coverage", "width"),
+}
 BOOTSTRAP_REPS = 200
 BOOTSTRAP_SEED = 0
 
 
-def observed(task: str, d: dict, preds: dict[str, dict], idx: np.ndarray) -> dict[str, dict[str, float]]:
-    """The observed-outcome columns of every model on the test rows `idx` (repeats allowed)."""
+def resampled(task: str, d: dict, preds: dict[str, dict], idx: np.ndarray) -> dict[str, dict[str, float]]:
+    """The RESAMPLED columns of every model on the test rows `idx` (repeats allowed), computed
+    as purchase(), spend() and uplift() compute them."""
     if task == "purchase":
         from sklearn.metrics import brier_score_loss, roc_auc_score
 
-        y = d["y_test"][idx]
+        y, truth = d["y_test"][idx], d["p_test"][idx]
         return {
-            k: {"auc": roc_auc_score(y, p["proba"][idx]), "brier": brier_score_loss(y, p["proba"][idx])}
+            k: {
+                "auc": roc_auc_score(y, p["proba"][idx]),
+                "auc_expected": expected_auc(p["proba"][idx], truth),
+                "brier": brier_score_loss(y, p["proba"][idx]),
+                "rmse_p": float(np.sqrt(np.mean((p["proba"][idx] - truth) ** 2))),
+            }
             for k, p in preds.items()
         }
     if task == "spend":
         from sklearn.metrics import r2_score
 
-        a = d["amount_test"][idx]
-        return {k: {"r2_actual": r2_score(a, p["amount"][idx])} for k, p in preds.items()}
+        a, e = d["amount_test"][idx], d["expected_amount_test"][idx]
+        return {
+            k: {"r2_actual": r2_score(a, p["amount"][idx]), "r2_expected": r2_score(e, p["amount"][idx])}
+            for k, p in preds.items()
+        }
     if task == "uplift":
-        from causalml.metrics import auuc_score, qini_score
-
-        frame = pd.DataFrame({"y": d["y_test"][idx].astype(float), "w": d["t_test"][idx].astype(int)})
-        for k, p in preds.items():
-            frame[k] = p["effect"][idx]
-        qini = qini_score(frame, outcome_col="y", treatment_col="w", treatment_effect_col="_none_")
-        auuc = auuc_score(frame, outcome_col="y", treatment_col="w", treatment_effect_col="_none_")
-        return {k: {"qini": float(qini[k]), "auuc": float(auuc[k])} for k in preds}
+        sub = {**d, "y_test": d["y_test"][idx], "t_test": d["t_test"][idx], "tau_test": d["tau_test"][idx]}
+        return uplift(sub, {k: {c: v[idx] for c, v in p.items()} for k, p in preds.items()})
     return {}
 
 
 def paired_se(task: str, d: dict, preds: dict[str, dict], mine: list[str]) -> dict[str, dict[str, dict]]:
     """For each model in `mine` and each other model: the standard error of the difference
-    (mine - other) on each observed-outcome column, from a paired bootstrap of the test rows
-    (both scored on the same resampled rows; BOOTSTRAP_REPS resamples, fixed seed). Empty for
-    tasks without observed-outcome columns."""
-    if task not in OBSERVED or not preds:
+    (mine - other) on each RESAMPLED column both have, from a paired bootstrap of the test rows
+    (both scored on the same resampled rows; BOOTSTRAP_REPS resamples, fixed seed). Empty when
+    the task has no such columns or there is nothing to compare."""
+    others = [k for k in preds if k not in mine]
+    if task not in RESAMPLED or not others or not any(k in preds for k in mine):
         return {}
-    n = len(next(iter(next(iter(preds.values())).values())))
+    n = len(d["y_test"]) if "y_test" in d else len(d["amount_test"])
     rng = np.random.default_rng(BOOTSTRAP_SEED)
-    draws = [observed(task, d, preds, rng.integers(0, n, n)) for _ in range(BOOTSTRAP_REPS)]
+    draws = [resampled(task, d, preds, rng.integers(0, n, n)) for _ in range(BOOTSTRAP_REPS)]
     out: dict[str, dict[str, dict]] = {}
-    for o in mine:
-        out[o] = {
-            peer: {m: float(np.std([x[o][m] - x[peer][m] for x in draws], ddof=1)) for m in OBSERVED[task]}
-            for peer in preds
-            if peer not in mine
-        }
+    for o in (k for k in mine if k in preds):
+        out[o] = {}
+        for peer in others:
+            cols = [m for m in RESAMPLED[task] if m in draws[0][o] and m in draws[0][peer]]
+            out[o][peer] = {m: float(np.std([x[o][m] - x[peer][m] for x in draws], ddof=1)) for m in cols}
     return out

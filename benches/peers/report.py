@@ -427,9 +427,10 @@ def target_rows(run) -> list[list[str]]:
 
 def quality_verdicts(run) -> list[dict]:
     """optocom against the best peer on every quality column, task, size and thread setting:
-    one dict per comparison with its table `cells`, `basis`, `good` (at or above), and on an
-    observed-outcome column the difference from the best peer `diff` with its paired bootstrap
-    standard error `se` (quality.paired_se)."""
+    one dict per comparison with its table `cells`, `basis`, `good` (at or above), its `key`
+    (the same for rows that differ only in thread setting and give the same values), and the
+    difference from the best peer `diff` with its paired bootstrap standard error `se` over the
+    test rows (quality.paired_se; None where the run has none)."""
     rows = []
     results = ok(run["results"])
     for task, metric, direction, label, basis in QUALITY_COLUMNS:
@@ -473,7 +474,8 @@ def quality_verdicts(run) -> list[dict]:
                 f"{diff:+.4f} ({se:.4f})" if se is not None else "-",
                 "at or above" if good else "**below**",
             ]
-            rows.append({"cells": cells, "basis": basis, "good": good, "diff": diff, "se": se})
+            key = (task, r["size"], metric, mine, best["quality"][metric])
+            rows.append({"cells": cells, "basis": basis, "good": good, "diff": diff, "se": se, "key": key})
     return rows
 
 
@@ -491,20 +493,29 @@ VERDICT_HEADER = [
 
 
 def verdict_tally(q: list[dict]) -> str:
-    """One sentence: how many comparisons are at or above, overall and on the truth columns, and
-    how far behind the observed-outcome ones below are, in standard errors of the difference."""
-    truth = [v for v in q if v["basis"] == "truth"]
+    """How many distinct comparisons are at or above, overall and on the truth columns, and how
+    far behind the observed-outcome ones below are, in standard errors of the difference. Rows
+    that differ only in thread setting with the same values (optocom's forest predicts the
+    same bits on one thread and on all) count once."""
+    distinct = list({v["key"]: v for v in q}.values())
+    truth = [v for v in distinct if v["basis"] == "truth"]
     text = (
-        f"{sum(v['good'] for v in q)} of {len(q)} at or above the best peer; on the columns measured against "
-        f"the generator's truth (the quality bar) {sum(v['good'] for v in truth)} of {len(truth)}."
+        f"On this draw {sum(v['good'] for v in distinct)} of {len(distinct)} distinct comparisons are at or "
+        f"above the best peer ({len(q)} rows: the one-thread and all-core forests give the same values); on the "
+        f"columns measured against the generator's truth (the quality bar) {sum(v['good'] for v in truth)} "
+        f"of {len(truth)}."
     )
-    behind = [v for v in q if not v["good"] and v["basis"] == "observed" and v["se"]]
+    ties = [v for v in distinct if abs(v["diff"]) <= 1e-9 * max(abs(v["key"][3]), abs(v["key"][4]), 1e-300)]
+    if ties:
+        text += f" {len(ties)} of the {len(distinct)} are ties (the same value as the peer's, e.g. the same least-squares fit)."
+    behind = [v for v in distinct if not v["good"]]
     if behind:
-        z = max(abs(v["diff"]) / v["se"] for v in behind)
-        text += (
-            f" The {len(behind)} below on observed outcomes are behind by at most {z:.1f} bootstrap standard "
-            "errors of the difference."
-        )
+        kinds = sorted({BASIS_LABEL[v["basis"]] for v in behind})
+        text += f" The {len(behind)} below are on {' and '.join(kinds)}"
+        if all(v["se"] for v in behind):
+            z = max(abs(v["diff"]) / v["se"] for v in behind)
+            text += f", each behind by at most {z:.1f} bootstrap standard errors of the difference"
+        text += "."
     return text
 
 
@@ -515,15 +526,20 @@ def targets(run) -> str:
         out += [table(["target (from the issues)", "against", "measured", "status"], rows), ""]
     q = quality_verdicts(run)
     if q:
-        out += [
+        text = (
             "Quality, optocom against the best peer on each quality column. " + verdict_tally(q) + " Coverage "
             f"counts as at or above when it reaches the peer's or the nominal {NOMINAL_COVERAGE:.0%}. *Truth*: "
             "scored against the generator's true probability, expected amount or effect (no outcome noise); "
-            "*observed outcomes*: scored on one draw of test outcomes, with the paired bootstrap standard error "
-            f"of optocom minus the peer over the test rows ({quality.BOOTSTRAP_REPS} resamples) in brackets.",
-            "",
-            table(VERDICT_HEADER, [v["cells"] for v in q]),
-        ]
+            "*observed outcomes*: scored on one draw of test outcomes."
+        )
+        if any(v["se"] is not None for v in q):
+            text += (
+                " In brackets: the standard error of optocom minus the peer from a paired bootstrap of the test "
+                f"rows ({quality.BOOTSTRAP_REPS} resamples). It covers the test sample and its outcomes, not a "
+                "new training draw; REPLICATES.md repeats whole draws for the uplift forest (both EconML set-ups, "
+                "5k and 50k doctors) and the purchase forest (matched scikit-learn forest, 10k appointments)."
+            )
+        out += [text, "", table(VERDICT_HEADER, [v["cells"] for v in q])]
     return "\n".join(out) if out else "_optocom was not measured in this run._"
 
 
@@ -627,9 +643,11 @@ def render(run) -> str:
         "R² vs true expected amount, AUUC vs true effect, RMSE vs true effect, coverage) carry no outcome noise; "
         "they are the quality bar (the standards measure quality bars against the generators' known truth). "
         "The columns scored on observed test outcomes (AUC, Brier, R² vs actual amount, Qini, AUUC) also carry "
-        "the noise of one draw of outcomes: each optocom - peer difference on them gets the standard error of a "
-        f"paired bootstrap of the test rows ({quality.BOOTSTRAP_REPS} resamples; `quality.paired_se`). "
-        "`benches/peers/replicates.py` (REPLICATES.md) repeats the quality comparisons over several draws.",
+        "the noise of one draw of outcomes. Every optocom - peer difference that depends on the test rows gets "
+        f"the standard error of a paired bootstrap of those rows ({quality.BOOTSTRAP_REPS} resamples; "
+        "`quality.paired_se`); it does not cover a new training draw. `benches/peers/replicates.py` "
+        "(REPLICATES.md) repeats whole draws for the uplift forest against both EconML set-ups (5k and 50k "
+        "doctors) and the purchase forest against the matched scikit-learn forest (10k appointments).",
         "",
         "### Settings",
         "",

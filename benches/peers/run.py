@@ -213,7 +213,11 @@ def attach_quality(results: list[dict], root: str) -> None:
             for r in group:
                 r["quality"] = fn(d, preds[r["model"]])
         mine = [r["model"] for r in group if models.BY_KEY[r["model"]].library == "optocom"]
-        se = quality.paired_se(task, d, preds, mine)
+        try:
+            se = quality.paired_se(task, d, preds, mine)
+        except Exception as e:  # e.g. a resample with one class at a tiny size: the run keeps its measurements
+            print(f"  {task} {size:,}: no bootstrap standard errors ({type(e).__name__}: {e})", flush=True)
+            se = {}
         for r in group:
             if r["model"] in se:
                 r["quality"]["paired_se"] = se[r["model"]]
