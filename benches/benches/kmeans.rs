@@ -76,6 +76,24 @@ fn bench_kmeans(c: &mut Criterion) {
     g.finish();
 }
 
+/// Prediction of a fitted k = 8 model: below 32,768 rows in the calling thread, above on a
+/// pool (`n_jobs` 1 and all cores).
+fn bench_kmeans_predict(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kmeans_predict_k8");
+    let train = blobs(100_000);
+    for (label, n_jobs) in [("1", Some(1)), ("all", None)] {
+        let params = KMeansParams::new().n_clusters(8).n_init(1).n_jobs(n_jobs);
+        let model = KMeans::fit(&params, train.view(), None).expect("valid synthetic rows");
+        for n in [16_384usize, 200_000] {
+            let x = blobs(n);
+            g.bench_with_input(BenchmarkId::new(label, n), &x, |b, x| {
+                b.iter(|| model.predict(x.view()).expect("valid synthetic rows"))
+            });
+        }
+    }
+    g.finish();
+}
+
 fn bench_segmentation(c: &mut Criterion) {
     let mut g = c.benchmark_group("segmentation_fit_k5");
     g.sample_size(10);
@@ -89,5 +107,10 @@ fn bench_segmentation(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_kmeans, bench_segmentation);
+criterion_group!(
+    benches,
+    bench_kmeans,
+    bench_kmeans_predict,
+    bench_segmentation
+);
 criterion_main!(benches);

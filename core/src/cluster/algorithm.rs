@@ -12,6 +12,10 @@ use crate::features::FeatureSchema;
 use crate::forest::ensemble::check_predict_x;
 use crate::forest::parallel;
 
+/// Below this many rows `predict` stays in the calling thread: a pool costs more than it saves
+/// (building one takes about as long as 30,000 rows in one thread on the benchmark machine).
+const PARALLEL_PREDICT_ROWS: usize = 32_768;
+
 /// A fitted k-means model on a numeric matrix. See the [module docs](super) for the method,
 /// the determinism guarantees and the differences from scikit-learn.
 ///
@@ -218,14 +222,31 @@ impl KMeans {
     }
 
     /// The nearest centroid of each row of `x` (squared Euclidean distance, ties to the
-    /// lowest index).
+    /// lowest index). Batches of 65,536 rows or more run on a pool of
+    /// [`n_jobs`](KMeansParams::n_jobs) threads; the labels are the same for any pool.
     ///
     /// Errors: [`Error::ShapeMismatch`] when `x` does not have [`KMeans::n_features`]
     /// columns, [`Error::InvalidValue`] for a non-finite value. Finite values too large for
     /// their squared distances (refused at fit) still get their nearest centroid.
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
         check_predict_x(x, &self.schema)?;
-        Ok(Array1::from(assign(self.centroids.view(), x).0))
+        let centroids = self.centroids.view();
+        let one_row = |i: usize| nearest(centroids, x.row(i)).0;
+        let mut labels = vec![0usize; x.nrows()];
+        match (x.as_slice(), self.centroids.as_slice()) {
+            (Some(rows), Some(flat)) if x.nrows() >= PARALLEL_PREDICT_ROWS => {
+                // Each row's label depends on that row alone: the same labels on any pool.
+                parallel::with_pool(self.params.n_jobs, || {
+                    lloyd::assign_rows(rows, flat, &mut labels, true, one_row)
+                })?;
+            }
+            (Some(rows), Some(flat)) => lloyd::assign_rows(rows, flat, &mut labels, false, one_row),
+            _ => labels
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, l)| *l = one_row(i)),
+        }
+        Ok(Array1::from(labels))
     }
 
     /// Euclidean distance of each row of `x` to each centroid, `n x n_clusters` (scikit-learn's
@@ -332,21 +353,39 @@ struct State {
     centroids: Vec<f64>,
     /// Training inertia.
     inertia: f64,
-    /// Training labels, one per training row.
+    /// Bytes per training label: the narrowest of 1, 2 and 4 that holds `n_clusters - 1`.
+    /// Absent from artifacts written before labels were narrowed, which hold 4.
+    #[serde(default = "legacy_label_width")]
+    label_width: u8,
+    /// Training labels, one per training row, as little-endian `label_width`-byte integers.
     #[serde(with = "packed")]
-    labels: Vec<u32>,
+    labels: Vec<u8>,
+}
+
+fn legacy_label_width() -> u8 {
+    4
+}
+
+/// Bytes per label for `n_clusters` clusters.
+fn label_width(n_clusters: usize) -> u8 {
+    match n_clusters {
+        0..=256 => 1,
+        257..=65_536 => 2,
+        _ => 4,
+    }
 }
 
 impl Persist for KMeans {
     const KIND: &'static str = "kmeans";
 
     fn to_parts(&self) -> Result<Parts> {
-        let labels = self
-            .labels
-            .iter()
-            .map(|&l| u32::try_from(l))
-            .collect::<Result<Vec<u32>, _>>()
-            .map_err(|_| Error::artifact("cluster labels do not fit in 32 bits"))?;
+        let width = label_width(self.params.n_clusters);
+        let mut labels = Vec::with_capacity(self.labels.len() * usize::from(width));
+        for &l in &self.labels {
+            let l = u32::try_from(l)
+                .map_err(|_| Error::artifact("cluster labels do not fit in 32 bits"))?;
+            labels.extend_from_slice(&l.to_le_bytes()[..usize::from(width)]);
+        }
         Parts::new(
             self.info.clone(),
             &self.params,
@@ -354,6 +393,7 @@ impl Persist for KMeans {
             &State {
                 centroids: self.centroids.iter().copied().collect(),
                 inertia: self.inertia,
+                label_width: width,
                 labels,
             },
         )
@@ -386,7 +426,23 @@ impl Persist for KMeans {
                 state.inertia
             )));
         }
-        if state.labels.len() != parts.info.n_rows || state.labels.iter().any(|&l| l as usize >= k)
+        let width = usize::from(state.label_width);
+        if !matches!(width, 1 | 2 | 4) {
+            return Err(Error::artifact(format!(
+                "k-means label_width {width} is not 1, 2 or 4"
+            )));
+        }
+        let labels: Vec<usize> = state
+            .labels
+            .chunks(width)
+            .map(|b| {
+                let mut le = [0u8; 4];
+                le[..b.len()].copy_from_slice(b);
+                u32::from_le_bytes(le) as usize
+            })
+            .collect();
+        if parts.info.n_rows.checked_mul(width) != Some(state.labels.len())
+            || labels.iter().any(|&l| l >= k)
         {
             return Err(Error::artifact(
                 "k-means training labels are inconsistent with n_rows or n_clusters",
@@ -398,7 +454,7 @@ impl Persist for KMeans {
             params,
             schema,
             centroids,
-            labels: state.labels.into_iter().map(|l| l as usize).collect(),
+            labels,
             inertia: state.inertia,
             info: parts.info,
         })

@@ -114,6 +114,54 @@ impl<'a> Data<'a> {
     }
 }
 
+/// Prediction: the nearest of the `k` row-major `centres` (ties to the lowest index) for every
+/// row of the row-major `x` (`labels.len()` rows of `centres.len() / k` features), with the
+/// training passes' chunked, feature-major distances (the same bits as
+/// [`nearest`](super::algorithm::nearest)). A row whose every distance overflows takes
+/// `overflow(row)`. Chunks run on the current pool when `parallel`, else in this thread.
+pub(crate) fn assign_rows(
+    x: &[f64],
+    centres: &[f64],
+    labels: &mut [usize],
+    parallel: bool,
+    overflow: impl Fn(usize) -> usize + Sync + Send,
+) {
+    let p = x.len() / labels.len().max(1);
+    let chunk = |c: usize, out: &mut [usize]| {
+        let (start, m) = (c * CHUNK, out.len());
+        let rows = &x[start * p..(start + m) * p];
+        let mut xt = vec![0.0; m * p];
+        for (i, row) in rows.chunks_exact(p).enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                xt[j * m + i] = v;
+            }
+        }
+        let d = Data {
+            x: rows,
+            xt: &xt,
+            n: m,
+            p,
+        };
+        let (mut best, mut best_d) = ([0; CHUNK], [0.0; CHUNK]);
+        d.nearest(0, m, centres, &mut best, &mut best_d);
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = if best_d[i] == f64::INFINITY {
+                overflow(start + i)
+            } else {
+                best[i]
+            };
+        }
+    };
+    if parallel {
+        map_chunks_mut(labels, chunk);
+    } else {
+        labels
+            .chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(c, out)| chunk(c, out));
+    }
+}
+
 /// Index and value of the smallest entry, ties to the lowest index.
 #[inline]
 fn argmin(v: &[f64]) -> (usize, f64) {

@@ -217,6 +217,62 @@ fn corrupt_artifacts_are_refused() {
 }
 
 #[test]
+fn training_labels_are_stored_in_the_narrowest_width() {
+    // One byte per label up to 256 clusters, two above: the file shrinks, the labels don't change.
+    for (k, n, width) in [(5, 400, 1u64), (300, 900, 2)] {
+        let x = noise(n, 2, 5);
+        let params = KMeansParams::new().n_clusters(k).n_init(1);
+        let model = KMeans::fit(&params, x.view(), None).unwrap();
+        let env = model.to_envelope().unwrap();
+        assert_eq!(env.state["label_width"], width, "k = {k}");
+        let packed = env.state["labels"].as_str().unwrap();
+        let bytes = optocom_core::artifact::packed::decode::<u8>(packed).unwrap();
+        assert_eq!(bytes.len() as u64, n as u64 * width, "k = {k}");
+        let back = KMeans::from_json(&model.to_json().unwrap()).unwrap();
+        assert_eq!(back.labels(), model.labels(), "k = {k}");
+        assert!(
+            model.labels().iter().any(|&l| l > 255) == (k > 256),
+            "k = {k}"
+        );
+    }
+    // Artifacts written before: four bytes a label and no width (golden_kmeans.json too).
+    let x = noise(60, 2, 6);
+    let model = KMeans::fit(&KMeansParams::new().n_clusters(3), x.view(), None).unwrap();
+    let mut env = model.to_envelope().unwrap();
+    let wide: Vec<u32> = model.labels().iter().map(|&l| l as u32).collect();
+    env.state["labels"] = optocom_core::artifact::packed::encode(&wide).into();
+    env.state.as_object_mut().unwrap().remove("label_width");
+    assert_eq!(KMeans::from_envelope(env.clone()).unwrap(), model);
+    // A width other than 1, 2 or 4, or one that does not match the bytes, is refused.
+    for w in [3, 0, 1] {
+        let mut bad = env.clone();
+        bad.state["label_width"] = w.into();
+        let e = KMeans::from_envelope(bad).unwrap_err();
+        assert_eq!(e.code(), "invalid_artifact", "{e}");
+    }
+}
+
+#[test]
+fn predict_on_many_rows_matches_the_nearest_centroid_on_any_pool() {
+    // Above the size at which predict goes to a pool: the labels are each row's argmin, the same
+    // for every n_jobs, and equal to the training labels on the training data.
+    let x = noise(70_000, 3, 11);
+    let base = KMeansParams::new().n_clusters(4).n_init(1).max_iter(5);
+    let model = KMeans::fit(&base, x.view(), None).unwrap();
+    let got = model.predict(x.view()).unwrap();
+    assert_eq!(got.as_slice().unwrap(), model.labels());
+    let d = model.transform(x.view()).unwrap();
+    for (i, row) in d.outer_iter().enumerate() {
+        let argmin = (0..4).fold(0, |b, c| if row[c] < row[b] { c } else { b });
+        assert_eq!(got[i], argmin, "row {i}");
+    }
+    for threads in [Some(1), Some(3)] {
+        let m = KMeans::fit(&base.clone().n_jobs(threads), x.view(), None).unwrap();
+        assert_eq!(m.predict(x.view()).unwrap(), got, "{threads:?}");
+    }
+}
+
+#[test]
 fn transform_and_score_agree_with_predict_and_inertia() {
     let x = noise(600, 4, 8);
     let model = KMeans::fit(&KMeansParams::new().n_clusters(5), x.view(), None).unwrap();
