@@ -127,33 +127,16 @@ BOOTSTRAP_SEED = 0
 
 
 def resampled(task: str, d: dict, preds: dict[str, dict], idx: np.ndarray) -> dict[str, dict[str, float]]:
-    """The RESAMPLED columns of every model on the test rows `idx` (repeats allowed), computed
-    as purchase(), spend() and uplift() compute them."""
-    if task == "purchase":
-        from sklearn.metrics import brier_score_loss, roc_auc_score
-
-        y, truth = d["y_test"][idx], d["p_test"][idx]
-        return {
-            k: {
-                "auc": roc_auc_score(y, p["proba"][idx]),
-                "auc_expected": expected_auc(p["proba"][idx], truth),
-                "brier": brier_score_loss(y, p["proba"][idx]),
-                "rmse_p": float(np.sqrt(np.mean((p["proba"][idx] - truth) ** 2))),
-            }
-            for k, p in preds.items()
-        }
-    if task == "spend":
-        from sklearn.metrics import r2_score
-
-        a, e = d["amount_test"][idx], d["expected_amount_test"][idx]
-        return {
-            k: {"r2_actual": r2_score(a, p["amount"][idx]), "r2_expected": r2_score(e, p["amount"][idx])}
-            for k, p in preds.items()
-        }
+    """Every model's quality on the test rows `idx` (repeats allowed): purchase(), spend() and
+    uplift() on those rows."""
+    if task not in RESAMPLED:
+        return {}
+    sub = {k: v[idx] for k, v in d.items() if k.endswith("_test")}  # every test-row array
+    models_on = {k: {c: v[idx] for c, v in p.items()} for k, p in preds.items()}
     if task == "uplift":
-        sub = {**d, "y_test": d["y_test"][idx], "t_test": d["t_test"][idx], "tau_test": d["tau_test"][idx]}
-        return uplift(sub, {k: {c: v[idx] for c, v in p.items()} for k, p in preds.items()})
-    return {}
+        return uplift({**d, **sub}, models_on)
+    fn = purchase if task == "purchase" else spend
+    return {k: fn({**d, **sub}, p) for k, p in models_on.items()}
 
 
 def paired_se(task: str, d: dict, preds: dict[str, dict], mine: list[str]) -> dict[str, dict[str, dict]]:

@@ -427,7 +427,8 @@ def target_rows(run) -> list[list[str]]:
 
 def quality_verdicts(run) -> list[dict]:
     """optocom against the best peer on every quality column, task, size and thread setting:
-    one dict per comparison with its table `cells`, `basis`, `good` (at or above), its `key`
+    one dict per comparison with its table `cells`, `basis`, `good` (at or above), `tie` (equal
+    up to rounding), its `key`
     (the same for rows that differ only in thread setting and give the same values), and the
     difference from the best peer `diff` with its paired bootstrap standard error `se` over the
     test rows (quality.paired_se; None where the run has none)."""
@@ -449,6 +450,7 @@ def quality_verdicts(run) -> list[dict]:
             if not peers:
                 continue
             mine = r["quality"][metric]
+            tie = False
             if direction == "coverage":
                 best = max(peers, key=lambda x: x["quality"][metric])
                 good = mine >= min(best["quality"][metric], NOMINAL_COVERAGE)
@@ -475,7 +477,7 @@ def quality_verdicts(run) -> list[dict]:
                 "at or above" if good else "**below**",
             ]
             key = (task, r["size"], metric, mine, best["quality"][metric])
-            rows.append({"cells": cells, "basis": basis, "good": good, "diff": diff, "se": se, "key": key})
+            rows.append({"cells": cells, "basis": basis, "good": good, "tie": tie, "diff": diff, "se": se, "key": key})
     return rows
 
 
@@ -505,7 +507,7 @@ def verdict_tally(q: list[dict]) -> str:
         f"columns measured against the generator's truth (the quality bar) {sum(v['good'] for v in truth)} "
         f"of {len(truth)}."
     )
-    ties = [v for v in distinct if abs(v["diff"]) <= 1e-9 * max(abs(v["key"][3]), abs(v["key"][4]), 1e-300)]
+    ties = [v for v in distinct if v["tie"]]
     if ties:
         text += f" {len(ties)} of the {len(distinct)} are ties (the same value as the peer's, e.g. the same least-squares fit)."
     behind = [v for v in distinct if not v["good"]]

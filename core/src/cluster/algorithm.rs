@@ -222,7 +222,7 @@ impl KMeans {
     }
 
     /// The nearest centroid of each row of `x` (squared Euclidean distance, ties to the
-    /// lowest index). Batches of 65,536 rows or more run on a pool of
+    /// lowest index). Batches of 32,768 rows or more run on a pool of
     /// [`n_jobs`](KMeansParams::n_jobs) threads; the labels are the same for any pool.
     ///
     /// Errors: [`Error::ShapeMismatch`] when `x` does not have [`KMeans::n_features`]
@@ -230,21 +230,23 @@ impl KMeans {
     /// their squared distances (refused at fit) still get their nearest centroid.
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
         check_predict_x(x, &self.schema)?;
+        // Row-major rows (a copy only for other layouts); owned centroids always are.
+        let x = x.as_standard_layout();
+        let rows = x.as_slice().expect("standard layout");
+        let flat = self
+            .centroids
+            .as_slice()
+            .expect("owned centroids are standard layout");
         let centroids = self.centroids.view();
-        let one_row = |i: usize| nearest(centroids, x.row(i)).0;
+        let overflow = |i: usize| nearest(centroids, x.row(i)).0;
         let mut labels = vec![0usize; x.nrows()];
-        match (x.as_slice(), self.centroids.as_slice()) {
-            (Some(rows), Some(flat)) if x.nrows() >= PARALLEL_PREDICT_ROWS => {
-                // Each row's label depends on that row alone: the same labels on any pool.
-                parallel::with_pool(self.params.n_jobs, || {
-                    lloyd::assign_rows(rows, flat, &mut labels, true, one_row)
-                })?;
-            }
-            (Some(rows), Some(flat)) => lloyd::assign_rows(rows, flat, &mut labels, false, one_row),
-            _ => labels
-                .iter_mut()
-                .enumerate()
-                .for_each(|(i, l)| *l = one_row(i)),
+        if x.nrows() >= PARALLEL_PREDICT_ROWS {
+            // Each row's label depends on that row alone: the same labels on any pool.
+            parallel::with_pool(self.params.n_jobs, || {
+                lloyd::assign_rows(rows, x.ncols(), flat, &mut labels, true, overflow)
+            })?;
+        } else {
+            lloyd::assign_rows(rows, x.ncols(), flat, &mut labels, false, overflow);
         }
         Ok(Array1::from(labels))
     }

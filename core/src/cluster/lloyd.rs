@@ -115,18 +115,18 @@ impl<'a> Data<'a> {
 }
 
 /// Prediction: the nearest of the `k` row-major `centres` (ties to the lowest index) for every
-/// row of the row-major `x` (`labels.len()` rows of `centres.len() / k` features), with the
+/// row of the row-major `x` (`labels.len()` rows of `p` features), with the
 /// training passes' chunked, feature-major distances (the same bits as
 /// [`nearest`](super::algorithm::nearest)). A row whose every distance overflows takes
 /// `overflow(row)`. Chunks run on the current pool when `parallel`, else in this thread.
 pub(crate) fn assign_rows(
     x: &[f64],
+    p: usize,
     centres: &[f64],
     labels: &mut [usize],
     parallel: bool,
     overflow: impl Fn(usize) -> usize + Sync + Send,
 ) {
-    let p = x.len() / labels.len().max(1);
     let chunk = |c: usize, out: &mut [usize]| {
         let (start, m) = (c * CHUNK, out.len());
         let rows = &x[start * p..(start + m) * p];

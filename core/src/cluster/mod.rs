@@ -69,7 +69,7 @@
 //! the rows runs on fixed chunks of 256 rows, each chunk sums in row order and chunk sums are
 //! added in chunk order; runs draw from their own generators; all work runs on a pool built
 //! for the call ([`KMeansParams::n_jobs`] threads), never rayon's global pool.
-//! [`KMeans::predict`] of 65,536 rows or more runs on such a pool too (each row's label
+//! [`KMeans::predict`] of 32,768 rows or more runs on such a pool too (each row's label
 //! depends on that row alone); smaller batches stay in the calling thread.
 //!
 //! # Differences from scikit-learn

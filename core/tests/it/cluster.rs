@@ -261,6 +261,9 @@ fn predict_on_many_rows_matches_the_nearest_centroid_on_any_pool() {
     let model = KMeans::fit(&base, x.view(), None).unwrap();
     let got = model.predict(x.view()).unwrap();
     assert_eq!(got.as_slice().unwrap(), model.labels());
+    // Column-major input (copied to rows) gives the same labels.
+    let fortran = x.t().as_standard_layout().into_owned();
+    assert_eq!(model.predict(fortran.t()).unwrap(), got);
     let d = model.transform(x.view()).unwrap();
     for (i, row) in d.outer_iter().enumerate() {
         let argmin = (0..4).fold(0, |b, c| if row[c] < row[b] { c } else { b });

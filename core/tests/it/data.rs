@@ -16,6 +16,7 @@ use optocom_core::data::{
     truth_for, validate_appointment, write_appointments_csv, Appointment, CampaignData,
     CampaignDemoParams, DemoParams, DoctorFilter, IngestOptions, IngestedCampaign, Rejection,
 };
+use optocom_core::features::OPTOMETRY_FEATURES;
 use optocom_core::{Error, Location, Result};
 
 const HEADER: &str = "patient_id,appointment_date,age,days_since_last_purchase,employed,benefits,driver,vdu_user,varifocal,high_prescription,amount";
@@ -215,17 +216,12 @@ fn dates_outside_the_supported_range_are_refused() {
         .unwrap();
     t.push("appointment_date", Column::Date(vec![Some(NaiveDate::MIN)]))
         .unwrap();
-    for name in ["age", "days_since_last_purchase"] {
+    // The two numeric features, then the six flags.
+    let (numbers, flags) = OPTOMETRY_FEATURES.split_at(2);
+    for &name in numbers {
         t.push(name, Column::Float(vec![40.0])).unwrap();
     }
-    for name in [
-        "employed",
-        "benefits",
-        "driver",
-        "vdu_user",
-        "varifocal",
-        "high_prescription",
-    ] {
+    for &name in flags {
         t.push(name, Column::Bool(vec![true])).unwrap();
     }
     let e = t.read::<Appointment>(&IngestOptions::strict()).unwrap_err();

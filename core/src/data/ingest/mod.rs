@@ -50,7 +50,7 @@ mod table;
 #[cfg(feature = "xlsx")]
 mod workbook;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::Read;
 
@@ -374,15 +374,16 @@ fn summarize_rejections(rejected: &[Rejection]) -> String {
     let Some(first) = rejected.first() else {
         return String::new();
     };
+    // In order of first appearance; the map finds a kind's entry (reasons may name ids, so
+    // a large file can have many kinds).
     let mut kinds: Vec<(&str, &str, usize, &Rejection)> = Vec::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
     for r in rejected {
-        match kinds
-            .iter_mut()
-            .find(|k| k.0 == r.column && k.1 == r.reason)
-        {
-            Some(k) => k.2 += 1,
-            None => kinds.push((&r.column, &r.reason, 1, r)),
-        }
+        let slot = *index.entry((&r.column, &r.reason)).or_insert_with(|| {
+            kinds.push((&r.column, &r.reason, 0, r));
+            kinds.len() - 1
+        });
+        kinds[slot].2 += 1;
     }
     let mut out = format!("first: {first}");
     if kinds.len() > 1 {
